@@ -1,0 +1,2 @@
+DROP TABLE job_bookmarks;
+DROP TABLE jobs;

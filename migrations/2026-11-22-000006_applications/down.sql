@@ -1,0 +1,4 @@
+DROP TABLE application_events;
+DROP FUNCTION careergraph_application_events_append_only();
+DROP TABLE interviews;
+DROP TABLE applications;

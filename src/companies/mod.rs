@@ -1,0 +1,58 @@
+//! Companies: the employers jobs are posted for. They are shared reference
+//! data, readable by everyone.
+
+mod graphql;
+
+pub use graphql::{Company, CompanySize};
+
+use std::collections::HashMap;
+
+use async_graphql::dataloader::Loader;
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use uuid::Uuid;
+
+use crate::db::Pool;
+use crate::graphql::ApiError;
+use crate::schema::companies;
+
+/// A row of `companies`.
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = companies, check_for_backend(diesel::pg::Pg))]
+pub struct CompanyRow {
+    pub id: Uuid,
+    pub name: String,
+    pub website: Option<String>,
+    pub industry: Option<String>,
+    pub size: Option<String>,
+    pub location: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Batches company look-ups by id: one statement per batch of keys.
+pub struct CompanyLoader {
+    pool: Pool,
+}
+
+impl CompanyLoader {
+    pub fn new(pool: Pool) -> Self {
+        Self { pool }
+    }
+}
+
+impl Loader<Uuid> for CompanyLoader {
+    type Value = CompanyRow;
+    type Error = ApiError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, CompanyRow>, ApiError> {
+        let mut conn = self.pool.get().await?;
+        let rows = companies::table
+            .filter(companies::id.eq_any(keys))
+            .select(CompanyRow::as_select())
+            .load(&mut conn)
+            .await?;
+        Ok(rows.into_iter().map(|row| (row.id, row)).collect())
+    }
+}

@@ -1,0 +1,112 @@
+//! Command-line flags and their environment twins.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// careergraph: a GraphQL backend for the resume and job-search domain.
+///
+/// With no subcommand it serves. Without a database URL it runs its own
+/// PostgreSQL from the installed server binaries, with its data in
+/// `<data-dir>/postgres`.
+#[derive(Debug, Parser)]
+#[command(name = "careergraph", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+
+    #[command(flatten)]
+    pub server: ServerArgs,
+
+    /// How log lines are written to stderr (filter them with RUST_LOG).
+    #[arg(long, env = "CAREERGRAPH_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
+    pub log_format: LogFormat,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run migrations, then serve GraphQL over HTTP (the default).
+    Serve,
+    /// Run pending migrations and exit.
+    Migrate,
+    /// Print the GraphQL schema (SDL) to stdout; it must equal `schema.graphql`.
+    Schema,
+}
+
+/// Where the database is.
+#[derive(Debug, Clone, Args)]
+pub struct DatabaseArgs {
+    /// PostgreSQL connection URL. Without it, an embedded PostgreSQL is started
+    /// from the installed server binaries.
+    #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
+    pub database_url: Option<String>,
+
+    /// Directory for local state; the embedded PostgreSQL keeps its cluster in
+    /// `<data-dir>/postgres`.
+    #[arg(long, env = "CAREERGRAPH_DATA_DIR", default_value = ".data", global = true)]
+    pub data_dir: PathBuf,
+
+    /// Largest number of pooled database connections.
+    #[arg(long, env = "CAREERGRAPH_DB_POOL_SIZE", default_value_t = 16, global = true)]
+    pub db_pool_size: usize,
+}
+
+/// How the HTTP server behaves.
+#[derive(Debug, Clone, Args)]
+pub struct ServerArgs {
+    /// Address to listen on (port 0 picks a free port; the log says which).
+    #[arg(long, env = "CAREERGRAPH_LISTEN", default_value = "127.0.0.1:8080", global = true)]
+    pub listen: SocketAddr,
+
+    /// Browser origins allowed to call the API (comma-separated, or `*` for any).
+    /// None: no cross-origin access.
+    #[arg(long = "cors-origin", env = "CAREERGRAPH_CORS_ORIGINS", value_delimiter = ',', global = true)]
+    pub cors_origins: Vec<String>,
+
+    /// Largest accepted request body, in bytes.
+    #[arg(long, env = "CAREERGRAPH_MAX_BODY_BYTES", default_value_t = 1024 * 1024, global = true)]
+    pub max_body_bytes: usize,
+
+    /// Seconds a request may take before it is answered with a timeout error.
+    #[arg(long, env = "CAREERGRAPH_REQUEST_TIMEOUT_SECS", default_value_t = 30, global = true)]
+    pub request_timeout_secs: u64,
+
+    /// Seconds in-flight requests get to finish after SIGTERM/SIGINT.
+    #[arg(long, env = "CAREERGRAPH_SHUTDOWN_GRACE_SECS", default_value_t = 30, global = true)]
+    pub shutdown_grace_secs: u64,
+}
+
+impl ServerArgs {
+    pub fn request_timeout(&self) -> Duration {
+        Duration::from_secs(self.request_timeout_secs)
+    }
+
+    pub fn shutdown_grace(&self) -> Duration {
+        Duration::from_secs(self.shutdown_grace_secs)
+    }
+}
+
+impl Default for ServerArgs {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            cors_origins: Vec::new(),
+            max_body_bytes: 1024 * 1024,
+            request_timeout_secs: 30,
+            shutdown_grace_secs: 30,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line, for log collectors.
+    Json,
+}

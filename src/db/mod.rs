@@ -1,0 +1,135 @@
+//! Database plumbing: the connection pool, the embedded migrations and the
+//! embedded PostgreSQL that serves when no `DATABASE_URL` is given.
+
+pub mod embedded;
+pub mod migrations;
+
+use std::time::Duration;
+
+use deadpool::Runtime;
+use deadpool::managed::{Object, Timeouts};
+use diesel_async::AsyncPgConnection;
+use diesel_async::pooled_connection::AsyncDieselConnectionManager;
+
+/// The shared pool of async PostgreSQL connections.
+pub type Pool = diesel_async::pooled_connection::deadpool::Pool<AsyncPgConnection>;
+
+/// One connection checked out of the pool; it goes back when dropped.
+pub type PooledConnection = Object<AsyncDieselConnectionManager<AsyncPgConnection>>;
+
+/// How long a request waits for a pooled connection, or for a new one to be
+/// made, before it fails instead of hanging.
+const CONNECTION_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Builds the pool. Connections are made lazily, so this succeeds even while
+/// the database is down; `/health/ready` reports that.
+pub fn build_pool(database_url: &str, max_size: usize) -> Result<Pool, DbError> {
+    let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new(database_url);
+    Pool::builder(manager)
+        .max_size(max_size.max(1))
+        .runtime(Runtime::Tokio1)
+        .timeouts(Timeouts {
+            wait: Some(CONNECTION_TIMEOUT),
+            create: Some(CONNECTION_TIMEOUT),
+            recycle: Some(CONNECTION_TIMEOUT),
+        })
+        .build()
+        .map_err(|err| DbError::Pool(err.to_string()))
+}
+
+/// Failures of the database plumbing. Messages never carry credentials: URLs
+/// are reported through [`redact_url`].
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("could not build the connection pool: {0}")]
+    Pool(String),
+    #[error("could not connect to the database: {0}")]
+    Connect(String),
+    #[error("migration failed: {0}")]
+    Migration(String),
+    #[error(transparent)]
+    Embedded(#[from] embedded::EmbeddedError),
+}
+
+/// The URL with any password replaced, safe for logs and error messages.
+pub fn redact_url(url: &str) -> String {
+    let masked = match url.split_once("://") {
+        Some((scheme, rest)) => {
+            let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+            let (authority, tail) = rest.split_at(authority_end);
+            match authority.rsplit_once('@') {
+                Some((userinfo, host)) if userinfo.contains(':') => {
+                    let user = userinfo.split(':').next().unwrap_or_default();
+                    format!("{scheme}://{user}:***@{host}{tail}")
+                }
+                _ => url.to_owned(),
+            }
+        }
+        None => url.to_owned(),
+    };
+    mask_password_params(&masked)
+}
+
+/// Masks `password=…` in a query string or a key=value connection string.
+fn mask_password_params(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("password=") {
+        let value_start = at + "password=".len();
+        out.push_str(&rest[..value_start]);
+        out.push_str("***");
+        let value_len = rest[value_start..].find(['&', ' ']).unwrap_or(rest.len() - value_start);
+        rest = &rest[value_start + value_len..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact_url;
+
+    #[test]
+    fn passwords_never_survive_redaction() {
+        assert_eq!(redact_url("postgres://app:s3cret@db:5432/cg"), "postgres://app:***@db:5432/cg");
+        assert_eq!(redact_url("postgres://app@db/cg"), "postgres://app@db/cg");
+        assert_eq!(redact_url("host=db password=s3cret user=app"), "host=db password=*** user=app");
+        assert_eq!(redact_url("postgresql://u:p@x/db?password=no"), "postgresql://u:***@x/db?password=***");
+    }
+}
+
+/// The database the server uses: one given by URL, or the embedded one.
+pub struct Database {
+    url: String,
+    embedded: Option<embedded::EmbeddedPostgres>,
+}
+
+/// The database the embedded cluster serves careergraph from.
+pub const EMBEDDED_DATABASE: &str = "careergraph";
+
+impl Database {
+    /// Uses `database_url` when given; otherwise starts the embedded
+    /// PostgreSQL in `<data_dir>/postgres`.
+    pub async fn open(database_url: Option<&str>, data_dir: &std::path::Path) -> Result<Self, DbError> {
+        if let Some(url) = database_url {
+            tracing::info!(database = %redact_url(url), "using the database at DATABASE_URL");
+            return Ok(Self { url: url.to_owned(), embedded: None });
+        }
+        let server =
+            embedded::EmbeddedPostgres::start(&data_dir.join("postgres"), embedded::Durability::Durable).await?;
+        server.ensure_database(EMBEDDED_DATABASE).await?;
+        Ok(Self { url: server.url(EMBEDDED_DATABASE), embedded: Some(server) })
+    }
+
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// Stops the embedded PostgreSQL, if this process started one.
+    pub async fn close(self) -> Result<(), DbError> {
+        if let Some(server) = self.embedded {
+            server.stop().await?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,150 @@
+//! The error conventions of the API.
+//!
+//! Problems a user can fix inside a mutation are `userErrors` in its payload.
+//! Everything else is a top-level GraphQL error whose `extensions.code` is one
+//! of [`ErrorCode`]. Internal failures are logged with the request id and
+//! reach the client only as INTERNAL_SERVER_ERROR plus that request id.
+
+use std::fmt;
+use std::sync::Arc;
+
+use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextRequest};
+use async_graphql::{Response, ServerError, Value};
+
+use crate::http::RequestId;
+
+/// The `extensions.code` values clients can branch on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorCode {
+    Unauthenticated,
+    Forbidden,
+    NotFound,
+    BadUserInput,
+    RateLimited,
+    QueryTooComplex,
+    InternalServerError,
+}
+
+impl ErrorCode {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Unauthenticated => "UNAUTHENTICATED",
+            Self::Forbidden => "FORBIDDEN",
+            Self::NotFound => "NOT_FOUND",
+            Self::BadUserInput => "BAD_USER_INPUT",
+            Self::RateLimited => "RATE_LIMITED",
+            Self::QueryTooComplex => "QUERY_TOO_COMPLEX",
+            Self::InternalServerError => "INTERNAL_SERVER_ERROR",
+        }
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An error a resolver returns. `?` turns it into a GraphQL error; the
+/// [`ErrorConventions`] extension then attaches its code (or masks it).
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum ApiError {
+    /// Safe to show: the message is written for the client.
+    #[error("{message}")]
+    Public { code: ErrorCode, message: String },
+    /// Never shown: logged with the request id.
+    #[error("internal server error")]
+    Internal(Arc<dyn std::error::Error + Send + Sync>),
+}
+
+impl ApiError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self::Public { code, message: message.into() }
+    }
+
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::NotFound, message)
+    }
+
+    pub fn bad_user_input(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::BadUserInput, message)
+    }
+
+    pub fn internal(source: impl std::error::Error + Send + Sync + 'static) -> Self {
+        Self::Internal(Arc::new(source))
+    }
+}
+
+impl From<diesel::result::Error> for ApiError {
+    fn from(err: diesel::result::Error) -> Self {
+        Self::internal(err)
+    }
+}
+
+impl From<deadpool::managed::PoolError<diesel_async::pooled_connection::PoolError>> for ApiError {
+    fn from(err: deadpool::managed::PoolError<diesel_async::pooled_connection::PoolError>) -> Self {
+        Self::internal(err)
+    }
+}
+
+/// Gives every error in a response an `extensions.code`, and keeps internal
+/// details on the server.
+pub struct ErrorConventions;
+
+impl ExtensionFactory for ErrorConventions {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(ErrorConventions)
+    }
+}
+
+#[async_trait::async_trait]
+impl Extension for ErrorConventions {
+    async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
+        let mut response = next.run(ctx).await;
+        if response.errors.is_empty() {
+            return response;
+        }
+        for error in &mut response.errors {
+            apply_conventions(error);
+        }
+        response
+    }
+}
+
+/// Adds the request id to every error so a user's report can be matched to
+/// the server's logs (which carry it on the request span).
+pub fn attach_request_id(response: &mut Response, request_id: &RequestId) {
+    for error in &mut response.errors {
+        error.extensions.get_or_insert_with(Default::default).set("requestId", Value::from(request_id.as_str()));
+    }
+}
+
+fn apply_conventions(error: &mut ServerError) {
+    let code = match error.source::<ApiError>() {
+        Some(ApiError::Public { code, .. }) => *code,
+        Some(ApiError::Internal(source)) => {
+            tracing::error!(path = ?error.path, error = %source, "internal error");
+            mask(error);
+            ErrorCode::InternalServerError
+        }
+        // Any other source is an error that reached `?` without being
+        // classified: treat it as internal rather than leak its text.
+        None if error.source.is_some() => {
+            tracing::error!(path = ?error.path, error = %error.message, "unclassified error");
+            mask(error);
+            ErrorCode::InternalServerError
+        }
+        // No source: raised by async-graphql itself for a bad document,
+        // bad variables or a bad argument, or already carrying its code.
+        None => match error.extensions.as_ref().and_then(|ext| ext.get("code")) {
+            Some(_) => return,
+            None => ErrorCode::BadUserInput,
+        },
+    };
+    error.extensions.get_or_insert_with(Default::default).set("code", code.as_str());
+}
+
+fn mask(error: &mut ServerError) {
+    error.message = "Internal server error; quote the request id when reporting it".to_owned();
+    error.source = None;
+}

@@ -1,0 +1,65 @@
+//! Assembles the GraphQL schema from the domain modules and holds the
+//! conventions every domain follows (ids, errors, scalars, per-request data).
+
+pub mod errors;
+pub mod ids;
+mod node;
+pub mod request;
+pub mod scalars;
+
+pub use errors::{ApiError, ErrorCode, ErrorConventions};
+pub use node::Node;
+pub use request::{Loaders, RequestContext};
+
+use async_graphql::{EmptyMutation, EmptySubscription, Object, SDLExportOptions, Schema};
+
+/// The executable schema.
+pub type AppSchema = Schema<QueryRoot, EmptyMutation, EmptySubscription>;
+
+/// Builds the schema. It holds no connections: the pool and the loaders
+/// arrive with each request (see [`RequestContext`]), so `careergraph schema`
+/// needs no database.
+pub fn build_schema() -> AppSchema {
+    Schema::build(QueryRoot::default(), EmptyMutation, EmptySubscription)
+        .extension(ErrorConventions)
+        // The domain types use these soon; registering them now keeps the
+        // contract stable for clients generating code today.
+        .register_output_type::<scalars::Date>()
+        .register_output_type::<scalars::Json>()
+        .limit_recursive_depth(64)
+        .finish()
+}
+
+/// The SDL that `schema.graphql` must equal.
+pub fn sdl() -> String {
+    build_schema().sdl_with_options(SDLExportOptions::new().include_specified_by())
+}
+
+/// The root of every query.
+#[derive(Default)]
+pub struct QueryRoot;
+
+/// The entry points for reading: start from `node` for any object by id.
+#[Object(name = "Query")]
+impl QueryRoot {
+    /// Fetches any object by its global id. An id that names nothing the
+    /// viewer may see is null with a NOT_FOUND error.
+    async fn node(
+        &self,
+        ctx: &async_graphql::Context<'_>,
+        #[graphql(desc = "The global id of the object.")] id: async_graphql::ID,
+    ) -> async_graphql::Result<Option<Node>> {
+        node::fetch_one(ctx, &id).await
+    }
+
+    /// Fetches up to 100 objects by global id, in the order given. Each id
+    /// that names nothing the viewer may see is null in the list, with a
+    /// NOT_FOUND error whose path points at it.
+    async fn nodes(
+        &self,
+        ctx: &async_graphql::Context<'_>,
+        #[graphql(desc = "The global ids of the objects (at most 100).")] ids: Vec<async_graphql::ID>,
+    ) -> async_graphql::Result<Vec<Option<Node>>> {
+        node::fetch_many(ctx, &ids).await
+    }
+}

@@ -1,0 +1,68 @@
+//! The Relay `Node` interface and `node(id:)` / `nodes(ids:)`.
+
+use async_graphql::{Context, ID, Interface, PathSegment};
+
+use super::errors::ApiError;
+use super::ids;
+use super::request::loaders;
+use crate::companies::Company;
+
+/// An object with a global id, fetchable again with `node(id:)`.
+#[derive(Interface)]
+#[graphql(field(
+    name = "id",
+    ty = "ID",
+    desc = "Globally unique, opaque identifier; `node(id:)` fetches the object again."
+))]
+pub enum Node {
+    Company(Company),
+}
+
+/// The most ids one `nodes` call accepts.
+const MAX_IDS: usize = 100;
+
+pub(super) async fn fetch_one(ctx: &Context<'_>, id: &ID) -> async_graphql::Result<Option<Node>> {
+    Ok(Some(load(ctx, id).await?))
+}
+
+pub(super) async fn fetch_many(ctx: &Context<'_>, ids: &[ID]) -> async_graphql::Result<Vec<Option<Node>>> {
+    if ids.len() > MAX_IDS {
+        return Err(ApiError::bad_user_input(format!("`ids` takes at most {MAX_IDS} ids; {} given", ids.len())).into());
+    }
+    // Loads run concurrently, so the DataLoaders batch them per type.
+    let loads = ids.iter().map(|id| load(ctx, id));
+    let results = futures_util::future::join_all(loads).await;
+    let mut nodes = Vec::with_capacity(results.len());
+    for (index, result) in results.into_iter().enumerate() {
+        match result {
+            Ok(node) => nodes.push(Some(node)),
+            Err(err) => {
+                let mut error = async_graphql::Error::from(err).into_server_error(ctx.item.pos);
+                error.path = element_path(ctx, index);
+                ctx.add_error(error);
+                nodes.push(None);
+            }
+        }
+    }
+    Ok(nodes)
+}
+
+/// The response path of element `index` of the list this field returns.
+fn element_path(ctx: &Context<'_>, index: usize) -> Vec<PathSegment> {
+    let mut path: Vec<PathSegment> = ctx
+        .path_node
+        .map(|node| node.to_string_vec().into_iter().map(PathSegment::Field).collect())
+        .unwrap_or_default();
+    path.push(PathSegment::Index(index));
+    path
+}
+
+async fn load(ctx: &Context<'_>, id: &ID) -> Result<Node, ApiError> {
+    let Some((type_name, uuid)) = ids::decode(id) else { return Err(ids::not_found(id)) };
+    let loaders = loaders(ctx);
+    let node = match type_name.as_str() {
+        Company::TYPE_NAME => loaders.companies.load_one(uuid).await?.map(|row| Node::Company(Company(row))),
+        _ => None,
+    };
+    node.ok_or_else(|| ids::not_found(id))
+}

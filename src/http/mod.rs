@@ -1,0 +1,95 @@
+//! The HTTP surface: routes, middleware and the server loop.
+
+mod graphql;
+mod health;
+mod middleware;
+
+pub use middleware::RequestId;
+
+use std::future::Future;
+use std::time::Duration;
+
+use axum::Router;
+use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::limit::RequestBodyLimitLayer;
+
+use crate::config::ServerArgs;
+use crate::db::Pool;
+use crate::graphql::AppSchema;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: Pool,
+    pub schema: AppSchema,
+}
+
+/// The full router with its middleware. Tests serve exactly this.
+pub fn router(state: AppState, config: &ServerArgs) -> Router {
+    let request_timeout = config.request_timeout();
+    Router::new()
+        .route("/graphql", get(graphql::execute).post(graphql::execute))
+        .route("/graphiql", get(graphql::graphiql))
+        .route("/health", get(health::live))
+        .route("/health/ready", get(health::ready))
+        .fallback(not_found)
+        .with_state(state)
+        // Innermost first: the request id wraps everything, so even a
+        // rejected, timed-out or panicking request carries one.
+        .layer(CatchPanicLayer::custom(middleware::panic_response))
+        .layer(axum::middleware::from_fn(move |req, next| middleware::timeout(request_timeout, req, next)))
+        .layer(RequestBodyLimitLayer::new(config.max_body_bytes))
+        .layer(cors(&config.cors_origins))
+        .layer(axum::middleware::from_fn(middleware::request_id))
+}
+
+fn cors(origins: &[String]) -> CorsLayer {
+    let allow_origin = if origins.iter().any(|origin| origin == "*") {
+        AllowOrigin::any()
+    } else {
+        AllowOrigin::list(origins.iter().filter_map(|origin| HeaderValue::from_str(origin.trim()).ok()))
+    };
+    CorsLayer::new()
+        .allow_origin(allow_origin)
+        .allow_methods([Method::GET, Method::POST, Method::OPTIONS])
+        .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION, HeaderName::from_static("x-request-id")])
+        .expose_headers([HeaderName::from_static("x-request-id")])
+        .max_age(Duration::from_secs(3600))
+}
+
+async fn not_found() -> Response {
+    let body = serde_json::json!({ "error": "not found", "routes": ["/graphql", "/graphiql", "/health", "/health/ready"] });
+    (StatusCode::NOT_FOUND, axum::Json(body)).into_response()
+}
+
+/// Serves until `shutdown` resolves, then lets in-flight requests finish for
+/// at most `grace`.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    router: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+    grace: Duration,
+) -> std::io::Result<()> {
+    let (stopping_tx, mut stopping_rx) = tokio::sync::watch::channel(false);
+    let graceful = async move {
+        shutdown.await;
+        tracing::info!("shutting down: finishing in-flight requests");
+        let _ = stopping_tx.send(true);
+    };
+    let server = axum::serve(listener, router).with_graceful_shutdown(graceful);
+    let deadline = async move {
+        let _ = stopping_rx.wait_for(|stopping| *stopping).await;
+        tokio::time::sleep(grace).await;
+    };
+    tokio::select! {
+        result = server => result,
+        () = deadline => {
+            tracing::warn!(grace_secs = grace.as_secs(), "in-flight requests did not finish in time; closing them");
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,18 @@
+//! careergraph: a GraphQL backend for the resume and job-search domain.
+//!
+//! Shared plumbing (`config`, `db`, `http`, `graphql`, `telemetry`) sits beside
+//! one module per domain (`companies`, …); each domain module holds its diesel
+//! models, queries, GraphQL types and loaders. `docs/architecture.md` walks
+//! through how a request flows through them.
+
+pub mod cli;
+pub mod companies;
+pub mod config;
+pub mod db;
+pub mod graphql;
+pub mod http;
+pub mod schema;
+pub mod telemetry;
+
+/// The crate version, reported by `/health` and `--version`.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

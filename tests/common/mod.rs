@@ -1,0 +1,275 @@
+//! The test harness: one throwaway PostgreSQL per test binary (or the server
+//! at `TEST_DATABASE_URL`), one migrated template database, and a fresh
+//! database cloned from it for every test, served by the real router over
+//! real HTTP.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use careergraph::config::ServerArgs;
+use careergraph::db::embedded::{Durability, EmbeddedPostgres};
+use careergraph::db::{self, Pool, migrations};
+use careergraph::graphql::build_schema;
+use careergraph::http::{self, AppState};
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use serde_json::{Value, json};
+
+/// The PostgreSQL server the tests of this binary use.
+struct Cluster {
+    /// URL of the server with `{db}` where the database name goes.
+    url_pattern: String,
+    template: String,
+    /// Kept alive for the whole test binary; it dies with the process.
+    _embedded: Option<EmbeddedPostgres>,
+    _dir: Option<TempDir>,
+}
+
+impl Cluster {
+    fn url(&self, database: &str) -> String {
+        self.url_pattern.replace("{db}", database)
+    }
+}
+
+static CLUSTER: OnceLock<Cluster> = OnceLock::new();
+
+fn cluster() -> &'static Cluster {
+    CLUSTER.get_or_init(|| {
+        // Started on its own runtime: each test has a runtime of its own, and
+        // the cluster must outlive all of them.
+        std::thread::spawn(|| block_on(start_cluster())).join().expect("test cluster thread panicked")
+    })
+}
+
+fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime").block_on(future)
+}
+
+async fn start_cluster() -> Cluster {
+    let (url_pattern, embedded, dir) = match std::env::var("TEST_DATABASE_URL") {
+        Ok(url) if !url.trim().is_empty() => (with_database(&url, "{db}"), None, None),
+        _ => {
+            sweep_stale_dirs();
+            let dir = TempDir::new("cluster");
+            let server = EmbeddedPostgres::start(&dir.path().join("postgres"), Durability::Throwaway)
+                .await
+                .unwrap_or_else(|err| panic!("cannot start the test PostgreSQL: {err}"));
+            (server.url("{db}"), Some(server), Some(dir))
+        }
+    };
+    let mut cluster = Cluster { url_pattern, template: String::new(), _embedded: embedded, _dir: dir };
+    cluster.template = prepare_template(&cluster).await;
+    cluster
+}
+
+/// Migrates a template database once; its name carries the migration set,
+/// so a server shared across runs (TEST_DATABASE_URL) reuses it safely.
+async fn prepare_template(cluster: &Cluster) -> String {
+    use std::hash::{DefaultHasher, Hash, Hasher};
+    let mut hasher = DefaultHasher::new();
+    migrations::embedded_versions().hash(&mut hasher);
+    for entry in std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations")).unwrap() {
+        let dir = entry.unwrap().path();
+        std::fs::read_to_string(dir.join("up.sql")).unwrap_or_default().hash(&mut hasher);
+    }
+    let template = format!("careergraph_template_{:016x}", hasher.finish());
+    let mut admin = admin_connection(cluster).await;
+    if database_exists(&mut admin, &template).await {
+        return template;
+    }
+    // Build under a private name and rename, so concurrent test binaries
+    // never clone a half-migrated template.
+    let building = format!("{template}_{}", std::process::id());
+    execute(&mut admin, &format!("DROP DATABASE IF EXISTS \"{building}\"")).await;
+    execute(&mut admin, &format!("CREATE DATABASE \"{building}\"")).await;
+    migrations::run_pending(&cluster.url(&building)).await.expect("migrating the template");
+    let renamed = diesel::sql_query(format!("ALTER DATABASE \"{building}\" RENAME TO \"{template}\""))
+        .execute(&mut admin)
+        .await;
+    if renamed.is_err() {
+        execute(&mut admin, &format!("DROP DATABASE IF EXISTS \"{building}\" WITH (FORCE)")).await;
+    }
+    template
+}
+
+async fn admin_connection(cluster: &Cluster) -> AsyncPgConnection {
+    AsyncPgConnection::establish(&cluster.url("postgres")).await.expect("connecting to the test server")
+}
+
+async fn database_exists(conn: &mut AsyncPgConnection, name: &str) -> bool {
+    diesel::select(
+        diesel::dsl::sql::<diesel::sql_types::Bool>("EXISTS (SELECT 1 FROM pg_database WHERE datname = ")
+            .bind::<diesel::sql_types::Text, _>(name)
+            .sql(")"),
+    )
+    .get_result(conn)
+    .await
+    .expect("querying pg_database")
+}
+
+async fn execute(conn: &mut AsyncPgConnection, sql: &str) {
+    diesel::sql_query(sql).execute(conn).await.unwrap_or_else(|err| panic!("{sql}: {err}"));
+}
+
+/// `url` with its database name replaced.
+fn with_database(url: &str, database: &str) -> String {
+    let (scheme, rest) = url.split_once("://").expect("TEST_DATABASE_URL must be a postgres:// URL");
+    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(authority_end);
+    let query = tail.find('?').map(|at| &tail[at..]).unwrap_or("");
+    format!("{scheme}://{authority}/{database}{query}")
+}
+
+/// A database of its own for one test; dropped when the value is.
+pub struct TestDb {
+    pub name: String,
+    pub url: String,
+}
+
+impl TestDb {
+    /// A copy of the migrated template.
+    pub async fn migrated() -> Self {
+        let cluster = cluster();
+        Self::create(&format!("TEMPLATE \"{}\"", cluster.template)).await
+    }
+
+    /// An empty database: no migrations applied.
+    pub async fn empty() -> Self {
+        Self::create("").await
+    }
+
+    async fn create(options: &str) -> Self {
+        let cluster = cluster();
+        let name = format!("test_{}", uuid::Uuid::now_v7().simple());
+        let mut admin = admin_connection(cluster).await;
+        execute(&mut admin, &format!("CREATE DATABASE \"{name}\" {options}")).await;
+        Self { url: cluster.url(&name), name }
+    }
+
+    pub async fn connect(&self) -> AsyncPgConnection {
+        AsyncPgConnection::establish(&self.url).await.expect("connecting to the test database")
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let name = self.name.clone();
+        let _ = std::thread::spawn(move || {
+            block_on(async {
+                let mut admin = admin_connection(cluster()).await;
+                let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                    .execute(&mut admin)
+                    .await;
+            })
+        })
+        .join();
+    }
+}
+
+/// A careergraph server on a free loopback port, over its own database.
+pub struct TestApp {
+    pub base_url: String,
+    pub client: reqwest::Client,
+    pub pool: Pool,
+    pub db: TestDb,
+}
+
+impl TestApp {
+    pub async fn spawn() -> Self {
+        Self::spawn_with(ServerArgs::default()).await
+    }
+
+    pub async fn spawn_with(config: ServerArgs) -> Self {
+        Self::serve(TestDb::migrated().await, config).await
+    }
+
+    /// Serves the real router over `db`.
+    pub async fn serve(db: TestDb, config: ServerArgs) -> Self {
+        let base_url = serve_router(&db.url, &config).await;
+        let pool = db::build_pool(&db.url, 4).expect("pool");
+        Self { base_url, client: reqwest::Client::new(), pool, db }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base_url)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.expect("GET")
+    }
+
+    /// POSTs a GraphQL request and returns the JSON body.
+    pub async fn graphql(&self, query: &str, variables: Value) -> Value {
+        let response = self
+            .client
+            .post(self.url("/graphql"))
+            .json(&json!({ "query": query, "variables": variables }))
+            .send()
+            .await
+            .expect("POST /graphql");
+        assert!(response.status().is_success(), "POST /graphql answered {}", response.status());
+        response.json().await.expect("a JSON body")
+    }
+}
+
+/// Serves the real router over `database_url` on a free port; returns its base URL.
+pub async fn serve_router(database_url: &str, config: &ServerArgs) -> String {
+    let pool = db::build_pool(database_url, 4).expect("pool");
+    let router = http::router(AppState { pool, schema: build_schema() }, config);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("binding a port");
+    let address = listener.local_addr().expect("local address");
+    tokio::spawn(http::serve(listener, router, std::future::pending(), std::time::Duration::from_secs(1)));
+    format!("http://{address}")
+}
+
+/// The `extensions.code` of every error in a GraphQL response body.
+pub fn error_codes(body: &Value) -> Vec<String> {
+    body["errors"]
+        .as_array()
+        .map(|errors| errors.iter().map(|e| e["extensions"]["code"].as_str().unwrap_or("<none>").to_owned()).collect())
+        .unwrap_or_default()
+}
+
+/// A directory under the system temp dir, removed when dropped. It is
+/// world-traversable so the `postgres` OS user can reach a cluster in it
+/// when the tests run as root.
+pub struct TempDir(PathBuf);
+
+const TEMP_PREFIX: &str = "careergraph-test-";
+
+impl TempDir {
+    pub fn new(label: &str) -> Self {
+        use std::os::unix::fs::PermissionsExt;
+        let path = std::env::temp_dir().join(format!(
+            "{TEMP_PREFIX}{}-{label}-{}",
+            std::process::id(),
+            uuid::Uuid::now_v7().simple()
+        ));
+        std::fs::create_dir_all(&path).expect("creating a temp dir");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).expect("chmod temp dir");
+        Self(path)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Removes temp dirs left by test processes that are gone (the cluster of a
+/// test binary is never dropped: it dies with the process).
+fn sweep_stale_dirs() {
+    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else { return };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(pid) = name.strip_prefix(TEMP_PREFIX).and_then(|rest| rest.split('-').next()) else { continue };
+        if !Path::new("/proc").join(pid).exists() {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
