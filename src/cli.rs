@@ -17,7 +17,10 @@ pub fn main() -> ExitCode {
         return ExitCode::SUCCESS;
     }
     telemetry::init(cli.log_format);
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(runtime) => runtime,
         Err(err) => return fail(&format!("cannot start the async runtime: {err}")),
     };
@@ -40,14 +43,18 @@ fn fail(message: &str) -> ExitCode {
 }
 
 async fn migrate(args: &DatabaseArgs) -> Result<(), String> {
-    let database = Database::open(args.database_url.as_deref(), &args.data_dir).await.map_err(|e| e.to_string())?;
+    let database = Database::open(args.database_url.as_deref(), &args.data_dir)
+        .await
+        .map_err(|e| e.to_string())?;
     let outcome = run_migrations(database.url()).await;
     database.close().await.map_err(|e| e.to_string())?;
     outcome
 }
 
 async fn run_migrations(url: &str) -> Result<(), String> {
-    let applied = migrations::run_pending(url).await.map_err(|e| e.to_string())?;
+    let applied = migrations::run_pending(url)
+        .await
+        .map_err(|e| e.to_string())?;
     if applied.is_empty() {
         tracing::info!("migrations are current");
     } else {
@@ -66,18 +73,30 @@ async fn serve(db_args: &DatabaseArgs, server: &ServerArgs) -> Result<(), String
     outcome.and(closed)
 }
 
-async fn serve_on(database: &Database, db_args: &DatabaseArgs, server: &ServerArgs) -> Result<(), String> {
+async fn serve_on(
+    database: &Database,
+    db_args: &DatabaseArgs,
+    server: &ServerArgs,
+) -> Result<(), String> {
     run_migrations(database.url()).await?;
     let pool = db::build_pool(database.url(), db_args.db_pool_size).map_err(|e| e.to_string())?;
-    let state = http::AppState { pool, schema: graphql::build_schema() };
+    let state = http::AppState {
+        pool,
+        schema: graphql::build_schema(),
+    };
     let listener = tokio::net::TcpListener::bind(server.listen)
         .await
         .map_err(|err| format!("cannot listen on {}: {err}", server.listen))?;
     let address = listener.local_addr().map_err(|e| e.to_string())?;
     tracing::info!(%address, "careergraph listening; GraphiQL at http://{address}/graphiql");
-    http::serve(listener, http::router(state, server), shutdown_signal(), server.shutdown_grace())
-        .await
-        .map_err(|err| format!("server error: {err}"))?;
+    http::serve(
+        listener,
+        http::router(state, server),
+        shutdown_signal(),
+        server.shutdown_grace(),
+    )
+    .await
+    .map_err(|err| format!("server error: {err}"))?;
     tracing::info!("server stopped");
     Ok(())
 }

@@ -48,11 +48,21 @@ pub struct DatabaseArgs {
 
     /// Directory for local state; the embedded PostgreSQL keeps its cluster in
     /// `<data-dir>/postgres`.
-    #[arg(long, env = "CAREERGRAPH_DATA_DIR", default_value = ".data", global = true)]
+    #[arg(
+        long,
+        env = "CAREERGRAPH_DATA_DIR",
+        default_value = ".data",
+        global = true
+    )]
     pub data_dir: PathBuf,
 
     /// Largest number of pooled database connections.
-    #[arg(long, env = "CAREERGRAPH_DB_POOL_SIZE", default_value_t = 16, global = true)]
+    #[arg(
+        long,
+        env = "CAREERGRAPH_DB_POOL_SIZE",
+        default_value_t = 16,
+        global = true
+    )]
     pub db_pool_size: usize,
 }
 
@@ -60,12 +70,22 @@ pub struct DatabaseArgs {
 #[derive(Debug, Clone, Args)]
 pub struct ServerArgs {
     /// Address to listen on (port 0 picks a free port; the log says which).
-    #[arg(long, env = "CAREERGRAPH_LISTEN", default_value = "127.0.0.1:8080", global = true)]
+    #[arg(
+        long,
+        env = "CAREERGRAPH_LISTEN",
+        default_value = "127.0.0.1:8080",
+        global = true
+    )]
     pub listen: SocketAddr,
 
     /// Browser origins allowed to call the API (comma-separated, or `*` for any).
     /// None: no cross-origin access.
-    #[arg(long = "cors-origin", env = "CAREERGRAPH_CORS_ORIGINS", value_delimiter = ',', global = true)]
+    #[arg(
+        long = "cors-origin",
+        env = "CAREERGRAPH_CORS_ORIGINS",
+        value_delimiter = ',',
+        global = true
+    )]
     pub cors_origins: Vec<String>,
 
     /// Largest accepted request body, in bytes.
@@ -73,11 +93,21 @@ pub struct ServerArgs {
     pub max_body_bytes: usize,
 
     /// Seconds a request may take before it is answered with a timeout error.
-    #[arg(long, env = "CAREERGRAPH_REQUEST_TIMEOUT_SECS", default_value_t = 30, global = true)]
+    #[arg(
+        long,
+        env = "CAREERGRAPH_REQUEST_TIMEOUT_SECS",
+        default_value_t = 30,
+        global = true
+    )]
     pub request_timeout_secs: u64,
 
     /// Seconds in-flight requests get to finish after SIGTERM/SIGINT.
-    #[arg(long, env = "CAREERGRAPH_SHUTDOWN_GRACE_SECS", default_value_t = 30, global = true)]
+    #[arg(
+        long,
+        env = "CAREERGRAPH_SHUTDOWN_GRACE_SECS",
+        default_value_t = 30,
+        global = true
+    )]
     pub shutdown_grace_secs: u64,
 }
 

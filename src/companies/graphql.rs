@@ -4,14 +4,15 @@ use super::CompanyRow;
 use crate::graphql::ids;
 use crate::graphql::scalars::DateTime;
 
-/// An employer that posts jobs. Companies are shared: every job at the same
-/// company name points at the same `Company`.
+/// A row of `companies` as the API shows it.
 pub struct Company(pub CompanyRow);
 
 impl Company {
     pub const TYPE_NAME: &'static str = "Company";
 }
 
+/// An employer that posts jobs. Companies are shared: every job at the same
+/// company name points at the same `Company`.
 #[Object]
 impl Company {
     /// Globally unique, opaque identifier; `node(id:)` fetches the company again.
@@ -90,10 +91,17 @@ impl CompanySize {
 
     /// The value stored in `companies.size`.
     pub fn as_db(self) -> &'static str {
-        Self::DB_VALUES.iter().find(|(size, _)| *size == self).map(|(_, db)| *db).unwrap_or_default()
+        Self::DB_VALUES
+            .iter()
+            .find(|(size, _)| *size == self)
+            .map(|(_, db)| *db)
+            .unwrap_or_default()
     }
 
     pub fn from_db(value: &str) -> Option<Self> {
-        Self::DB_VALUES.iter().find(|(_, db)| *db == value).map(|(size, _)| *size)
+        Self::DB_VALUES
+            .iter()
+            .find(|(_, db)| *db == value)
+            .map(|(size, _)| *size)
     }
 }

@@ -39,7 +39,9 @@ pub enum EmbeddedError {
          (e.g. `apt-get install postgresql`) or set DATABASE_URL to use an existing server"
     )]
     BinariesNotFound { searched: String },
-    #[error("running as root, but there is no `postgres` OS user to run PostgreSQL as: create one or set DATABASE_URL")]
+    #[error(
+        "running as root, but there is no `postgres` OS user to run PostgreSQL as: create one or set DATABASE_URL"
+    )]
     NoPostgresUser,
     #[error("{path}: {message}")]
     DataDir { path: PathBuf, message: String },
@@ -106,7 +108,9 @@ impl Binaries {
             .nth(2)
             .and_then(|version| version.split('.').next())
             .map(str::to_owned)
-            .ok_or_else(|| EmbeddedError::Start(format!("unexpected `postgres --version` output: {text}")))
+            .ok_or_else(|| {
+                EmbeddedError::Start(format!("unexpected `postgres --version` output: {text}"))
+            })
     }
 }
 
@@ -121,7 +125,7 @@ fn versioned_dirs(root: &str) -> Vec<PathBuf> {
             Some((version, entry.path().join("bin")))
         })
         .collect();
-    dirs.sort_by(|a, b| b.0.cmp(&a.0));
+    dirs.sort_by_key(|entry| std::cmp::Reverse(entry.0));
     dirs.into_iter().map(|(_, dir)| dir).collect()
 }
 
@@ -150,12 +154,17 @@ impl RunAs {
         }
         // SAFETY: entry is non-null and points at a valid passwd record.
         let (uid, gid) = unsafe { ((*entry).pw_uid, (*entry).pw_gid) };
-        Ok(Self { switch_to: Some((uid, gid)) })
+        Ok(Self {
+            switch_to: Some((uid, gid)),
+        })
     }
 
     fn command(&self, program: &Path) -> Command {
         let mut command = Command::new(program);
-        command.env_remove("PGDATA").env("LC_ALL", "C").current_dir("/");
+        command
+            .env_remove("PGDATA")
+            .env("LC_ALL", "C")
+            .current_dir("/");
         if let Some((uid, gid)) = self.switch_to {
             command.uid(uid).gid(gid);
         }
@@ -164,7 +173,10 @@ impl RunAs {
 
     /// Hands a directory we created to the account that runs the server.
     fn give(&self, path: &Path, mode: u32) -> Result<(), EmbeddedError> {
-        let data_dir_error = |err: io::Error| EmbeddedError::DataDir { path: path.to_owned(), message: err.to_string() };
+        let data_dir_error = |err: io::Error| EmbeddedError::DataDir {
+            path: path.to_owned(),
+            message: err.to_string(),
+        };
         if let Some((uid, gid)) = self.switch_to {
             chown(path, Some(uid), Some(gid)).map_err(data_dir_error)?;
         }
@@ -193,7 +205,7 @@ impl EmbeddedPostgres {
             let cluster_dir = cluster_dir.clone();
             tokio::task::spawn_blocking(move || {
                 prepare_cluster(&binaries, run_as, &cluster_dir)?;
-                let socket_dir = socket_dir_for(&cluster_dir, run_as)?;
+                let socket_dir = prepare_socket_dir(&cluster_dir, run_as)?;
                 clear_stale_lock(&cluster_dir)?;
                 let child = spawn_server(&binaries, run_as, &cluster_dir, &socket_dir, durability)?;
                 Ok::<_, EmbeddedError>((socket_dir, child))
@@ -202,7 +214,12 @@ impl EmbeddedPostgres {
             .map_err(|err| EmbeddedError::Start(err.to_string()))??
         };
         let (pid, exited) = child;
-        let mut server = Self { cluster_dir, socket_dir, pid, exited: Some(exited) };
+        let mut server = Self {
+            cluster_dir,
+            socket_dir,
+            pid,
+            exited: Some(exited),
+        };
         server.wait_until_accepting().await?;
         tracing::info!(cluster = %server.cluster_dir.display(), pid, "embedded PostgreSQL started");
         Ok(server)
@@ -210,10 +227,7 @@ impl EmbeddedPostgres {
 
     /// The connection URL for `database` on this server.
     pub fn url(&self, database: &str) -> String {
-        format!(
-            "postgresql://{SUPERUSER}@localhost/{database}?host={}&port={SOCKET_PORT}",
-            self.socket_dir.display()
-        )
+        url_for_socket_dir(&self.socket_dir, database)
     }
 
     /// The directory holding the cluster.
@@ -229,14 +243,19 @@ impl EmbeddedPostgres {
     /// Creates `database` unless it exists.
     pub async fn ensure_database(&self, database: &str) -> Result<(), EmbeddedError> {
         use diesel_async::RunQueryDsl;
-        let failed = |message: String| EmbeddedError::CreateDatabase { name: database.to_owned(), message };
+        let failed = |message: String| EmbeddedError::CreateDatabase {
+            name: database.to_owned(),
+            message,
+        };
         let mut conn = AsyncPgConnection::establish(&self.url("postgres"))
             .await
             .map_err(|err| failed(err.to_string()))?;
         let exists: bool = diesel::select(
-            diesel::dsl::sql::<diesel::sql_types::Bool>("EXISTS (SELECT 1 FROM pg_database WHERE datname = ")
-                .bind::<diesel::sql_types::Text, _>(database)
-                .sql(")"),
+            diesel::dsl::sql::<diesel::sql_types::Bool>(
+                "EXISTS (SELECT 1 FROM pg_database WHERE datname = ",
+            )
+            .bind::<diesel::sql_types::Text, _>(database)
+            .sql(")"),
         )
         .get_result(&mut conn)
         .await
@@ -253,12 +272,17 @@ impl EmbeddedPostgres {
     /// Fast shutdown (open sessions are ended, data is checkpointed), and
     /// waits for the server to exit.
     pub async fn stop(mut self) -> Result<(), EmbeddedError> {
-        let Some(exited) = self.exited.take() else { return Ok(()) };
+        let Some(exited) = self.exited.take() else {
+            return Ok(());
+        };
         signal(self.pid, libc::SIGINT);
         let exited = match tokio::time::timeout(Duration::from_secs(60), exited).await {
             Ok(_) => true,
             Err(_) => {
-                tracing::warn!(pid = self.pid, "embedded PostgreSQL ignored fast shutdown; forcing it");
+                tracing::warn!(
+                    pid = self.pid,
+                    "embedded PostgreSQL ignored fast shutdown; forcing it"
+                );
                 signal(self.pid, libc::SIGQUIT);
                 false
             }
@@ -277,7 +301,9 @@ impl EmbeddedPostgres {
                 && let Ok(status) = exited.try_recv()
             {
                 self.exited = None;
-                let status = status.map(|s| s.to_string()).unwrap_or_else(|err| err.to_string());
+                let status = status
+                    .map(|s| s.to_string())
+                    .unwrap_or_else(|err| err.to_string());
                 return Err(EmbeddedError::Start(format!(
                     "the server exited ({status}); its log says:\n{}",
                     log_tail(&log_path(&self.cluster_dir))
@@ -313,11 +339,17 @@ fn signal(pid: u32, signal: libc::c_int) {
 }
 
 fn absolute(path: &Path) -> Result<PathBuf, EmbeddedError> {
-    std::path::absolute(path).map_err(|err| EmbeddedError::DataDir { path: path.to_owned(), message: err.to_string() })
+    std::path::absolute(path).map_err(|err| EmbeddedError::DataDir {
+        path: path.to_owned(),
+        message: err.to_string(),
+    })
 }
 
 fn log_path(cluster_dir: &Path) -> PathBuf {
-    let mut name = cluster_dir.file_name().map(OsString::from).unwrap_or_else(|| "postgres".into());
+    let mut name = cluster_dir
+        .file_name()
+        .map(OsString::from)
+        .unwrap_or_else(|| "postgres".into());
     name.push(".log");
     cluster_dir.with_file_name(name)
 }
@@ -339,12 +371,20 @@ fn quote_identifier(name: &str) -> String {
 }
 
 /// Creates the cluster on first use; checks an existing one belongs to these binaries.
-fn prepare_cluster(binaries: &Binaries, run_as: RunAs, cluster_dir: &Path) -> Result<(), EmbeddedError> {
-    let data_dir_error = |message: String| EmbeddedError::DataDir { path: cluster_dir.to_owned(), message };
+fn prepare_cluster(
+    binaries: &Binaries,
+    run_as: RunAs,
+    cluster_dir: &Path,
+) -> Result<(), EmbeddedError> {
+    let data_dir_error = |message: String| EmbeddedError::DataDir {
+        path: cluster_dir.to_owned(),
+        message,
+    };
     let version_file = cluster_dir.join("PG_VERSION");
     let wanted = binaries.major_version()?;
     if version_file.exists() {
-        let found = fs::read_to_string(&version_file).map_err(|err| data_dir_error(err.to_string()))?;
+        let found =
+            fs::read_to_string(&version_file).map_err(|err| data_dir_error(err.to_string()))?;
         if found.trim() != wanted {
             return Err(data_dir_error(format!(
                 "the cluster was made by PostgreSQL {}, but the binaries found are PostgreSQL {wanted}; \
@@ -376,7 +416,15 @@ fn prepare_cluster(binaries: &Binaries, run_as: RunAs, cluster_dir: &Path) -> Re
         .command(&binaries.initdb)
         .arg("--pgdata")
         .arg(cluster_dir)
-        .args(["--username", SUPERUSER, "--auth", "trust", "--encoding", "UTF8", "--no-locale"])
+        .args([
+            "--username",
+            SUPERUSER,
+            "--auth",
+            "trust",
+            "--encoding",
+            "UTF8",
+            "--no-locale",
+        ])
         .stdin(Stdio::null())
         .output()?;
     if !output.status.success() {
@@ -388,19 +436,38 @@ fn prepare_cluster(binaries: &Binaries, run_as: RunAs, cluster_dir: &Path) -> Re
     Ok(())
 }
 
+/// The connection URL for `database` on the embedded cluster in
+/// `cluster_dir` (for `psql` and tools while careergraph runs it).
+pub fn connection_url(cluster_dir: &Path, database: &str) -> String {
+    url_for_socket_dir(&socket_dir(cluster_dir), database)
+}
+
+fn url_for_socket_dir(socket_dir: &Path, database: &str) -> String {
+    format!(
+        "postgresql://{SUPERUSER}@localhost/{database}?host={}&port={SOCKET_PORT}",
+        socket_dir.display()
+    )
+}
+
 /// The socket goes inside the cluster directory unless the path would be too
 /// long for a unix socket; then into a private directory under /tmp.
-fn socket_dir_for(cluster_dir: &Path, run_as: RunAs) -> Result<PathBuf, EmbeddedError> {
+fn socket_dir(cluster_dir: &Path) -> PathBuf {
     let socket_name_len = format!("/.s.PGSQL.{SOCKET_PORT}").len();
     if cluster_dir.as_os_str().len() + socket_name_len <= MAX_SOCKET_PATH {
-        return Ok(cluster_dir.to_owned());
+        return cluster_dir.to_owned();
     }
     use std::hash::{DefaultHasher, Hash, Hasher};
     let mut hasher = DefaultHasher::new();
     cluster_dir.hash(&mut hasher);
-    let dir = std::env::temp_dir().join(format!("careergraph-pg-{:016x}", hasher.finish()));
-    fs::create_dir_all(&dir)?;
-    run_as.give(&dir, 0o700)?;
+    std::env::temp_dir().join(format!("careergraph-pg-{:016x}", hasher.finish()))
+}
+
+fn prepare_socket_dir(cluster_dir: &Path, run_as: RunAs) -> Result<PathBuf, EmbeddedError> {
+    let dir = socket_dir(cluster_dir);
+    if dir != cluster_dir {
+        fs::create_dir_all(&dir)?;
+        run_as.give(&dir, 0o700)?;
+    }
     Ok(dir)
 }
 
@@ -410,12 +477,20 @@ fn socket_dir_for(cluster_dir: &Path, run_as: RunAs) -> Result<PathBuf, Embedded
 /// before it could stop it) is shut down first.
 fn clear_stale_lock(cluster_dir: &Path) -> Result<(), EmbeddedError> {
     let lock = cluster_dir.join("postmaster.pid");
-    let Ok(contents) = fs::read_to_string(&lock) else { return Ok(()) };
-    let pid = contents.lines().next().and_then(|line| line.trim().parse::<libc::pid_t>().ok());
+    let Ok(contents) = fs::read_to_string(&lock) else {
+        return Ok(());
+    };
+    let pid = contents
+        .lines()
+        .next()
+        .and_then(|line| line.trim().parse::<libc::pid_t>().ok());
     if let Some(pid) = pid.filter(|&pid| pid > 0)
         && is_postgres_for(pid, cluster_dir)
     {
-        tracing::warn!(pid, "a PostgreSQL from an earlier run still serves this cluster; stopping it");
+        tracing::warn!(
+            pid,
+            "a PostgreSQL from an earlier run still serves this cluster; stopping it"
+        );
         // SAFETY: kill has no memory-safety preconditions.
         unsafe { libc::kill(pid, libc::SIGINT) };
         let deadline = Instant::now() + Duration::from_secs(60);
@@ -425,10 +500,15 @@ fn clear_stale_lock(cluster_dir: &Path) -> Result<(), EmbeddedError> {
         if !process_alive(pid) {
             return Ok(());
         }
-        return Err(EmbeddedError::Start(format!("PostgreSQL (pid {pid}) from an earlier run does not stop")));
+        return Err(EmbeddedError::Start(format!(
+            "PostgreSQL (pid {pid}) from an earlier run does not stop"
+        )));
     }
     tracing::info!("removing a stale postmaster.pid left by a crash");
-    fs::remove_file(&lock).map_err(|err| EmbeddedError::DataDir { path: lock, message: err.to_string() })
+    fs::remove_file(&lock).map_err(|err| EmbeddedError::DataDir {
+        path: lock,
+        message: err.to_string(),
+    })
 }
 
 fn process_alive(pid: libc::pid_t) -> bool {
@@ -438,10 +518,14 @@ fn process_alive(pid: libc::pid_t) -> bool {
 
 /// Whether `pid` is a live PostgreSQL postmaster serving `cluster_dir`.
 fn is_postgres_for(pid: libc::pid_t, cluster_dir: &Path) -> bool {
-    let Ok(cmdline) = fs::read(format!("/proc/{pid}/cmdline")) else { return false };
+    let Ok(cmdline) = fs::read(format!("/proc/{pid}/cmdline")) else {
+        return false;
+    };
     let args: Vec<&[u8]> = cmdline.split(|&b| b == 0).collect();
-    let is_postgres = args.first().is_some_and(|program| program.ends_with(b"postgres"));
-    is_postgres && args.iter().any(|arg| *arg == cluster_dir.as_os_str().as_encoded_bytes())
+    let is_postgres = args
+        .first()
+        .is_some_and(|program| program.ends_with(b"postgres"));
+    is_postgres && args.contains(&cluster_dir.as_os_str().as_encoded_bytes())
 }
 
 type Child = (u32, oneshot::Receiver<io::Result<ExitStatus>>);
@@ -456,7 +540,10 @@ fn spawn_server(
     socket_dir: &Path,
     durability: Durability,
 ) -> Result<Child, EmbeddedError> {
-    let log = fs::OpenOptions::new().create(true).append(true).open(log_path(cluster_dir))?;
+    let log = fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(log_path(cluster_dir))?;
     let mut command = run_as.command(&binaries.postgres);
     command
         .arg("-D")
@@ -473,7 +560,11 @@ fn spawn_server(
         // after in-flight requests are done.
         .process_group(0);
     if durability == Durability::Throwaway {
-        for setting in ["fsync=off", "synchronous_commit=off", "full_page_writes=off"] {
+        for setting in [
+            "fsync=off",
+            "synchronous_commit=off",
+            "full_page_writes=off",
+        ] {
             command.args(["-c", setting]);
         }
     }
@@ -490,8 +581,9 @@ fn spawn_server(
 
     let (started_tx, started_rx) = std::sync::mpsc::channel();
     let (exited_tx, exited_rx) = oneshot::channel();
-    std::thread::Builder::new().name("postgres-supervisor".into()).spawn(move || {
-        match command.spawn() {
+    std::thread::Builder::new()
+        .name("postgres-supervisor".into())
+        .spawn(move || match command.spawn() {
             Ok(mut child) => {
                 let _ = started_tx.send(Ok(child.id()));
                 let _ = exited_tx.send(child.wait());
@@ -499,11 +591,15 @@ fn spawn_server(
             Err(err) => {
                 let _ = started_tx.send(Err(err));
             }
-        }
-    })?;
+        })?;
     let pid = started_rx
         .recv()
         .map_err(|_| EmbeddedError::Start("the supervisor thread died".into()))?
-        .map_err(|err| EmbeddedError::Start(format!("could not run {}: {err}", binaries.postgres.display())))?;
+        .map_err(|err| {
+            EmbeddedError::Start(format!(
+                "could not run {}: {err}",
+                binaries.postgres.display()
+            ))
+        })?;
     Ok((pid, exited_rx))
 }

@@ -44,7 +44,8 @@ where
     use diesel::Connection;
     let url = database_url.to_owned();
     tokio::task::spawn_blocking(move || {
-        let mut conn = SyncConnection::establish(&url).map_err(|err| DbError::Connect(err.to_string()))?;
+        let mut conn =
+            SyncConnection::establish(&url).map_err(|err| DbError::Connect(err.to_string()))?;
         work(&mut conn).map_err(|err| DbError::Migration(err.to_string()))
     })
     .await
@@ -55,7 +56,12 @@ where
 pub fn embedded_versions() -> BTreeSet<String> {
     use diesel::migration::MigrationSource;
     MigrationSource::<Pg>::migrations(&MIGRATIONS)
-        .map(|migrations| migrations.iter().map(|m| m.name().version().to_string()).collect())
+        .map(|migrations| {
+            migrations
+                .iter()
+                .map(|m| m.name().version().to_string())
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -67,7 +73,9 @@ struct AppliedVersion {
 
 /// The embedded migrations the database has not applied yet. A database
 /// that never ran migrations has all of them pending.
-pub async fn pending_versions(conn: &mut AsyncPgConnection) -> Result<Vec<String>, diesel::result::Error> {
+pub async fn pending_versions(
+    conn: &mut AsyncPgConnection,
+) -> Result<Vec<String>, diesel::result::Error> {
     let table_exists: bool = diesel::select(diesel::dsl::sql::<diesel::sql_types::Bool>(
         "to_regclass('__diesel_schema_migrations') IS NOT NULL",
     ))

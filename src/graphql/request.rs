@@ -24,7 +24,9 @@ pub struct Loaders {
 
 impl Loaders {
     pub fn new(pool: &Pool) -> Self {
-        Self { companies: DataLoader::new(CompanyLoader::new(pool.clone()), tokio::spawn) }
+        Self {
+            companies: DataLoader::new(CompanyLoader::new(pool.clone()), tokio::spawn),
+        }
     }
 }
 

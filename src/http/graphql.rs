@@ -20,7 +20,10 @@ pub async fn execute(
     let request = request
         .into_inner()
         .data(Loaders::new(&state.pool))
-        .data(RequestContext { pool: state.pool.clone(), request_id: request_id.clone() });
+        .data(RequestContext {
+            pool: state.pool.clone(),
+            request_id: request_id.clone(),
+        });
     let mut response = state.schema.execute(request).await;
     attach_request_id(&mut response, &request_id);
     response.into()
@@ -28,5 +31,10 @@ pub async fn execute(
 
 /// GraphiQL, pointed at `/graphql`.
 pub async fn graphiql() -> Html<String> {
-    Html(GraphiQLSource::build().endpoint("/graphql").title("careergraph GraphiQL").finish())
+    Html(
+        GraphiQLSource::build()
+            .endpoint("/graphql")
+            .title("careergraph GraphiQL")
+            .finish(),
+    )
 }

@@ -27,7 +27,9 @@ impl RequestId {
     pub fn from_caller(value: &str) -> Option<Self> {
         let valid = !value.is_empty()
             && value.len() <= 128
-            && value.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'));
+            && value
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'));
         valid.then(|| Self(value.into()))
     }
 
@@ -59,7 +61,11 @@ pub async fn request_id(mut request: Request, next: Next) -> Response {
         response.headers_mut().insert(X_REQUEST_ID.clone(), value);
     }
     span.in_scope(|| {
-        tracing::info!(status = response.status().as_u16(), elapsed_ms = started.elapsed().as_millis() as u64, "request done");
+        tracing::info!(
+            status = response.status().as_u16(),
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "request done"
+        );
     });
     response
 }
@@ -73,7 +79,10 @@ pub async fn timeout(limit: Duration, request: Request, next: Next) -> Response 
             tracing::warn!(limit_secs = limit.as_secs(), "request timed out");
             error_response(
                 StatusCode::SERVICE_UNAVAILABLE,
-                &format!("The request did not finish within {}s and was stopped", limit.as_secs()),
+                &format!(
+                    "The request did not finish within {}s and was stopped",
+                    limit.as_secs()
+                ),
                 id.as_ref(),
             )
         }
@@ -88,7 +97,11 @@ pub fn panic_response(panic: Box<dyn Any + Send + 'static>) -> Response {
         .or_else(|| panic.downcast_ref::<&str>().copied())
         .unwrap_or("unknown panic");
     tracing::error!(panic = detail, "request handler panicked");
-    error_response(StatusCode::INTERNAL_SERVER_ERROR, "Internal server error", None)
+    error_response(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "Internal server error",
+        None,
+    )
 }
 
 fn error_response(status: StatusCode, message: &str, id: Option<&RequestId>) -> Response {

@@ -41,7 +41,9 @@ pub fn router(state: AppState, config: &ServerArgs) -> Router {
         // Innermost first: the request id wraps everything, so even a
         // rejected, timed-out or panicking request carries one.
         .layer(CatchPanicLayer::custom(middleware::panic_response))
-        .layer(axum::middleware::from_fn(move |req, next| middleware::timeout(request_timeout, req, next)))
+        .layer(axum::middleware::from_fn(move |req, next| {
+            middleware::timeout(request_timeout, req, next)
+        }))
         .layer(RequestBodyLimitLayer::new(config.max_body_bytes))
         .layer(cors(&config.cors_origins))
         .layer(axum::middleware::from_fn(middleware::request_id))
@@ -51,12 +53,20 @@ fn cors(origins: &[String]) -> CorsLayer {
     let allow_origin = if origins.iter().any(|origin| origin == "*") {
         AllowOrigin::any()
     } else {
-        AllowOrigin::list(origins.iter().filter_map(|origin| HeaderValue::from_str(origin.trim()).ok()))
+        AllowOrigin::list(
+            origins
+                .iter()
+                .filter_map(|origin| HeaderValue::from_str(origin.trim()).ok()),
+        )
     };
     CorsLayer::new()
         .allow_origin(allow_origin)
         .allow_methods([Method::GET, Method::POST, Method::OPTIONS])
-        .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION, HeaderName::from_static("x-request-id")])
+        .allow_headers([
+            header::CONTENT_TYPE,
+            header::AUTHORIZATION,
+            HeaderName::from_static("x-request-id"),
+        ])
         .expose_headers([HeaderName::from_static("x-request-id")])
         .max_age(Duration::from_secs(3600))
 }
