@@ -66,6 +66,12 @@ pub struct DatabaseArgs {
     pub db_pool_size: usize,
 }
 
+const DEFAULT_LISTEN: SocketAddr =
+    SocketAddr::new(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), 8080);
+const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
+const DEFAULT_REQUEST_TIMEOUT_SECS: u64 = 30;
+const DEFAULT_SHUTDOWN_GRACE_SECS: u64 = 30;
+
 /// How the HTTP server behaves.
 #[derive(Debug, Clone, Args)]
 pub struct ServerArgs {
@@ -73,7 +79,7 @@ pub struct ServerArgs {
     #[arg(
         long,
         env = "CAREERGRAPH_LISTEN",
-        default_value = "127.0.0.1:8080",
+        default_value_t = DEFAULT_LISTEN,
         global = true
     )]
     pub listen: SocketAddr,
@@ -89,14 +95,14 @@ pub struct ServerArgs {
     pub cors_origins: Vec<String>,
 
     /// Largest accepted request body, in bytes.
-    #[arg(long, env = "CAREERGRAPH_MAX_BODY_BYTES", default_value_t = 1024 * 1024, global = true)]
+    #[arg(long, env = "CAREERGRAPH_MAX_BODY_BYTES", default_value_t = DEFAULT_MAX_BODY_BYTES, global = true)]
     pub max_body_bytes: usize,
 
     /// Seconds a request may take before it is answered with a timeout error.
     #[arg(
         long,
         env = "CAREERGRAPH_REQUEST_TIMEOUT_SECS",
-        default_value_t = 30,
+        default_value_t = DEFAULT_REQUEST_TIMEOUT_SECS,
         global = true
     )]
     pub request_timeout_secs: u64,
@@ -105,7 +111,7 @@ pub struct ServerArgs {
     #[arg(
         long,
         env = "CAREERGRAPH_SHUTDOWN_GRACE_SECS",
-        default_value_t = 30,
+        default_value_t = DEFAULT_SHUTDOWN_GRACE_SECS,
         global = true
     )]
     pub shutdown_grace_secs: u64,
@@ -124,11 +130,11 @@ impl ServerArgs {
 impl Default for ServerArgs {
     fn default() -> Self {
         Self {
-            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            listen: DEFAULT_LISTEN,
             cors_origins: Vec::new(),
-            max_body_bytes: 1024 * 1024,
-            request_timeout_secs: 30,
-            shutdown_grace_secs: 30,
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            request_timeout_secs: DEFAULT_REQUEST_TIMEOUT_SECS,
+            shutdown_grace_secs: DEFAULT_SHUTDOWN_GRACE_SECS,
         }
     }
 }

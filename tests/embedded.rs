@@ -4,7 +4,7 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -76,8 +76,12 @@ impl Server {
     }
 
     /// Sends `signal` and waits for the process to exit.
-    fn stop_with(mut self, signal: libc::c_int) -> std::process::ExitStatus {
+    fn stop_with(self, signal: libc::c_int) -> std::process::ExitStatus {
         self.signal(signal);
+        self.wait()
+    }
+
+    fn wait(mut self) -> std::process::ExitStatus {
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
             if let Some(status) = self.child.try_wait().unwrap() {
@@ -159,8 +163,35 @@ async fn serve_runs_its_own_postgres_reuses_the_data_and_stops_it() {
         .unwrap();
     drop(conn);
 
-    // SIGTERM: the server exits cleanly and takes its PostgreSQL with it.
-    let status = first.stop_with(libc::SIGTERM);
+    // SIGTERM while a request is in flight: the request still completes,
+    // then the server exits cleanly and takes its PostgreSQL with it.
+    let body = br#"{"query":"{ __typename }"}"#;
+    let mut in_flight =
+        std::net::TcpStream::connect(first.base_url.trim_start_matches("http://")).unwrap();
+    let head = format!(
+        "POST /graphql HTTP/1.1\r\nhost: test\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
+        body.len()
+    );
+    in_flight.write_all(head.as_bytes()).unwrap();
+    in_flight.write_all(&body[..10]).unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    first.signal(libc::SIGTERM);
+    std::thread::sleep(Duration::from_millis(300));
+    in_flight.write_all(&body[10..]).unwrap();
+    in_flight
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let mut answer = String::new();
+    let _ = in_flight.read_to_string(&mut answer);
+    assert!(
+        answer.starts_with("HTTP/1.1 200"),
+        "in-flight request was not finished: {answer:?}"
+    );
+    assert!(
+        answer.contains(r#"{"data":{"__typename":"Query"}}"#),
+        "{answer}"
+    );
+    let status = first.wait();
     assert!(status.success(), "exit status {status}");
     wait_until_gone(postgres);
     assert!(

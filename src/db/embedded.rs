@@ -428,9 +428,15 @@ fn prepare_cluster(
         .stdin(Stdio::null())
         .output()?;
     if !output.status.success() {
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        let _ = fs::remove_dir_all(cluster_dir.join("base"));
-        return Err(EmbeddedError::Initdb(stderr.trim().to_owned()));
+        let mut message = String::from_utf8_lossy(&output.stderr).trim().to_owned();
+        if run_as.switch_to.is_some() {
+            message.push_str(&format!(
+                " (initdb runs as the `postgres` OS user, which must be able to reach {}; \
+                 choose a --data-dir it can reach)",
+                cluster_dir.display()
+            ));
+        }
+        return Err(EmbeddedError::Initdb(message));
     }
     tracing::info!(cluster = %cluster_dir.display(), "created a new PostgreSQL cluster");
     Ok(())
