@@ -23,6 +23,12 @@ pub struct Cli {
     #[command(flatten)]
     pub server: ServerArgs,
 
+    /// Secret that signs access tokens (at least 32 bytes). Without it, one
+    /// is generated once and kept in `<data-dir>/jwt-secret`; replicas
+    /// sharing a database must share this secret.
+    #[arg(long, env = "CAREERGRAPH_JWT_SECRET", global = true, hide_env_values = true)]
+    pub jwt_secret: Option<String>,
+
     /// How log lines are written to stderr (filter them with RUST_LOG).
     #[arg(long, env = "CAREERGRAPH_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
     pub log_format: LogFormat,
@@ -48,26 +54,15 @@ pub struct DatabaseArgs {
 
     /// Directory for local state; the embedded PostgreSQL keeps its cluster in
     /// `<data-dir>/postgres`.
-    #[arg(
-        long,
-        env = "CAREERGRAPH_DATA_DIR",
-        default_value = ".data",
-        global = true
-    )]
+    #[arg(long, env = "CAREERGRAPH_DATA_DIR", default_value = ".data", global = true)]
     pub data_dir: PathBuf,
 
     /// Largest number of pooled database connections.
-    #[arg(
-        long,
-        env = "CAREERGRAPH_DB_POOL_SIZE",
-        default_value_t = 16,
-        global = true
-    )]
+    #[arg(long, env = "CAREERGRAPH_DB_POOL_SIZE", default_value_t = 16, global = true)]
     pub db_pool_size: usize,
 }
 
-const DEFAULT_LISTEN: SocketAddr =
-    SocketAddr::new(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), 8080);
+const DEFAULT_LISTEN: SocketAddr = SocketAddr::new(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), 8080);
 const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
 const DEFAULT_REQUEST_TIMEOUT_SECS: u64 = 30;
 const DEFAULT_SHUTDOWN_GRACE_SECS: u64 = 30;
@@ -86,12 +81,7 @@ pub struct ServerArgs {
 
     /// Browser origins allowed to call the API (comma-separated, or `*` for any).
     /// None: no cross-origin access.
-    #[arg(
-        long = "cors-origin",
-        env = "CAREERGRAPH_CORS_ORIGINS",
-        value_delimiter = ',',
-        global = true
-    )]
+    #[arg(long = "cors-origin", env = "CAREERGRAPH_CORS_ORIGINS", value_delimiter = ',', global = true)]
     pub cors_origins: Vec<String>,
 
     /// Largest accepted request body, in bytes.

@@ -28,14 +28,7 @@ impl Server {
     /// says where it listens.
     fn start(data_dir: &Path) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_careergraph"))
-            .args([
-                "serve",
-                "--listen",
-                "127.0.0.1:0",
-                "--log-format",
-                "json",
-                "--data-dir",
-            ])
+            .args(["serve", "--listen", "127.0.0.1:0", "--log-format", "json", "--data-dir"])
             .arg(data_dir)
             .env_remove("DATABASE_URL")
             .env("RUST_LOG", "info")
@@ -48,9 +41,8 @@ impl Server {
         let (address_tx, address_rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                let address = serde_json::from_str::<Value>(&line)
-                    .ok()
-                    .and_then(|v| v["address"].as_str().map(str::to_owned));
+                let address =
+                    serde_json::from_str::<Value>(&line).ok().and_then(|v| v["address"].as_str().map(str::to_owned));
                 match address {
                     Some(address) => {
                         let _ = address_tx.send(Ok(address));
@@ -64,10 +56,7 @@ impl Server {
             .recv_timeout(Duration::from_secs(120))
             .expect("no listening address within 120s")
             .unwrap_or_else(|err| panic!("{err}"));
-        Self {
-            child,
-            base_url: format!("http://{address}"),
-        }
+        Self { child, base_url: format!("http://{address}") }
     }
 
     fn signal(&self, signal: libc::c_int) {
@@ -87,10 +76,7 @@ impl Server {
             if let Some(status) = self.child.try_wait().unwrap() {
                 return status;
             }
-            assert!(
-                Instant::now() < deadline,
-                "the server did not exit within 60s"
-            );
+            assert!(Instant::now() < deadline, "the server did not exit within 60s");
             std::thread::sleep(Duration::from_millis(50));
         }
     }
@@ -111,28 +97,18 @@ fn process_alive(pid: i32) -> bool {
 fn wait_until_gone(pid: i32) {
     let deadline = Instant::now() + Duration::from_secs(30);
     while process_alive(pid) {
-        assert!(
-            Instant::now() < deadline,
-            "PostgreSQL (pid {pid}) still runs"
-        );
+        assert!(Instant::now() < deadline, "PostgreSQL (pid {pid}) still runs");
         std::thread::sleep(Duration::from_millis(50));
     }
 }
 
 fn postmaster_pid(cluster: &Path) -> i32 {
-    let text = std::fs::read_to_string(cluster.join("postmaster.pid"))
-        .expect("postmaster.pid while serving");
+    let text = std::fs::read_to_string(cluster.join("postmaster.pid")).expect("postmaster.pid while serving");
     text.lines().next().unwrap().trim().parse().unwrap()
 }
 
 async fn ready(client: &reqwest::Client, server: &Server) -> u16 {
-    client
-        .get(format!("{}/health/ready", server.base_url))
-        .send()
-        .await
-        .unwrap()
-        .status()
-        .as_u16()
+    client.get(format!("{}/health/ready", server.base_url)).send().await.unwrap().status().as_u16()
 }
 
 #[tokio::test]
@@ -144,20 +120,12 @@ async fn serve_runs_its_own_postgres_reuses_the_data_and_stops_it() {
     // First start: initdb, migrations, serving.
     let first = Server::start(data.path());
     assert_eq!(ready(&client, &first).await, 200);
-    assert!(
-        cluster.join("PG_VERSION").exists(),
-        "no cluster in <data-dir>/postgres"
-    );
+    assert!(cluster.join("PG_VERSION").exists(), "no cluster in <data-dir>/postgres");
     let postgres = postmaster_pid(&cluster);
-    let mut conn = AsyncPgConnection::establish(&embedded::connection_url(&cluster, "careergraph"))
-        .await
-        .unwrap();
+    let mut conn = AsyncPgConnection::establish(&embedded::connection_url(&cluster, "careergraph")).await.unwrap();
     let company = uuid::Uuid::now_v7();
     diesel::insert_into(companies::table)
-        .values((
-            companies::id.eq(company),
-            companies::name.eq("Persisted Inc"),
-        ))
+        .values((companies::id.eq(company), companies::name.eq("Persisted Inc")))
         .execute(&mut conn)
         .await
         .unwrap();
@@ -166,8 +134,7 @@ async fn serve_runs_its_own_postgres_reuses_the_data_and_stops_it() {
     // SIGTERM while a request is in flight: the request still completes,
     // then the server exits cleanly and takes its PostgreSQL with it.
     let body = br#"{"query":"{ __typename }"}"#;
-    let mut in_flight =
-        std::net::TcpStream::connect(first.base_url.trim_start_matches("http://")).unwrap();
+    let mut in_flight = std::net::TcpStream::connect(first.base_url.trim_start_matches("http://")).unwrap();
     let head = format!(
         "POST /graphql HTTP/1.1\r\nhost: test\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
         body.len()
@@ -178,34 +145,19 @@ async fn serve_runs_its_own_postgres_reuses_the_data_and_stops_it() {
     first.signal(libc::SIGTERM);
     std::thread::sleep(Duration::from_millis(300));
     in_flight.write_all(&body[10..]).unwrap();
-    in_flight
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .unwrap();
+    in_flight.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
     let mut answer = String::new();
     let _ = in_flight.read_to_string(&mut answer);
-    assert!(
-        answer.starts_with("HTTP/1.1 200"),
-        "in-flight request was not finished: {answer:?}"
-    );
-    assert!(
-        answer.contains(r#"{"data":{"__typename":"Query"}}"#),
-        "{answer}"
-    );
+    assert!(answer.starts_with("HTTP/1.1 200"), "in-flight request was not finished: {answer:?}");
+    assert!(answer.contains(r#"{"data":{"__typename":"Query"}}"#), "{answer}");
     let status = first.wait();
     assert!(status.success(), "exit status {status}");
     wait_until_gone(postgres);
-    assert!(
-        !cluster.join("postmaster.pid").exists(),
-        "PostgreSQL did not shut down cleanly"
-    );
+    assert!(!cluster.join("postmaster.pid").exists(), "PostgreSQL did not shut down cleanly");
 
     // A crash can leave a postmaster.pid whose pid now belongs to another
     // live process (here: this test); it must not block the next start.
-    std::fs::write(
-        cluster.join("postmaster.pid"),
-        format!("{}\n{}\n", std::process::id(), cluster.display()),
-    )
-    .unwrap();
+    std::fs::write(cluster.join("postmaster.pid"), format!("{}\n{}\n", std::process::id(), cluster.display())).unwrap();
 
     // Second start: same cluster, same data.
     let second = Server::start(data.path());
@@ -269,11 +221,7 @@ async fn migrate_fills_an_empty_database_given_by_url() {
             .env("RUST_LOG", "off")
             .output()
             .unwrap();
-        assert!(
-            output.status.success(),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     }
     let mut conn = db.connect().await;
     #[derive(QueryableByName)]

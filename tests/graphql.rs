@@ -15,11 +15,7 @@ async fn insert_company(app: &TestApp, name: &str, size: Option<&str>) -> Uuid {
     let id = Uuid::now_v7();
     let mut conn = app.db.connect().await;
     diesel::insert_into(companies::table)
-        .values((
-            companies::id.eq(id),
-            companies::name.eq(name),
-            companies::size.eq(size),
-        ))
+        .values((companies::id.eq(id), companies::name.eq(name), companies::size.eq(size)))
         .execute(&mut conn)
         .await
         .unwrap();
@@ -56,10 +52,7 @@ async fn node_fetches_a_company_by_its_global_id() {
     assert_eq!(node["name"], "Acme Robotics");
     assert_eq!(node["size"], "SIZE_51_200");
     let created_at = node["createdAt"].as_str().unwrap();
-    assert!(
-        chrono::DateTime::parse_from_rfc3339(created_at).is_ok(),
-        "createdAt {created_at}"
-    );
+    assert!(chrono::DateTime::parse_from_rfc3339(created_at).is_ok(), "createdAt {created_at}");
 }
 
 #[tokio::test]
@@ -91,22 +84,12 @@ async fn nodes_keeps_order_and_reports_each_missing_id_at_its_index() {
             json!({ "ids": [second, missing, first] }),
         )
         .await;
-    assert_eq!(
-        body["data"]["nodes"],
-        json!([{ "name": "Umbrella" }, null, { "name": "Initech" }])
-    );
+    assert_eq!(body["data"]["nodes"], json!([{ "name": "Umbrella" }, null, { "name": "Initech" }]));
     assert_eq!(error_codes(&body), ["NOT_FOUND"]);
     assert_eq!(body["errors"][0]["path"], json!(["nodes", 1]));
 
-    let too_many: Vec<String> = (0..101)
-        .map(|_| ids::encode("Company", Uuid::now_v7()).to_string())
-        .collect();
-    let body = app
-        .graphql(
-            "query($ids: [ID!]!) { nodes(ids: $ids) { id } }",
-            json!({ "ids": too_many }),
-        )
-        .await;
+    let too_many: Vec<String> = (0..101).map(|_| ids::encode("Company", Uuid::now_v7()).to_string()).collect();
+    let body = app.graphql("query($ids: [ID!]!) { nodes(ids: $ids) { id } }", json!({ "ids": too_many })).await;
     assert_eq!(error_codes(&body), ["BAD_USER_INPUT"], "{body}");
 }
 
@@ -117,10 +100,7 @@ async fn bad_documents_and_variables_are_bad_user_input_with_the_request_id() {
         ("{ node(id: ", json!({})),
         ("{ noSuchField }", json!({})),
         ("query($id: ID!) { node(id: $id) { id } }", json!({})),
-        (
-            "query($ids: [ID!]!) { nodes(ids: $ids) { id } }",
-            json!({ "ids": [{ "not": "an id" }] }),
-        ),
+        ("query($ids: [ID!]!) { nodes(ids: $ids) { id } }", json!({ "ids": [{ "not": "an id" }] })),
     ] {
         let response = app
             .client
@@ -129,20 +109,11 @@ async fn bad_documents_and_variables_are_bad_user_input_with_the_request_id() {
             .send()
             .await
             .unwrap();
-        let request_id = response.headers()["x-request-id"]
-            .to_str()
-            .unwrap()
-            .to_owned();
+        let request_id = response.headers()["x-request-id"].to_str().unwrap().to_owned();
         let body: Value = response.json().await.unwrap();
         let codes = error_codes(&body);
-        assert!(
-            !codes.is_empty() && codes.iter().all(|c| c == "BAD_USER_INPUT"),
-            "{query}: {body}"
-        );
-        assert_eq!(
-            body["errors"][0]["extensions"]["requestId"],
-            request_id.as_str()
-        );
+        assert!(!codes.is_empty() && codes.iter().all(|c| c == "BAD_USER_INPUT"), "{query}: {body}");
+        assert_eq!(body["errors"][0]["extensions"]["requestId"], request_id.as_str());
     }
 }
 
@@ -153,14 +124,9 @@ fn schema_graphql_matches_what_the_binary_prints() {
         .env_remove("DATABASE_URL")
         .output()
         .expect("running careergraph schema");
-    assert!(
-        output.status.success(),
-        "careergraph schema failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert!(output.status.success(), "careergraph schema failed: {}", String::from_utf8_lossy(&output.stderr));
     let printed = String::from_utf8(output.stdout).unwrap();
-    let committed =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/schema.graphql")).unwrap();
+    let committed = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/schema.graphql")).unwrap();
     assert!(
         printed == committed,
         "schema.graphql is out of date: run `cargo run -- schema > schema.graphql` and commit it"
@@ -191,11 +157,8 @@ async fn every_schema_element_has_a_description() {
         if !described(&ty["description"]) {
             missing.push(name.to_owned());
         }
-        for field in ty["fields"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .chain(ty["inputFields"].as_array().into_iter().flatten())
+        for field in
+            ty["fields"].as_array().into_iter().flatten().chain(ty["inputFields"].as_array().into_iter().flatten())
         {
             let field_name = field["name"].as_str().unwrap();
             if !described(&field["description"]) {
@@ -203,10 +166,7 @@ async fn every_schema_element_has_a_description() {
             }
             for arg in field["args"].as_array().into_iter().flatten() {
                 if !described(&arg["description"]) {
-                    missing.push(format!(
-                        "{name}.{field_name}({})",
-                        arg["name"].as_str().unwrap()
-                    ));
+                    missing.push(format!("{name}.{field_name}({})", arg["name"].as_str().unwrap()));
                 }
             }
         }
@@ -216,8 +176,5 @@ async fn every_schema_element_has_a_description() {
             }
         }
     }
-    assert!(
-        missing.is_empty(),
-        "schema elements without a description: {missing:?}"
-    );
+    assert!(missing.is_empty(), "schema elements without a description: {missing:?}");
 }

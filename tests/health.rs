@@ -16,10 +16,7 @@ async fn liveness_reports_ok_and_the_crate_version() {
     let response = app.get("/health").await;
     assert_eq!(response.status(), 200);
     let body: Value = response.json().await.unwrap();
-    assert_eq!(
-        body,
-        json!({ "status": "ok", "version": env!("CARGO_PKG_VERSION") })
-    );
+    assert_eq!(body, json!({ "status": "ok", "version": env!("CARGO_PKG_VERSION") }));
 }
 
 #[tokio::test]
@@ -40,10 +37,7 @@ async fn not_ready_while_migrations_are_pending() {
     assert_eq!(body["status"], "unavailable");
     let reason = body["reason"].as_str().unwrap();
     let expected = migrations::embedded_versions().len();
-    assert!(
-        reason.starts_with(&format!("{expected} migration(s) pending")),
-        "reason: {reason}"
-    );
+    assert!(reason.starts_with(&format!("{expected} migration(s) pending")), "reason: {reason}");
 
     migrations::run_pending(&app.db.url).await.unwrap();
     assert_eq!(app.get("/health/ready").await.status(), 200);
@@ -52,44 +46,26 @@ async fn not_ready_while_migrations_are_pending() {
 #[tokio::test]
 async fn not_ready_and_errors_masked_once_the_database_stops() {
     let dir = TempDir::new("stopping");
-    let server = EmbeddedPostgres::start(&dir.path().join("postgres"), Durability::Throwaway)
-        .await
-        .unwrap();
+    let server = EmbeddedPostgres::start(&dir.path().join("postgres"), Durability::Throwaway).await.unwrap();
     server.ensure_database("careergraph").await.unwrap();
     let url = server.url("careergraph");
     migrations::run_pending(&url).await.unwrap();
     let base = serve_router(&url, &ServerArgs::default()).await;
     let client = reqwest::Client::new();
 
-    let ready = client
-        .get(format!("{base}/health/ready"))
-        .send()
-        .await
-        .unwrap();
+    let ready = client.get(format!("{base}/health/ready")).send().await.unwrap();
     assert_eq!(ready.status(), 200);
 
     server.stop().await.unwrap();
 
-    let ready = client
-        .get(format!("{base}/health/ready"))
-        .send()
-        .await
-        .unwrap();
+    let ready = client.get(format!("{base}/health/ready")).send().await.unwrap();
     assert_eq!(ready.status(), 503);
     let body: Value = ready.json().await.unwrap();
     assert_eq!(body["status"], "unavailable");
     assert_eq!(body["reason"], "the database is unreachable");
 
     // Liveness does not depend on the database.
-    assert_eq!(
-        client
-            .get(format!("{base}/health"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        200
-    );
+    assert_eq!(client.get(format!("{base}/health")).send().await.unwrap().status(), 200);
 
     // A query that needs the database fails as INTERNAL_SERVER_ERROR with the
     // request id, and says nothing about the database or its socket.
@@ -101,26 +77,12 @@ async fn not_ready_and_errors_masked_once_the_database_stops() {
         .await
         .unwrap();
     assert_eq!(response.status(), 200);
-    let request_id = response.headers()["x-request-id"]
-        .to_str()
-        .unwrap()
-        .to_owned();
+    let request_id = response.headers()["x-request-id"].to_str().unwrap().to_owned();
     let body: Value = response.json().await.unwrap();
     assert_eq!(error_codes(&body), ["INTERNAL_SERVER_ERROR"]);
-    assert_eq!(
-        body["errors"][0]["extensions"]["requestId"],
-        request_id.as_str()
-    );
+    assert_eq!(body["errors"][0]["extensions"]["requestId"], request_id.as_str());
     let text = body.to_string();
-    for leak in [
-        "postgres",
-        "socket",
-        "connect",
-        dir.path().to_str().unwrap(),
-    ] {
-        assert!(
-            !text.to_lowercase().contains(leak),
-            "response leaks {leak:?}: {text}"
-        );
+    for leak in ["postgres", "socket", "connect", dir.path().to_str().unwrap()] {
+        assert!(!text.to_lowercase().contains(leak), "response leaks {leak:?}: {text}");
     }
 }

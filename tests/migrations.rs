@@ -39,13 +39,7 @@ struct Name {
 }
 
 async fn names(conn: &mut AsyncPgConnection, sql: &str) -> Vec<String> {
-    diesel::sql_query(sql)
-        .load::<Name>(conn)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|row| row.name)
-        .collect()
+    diesel::sql_query(sql).load::<Name>(conn).await.unwrap().into_iter().map(|row| row.name).collect()
 }
 
 async fn tables(conn: &mut AsyncPgConnection) -> Vec<String> {
@@ -65,12 +59,7 @@ async fn migrations_go_up_down_to_zero_and_up_again() {
     assert_eq!(migrations::run_pending(&db.url).await.unwrap().len(), all);
     let mut conn = db.connect().await;
     assert_eq!(tables(&mut conn).await, TABLES);
-    assert!(
-        migrations::pending_versions(&mut conn)
-            .await
-            .unwrap()
-            .is_empty()
-    );
+    assert!(migrations::pending_versions(&mut conn).await.unwrap().is_empty());
 
     assert_eq!(migrations::revert_all(&db.url).await.unwrap().len(), all);
     assert_eq!(tables(&mut conn).await, Vec::<String>::new());
@@ -80,15 +69,8 @@ async fn migrations_go_up_down_to_zero_and_up_again() {
          WHERE n.nspname = 'public'",
     )
     .await;
-    assert_eq!(
-        leftovers,
-        Vec::<String>::new(),
-        "functions left behind by down.sql"
-    );
-    assert_eq!(
-        migrations::pending_versions(&mut conn).await.unwrap().len(),
-        all
-    );
+    assert_eq!(leftovers, Vec::<String>::new(), "functions left behind by down.sql");
+    assert_eq!(migrations::pending_versions(&mut conn).await.unwrap().len(), all);
 
     assert_eq!(migrations::run_pending(&db.url).await.unwrap().len(), all);
     assert_eq!(tables(&mut conn).await, TABLES);
@@ -110,16 +92,14 @@ async fn every_table_has_uuid_ids_timestamps_and_an_updated_at_trigger() {
         .await;
         assert_eq!(
             columns,
-            [
-                "created_at:timestamp with time zone",
-                "id:uuid",
-                "updated_at:timestamp with time zone"
-            ],
+            ["created_at:timestamp with time zone", "id:uuid", "updated_at:timestamp with time zone"],
             "{table}"
         );
         let triggers = names(
             &mut conn,
-            &format!("SELECT tgname::text AS name FROM pg_trigger WHERE tgrelid = '{table}'::regclass AND NOT tgisinternal"),
+            &format!(
+                "SELECT tgname::text AS name FROM pg_trigger WHERE tgrelid = '{table}'::regclass AND NOT tgisinternal"
+            ),
         )
         .await;
         assert!(!triggers.is_empty(), "{table} has no updated_at trigger");
@@ -135,20 +115,12 @@ async fn every_table_has_uuid_ids_timestamps_and_an_updated_at_trigger() {
          ORDER BY 1",
     )
     .await;
-    assert_eq!(
-        unindexed,
-        Vec::<String>::new(),
-        "foreign keys without an index"
-    );
+    assert_eq!(unindexed, Vec::<String>::new(), "foreign keys without an index");
 }
 
 /// Runs `sql`; returns the SQLSTATE-ish error text if the database refused it.
 async fn run(conn: &mut AsyncPgConnection, sql: &str) -> Result<(), String> {
-    diesel::sql_query(sql)
-        .execute(conn)
-        .await
-        .map(|_| ())
-        .map_err(|err| err.to_string())
+    diesel::sql_query(sql).execute(conn).await.map(|_| ()).map_err(|err| err.to_string())
 }
 
 async fn refused(conn: &mut AsyncPgConnection, sql: &str, why: &str) {
@@ -163,8 +135,12 @@ const JOB: &str = "00000000-0000-7000-8000-0000000000d0";
 
 async fn seed(conn: &mut AsyncPgConnection) {
     for sql in [
-        format!("INSERT INTO users (id, email, password_hash, full_name) VALUES ('{USER_A}', 'ada@example.com', 'x', 'Ada')"),
-        format!("INSERT INTO users (id, email, password_hash, full_name, role) VALUES ('{USER_B}', 'rec@example.com', 'x', 'Rec', 'RECRUITER')"),
+        format!(
+            "INSERT INTO users (id, email, password_hash, full_name) VALUES ('{USER_A}', 'ada@example.com', 'x', 'Ada')"
+        ),
+        format!(
+            "INSERT INTO users (id, email, password_hash, full_name, role) VALUES ('{USER_B}', 'rec@example.com', 'x', 'Rec', 'RECRUITER')"
+        ),
         format!("INSERT INTO companies (id, name) VALUES ('{COMPANY}', 'Acme')"),
         format!(
             "INSERT INTO jobs (id, company_id, posted_by_id, title, description, required_skills, status, posted_at)
@@ -182,46 +158,14 @@ async fn user_constraints_case_insensitive_email_and_reuse_after_soft_delete() {
     let mut conn = db.connect().await;
     seed(&mut conn).await;
     let insert = |id: &str, email: &str| {
-        format!(
-            "INSERT INTO users (id, email, password_hash, full_name) VALUES ('{id}', '{email}', 'x', 'Someone')"
-        )
+        format!("INSERT INTO users (id, email, password_hash, full_name) VALUES ('{id}', '{email}', 'x', 'Someone')")
     };
-    refused(
-        &mut conn,
-        &insert("00000000-0000-7000-8000-000000000001", "ADA@example.com"),
-        "an upper-case email",
-    )
-    .await;
-    refused(
-        &mut conn,
-        &insert("00000000-0000-7000-8000-000000000001", "ada@example.com"),
-        "a duplicate email",
-    )
-    .await;
-    refused(
-        &mut conn,
-        &insert("00000000-0000-7000-8000-000000000001", "not-an-email"),
-        "a malformed email",
-    )
-    .await;
-    refused(
-        &mut conn,
-        &format!("UPDATE users SET role = 'SUPERUSER' WHERE id = '{USER_A}'"),
-        "an unknown role",
-    )
-    .await;
-    run(
-        &mut conn,
-        &format!("UPDATE users SET deleted_at = now() WHERE id = '{USER_A}'"),
-    )
-    .await
-    .unwrap();
-    run(
-        &mut conn,
-        &insert("00000000-0000-7000-8000-000000000001", "ada@example.com"),
-    )
-    .await
-    .unwrap();
+    refused(&mut conn, &insert("00000000-0000-7000-8000-000000000001", "ADA@example.com"), "an upper-case email").await;
+    refused(&mut conn, &insert("00000000-0000-7000-8000-000000000001", "ada@example.com"), "a duplicate email").await;
+    refused(&mut conn, &insert("00000000-0000-7000-8000-000000000001", "not-an-email"), "a malformed email").await;
+    refused(&mut conn, &format!("UPDATE users SET role = 'SUPERUSER' WHERE id = '{USER_A}'"), "an unknown role").await;
+    run(&mut conn, &format!("UPDATE users SET deleted_at = now() WHERE id = '{USER_A}'")).await.unwrap();
+    run(&mut conn, &insert("00000000-0000-7000-8000-000000000001", "ada@example.com")).await.unwrap();
 }
 
 #[tokio::test]
@@ -236,76 +180,34 @@ async fn job_constraints_and_full_text_search() {
     };
     refused(
         &mut conn,
-        &job(
-            "00000000-0000-7000-8000-000000000002",
-            ", salary_min, salary_max, salary_currency",
-            ", 200, 100, 'EUR'",
-        ),
+        &job("00000000-0000-7000-8000-000000000002", ", salary_min, salary_max, salary_currency", ", 200, 100, 'EUR'"),
         "salary_min above salary_max",
     )
     .await;
     refused(
         &mut conn,
-        &job(
-            "00000000-0000-7000-8000-000000000002",
-            ", salary_min",
-            ", 100",
-        ),
+        &job("00000000-0000-7000-8000-000000000002", ", salary_min", ", 100"),
         "a salary without currency",
     )
     .await;
     refused(
         &mut conn,
-        &job(
-            "00000000-0000-7000-8000-000000000002",
-            ", remote_type",
-            ", 'SOMETIMES'",
-        ),
+        &job("00000000-0000-7000-8000-000000000002", ", remote_type", ", 'SOMETIMES'"),
         "an unknown remote type",
     )
     .await;
-    refused(
-        &mut conn,
-        &job(
-            "00000000-0000-7000-8000-000000000002",
-            ", status",
-            ", 'ARCHIVED'",
-        ),
-        "an unknown status",
-    )
-    .await;
+    refused(&mut conn, &job("00000000-0000-7000-8000-000000000002", ", status", ", 'ARCHIVED'"), "an unknown status")
+        .await;
 
     let imported = ", source, external_id";
-    run(
-        &mut conn,
-        &job(
-            "00000000-0000-7000-8000-000000000003",
-            imported,
-            ", 'board', 'X-1'",
-        ),
-    )
-    .await
-    .unwrap();
+    run(&mut conn, &job("00000000-0000-7000-8000-000000000003", imported, ", 'board', 'X-1'")).await.unwrap();
     refused(
         &mut conn,
-        &job(
-            "00000000-0000-7000-8000-000000000004",
-            imported,
-            ", 'board', 'X-1'",
-        ),
+        &job("00000000-0000-7000-8000-000000000004", imported, ", 'board', 'X-1'"),
         "a duplicate import",
     )
     .await;
-    run(
-        &mut conn,
-        &job(
-            "00000000-0000-7000-8000-000000000004",
-            imported,
-            ", 'other-board', 'X-1'",
-        ),
-    )
-    .await
-    .unwrap();
+    run(&mut conn, &job("00000000-0000-7000-8000-000000000004", imported, ", 'other-board', 'X-1'")).await.unwrap();
 
     #[derive(QueryableByName)]
     struct Hit {
@@ -337,21 +239,10 @@ async fn profile_dates_and_skill_names_are_checked() {
         "an end date before the start date",
     )
     .await;
-    let skill = |id: &str, name: &str| {
-        format!("INSERT INTO skills (id, user_id, name) VALUES ('{id}', '{USER_A}', '{name}')")
-    };
-    run(
-        &mut conn,
-        &skill("00000000-0000-7000-8000-000000000006", "Rust"),
-    )
-    .await
-    .unwrap();
-    refused(
-        &mut conn,
-        &skill("00000000-0000-7000-8000-000000000007", "rust"),
-        "a duplicate skill",
-    )
-    .await;
+    let skill =
+        |id: &str, name: &str| format!("INSERT INTO skills (id, user_id, name) VALUES ('{id}', '{USER_A}', '{name}')");
+    run(&mut conn, &skill("00000000-0000-7000-8000-000000000006", "Rust")).await.unwrap();
+    refused(&mut conn, &skill("00000000-0000-7000-8000-000000000007", "rust"), "a duplicate skill").await;
 }
 
 #[tokio::test]
@@ -367,12 +258,7 @@ async fn one_live_application_per_user_and_job_and_an_append_only_timeline() {
     };
     let first = "00000000-0000-7000-8000-0000000000a1";
     run(&mut conn, &apply(first)).await.unwrap();
-    refused(
-        &mut conn,
-        &apply("00000000-0000-7000-8000-0000000000a2"),
-        "a second live application",
-    )
-    .await;
+    refused(&mut conn, &apply("00000000-0000-7000-8000-0000000000a2"), "a second live application").await;
     refused(
         &mut conn,
         &format!(
@@ -382,15 +268,8 @@ async fn one_live_application_per_user_and_job_and_an_append_only_timeline() {
         "an interviewing application that was never applied",
     )
     .await;
-    run(
-        &mut conn,
-        &format!("UPDATE applications SET status = 'WITHDRAWN' WHERE id = '{first}'"),
-    )
-    .await
-    .unwrap();
-    run(&mut conn, &apply("00000000-0000-7000-8000-0000000000a2"))
-        .await
-        .unwrap();
+    run(&mut conn, &format!("UPDATE applications SET status = 'WITHDRAWN' WHERE id = '{first}'")).await.unwrap();
+    run(&mut conn, &apply("00000000-0000-7000-8000-0000000000a2")).await.unwrap();
 
     let event = "00000000-0000-7000-8000-0000000000e1";
     run(
@@ -409,12 +288,7 @@ async fn one_live_application_per_user_and_job_and_an_append_only_timeline() {
     )
     .await;
     // Deleting the actor's account keeps the history, with no actor.
-    run(
-        &mut conn,
-        &format!("DELETE FROM users WHERE id = '{USER_B}'"),
-    )
-    .await
-    .unwrap();
+    run(&mut conn, &format!("DELETE FROM users WHERE id = '{USER_B}'")).await.unwrap();
     let actors = names(
         &mut conn,
         &format!("SELECT coalesce(actor_id::text, 'none') AS name FROM application_events WHERE id = '{event}'"),
@@ -429,12 +303,9 @@ async fn updated_at_moves_on_update_and_created_at_stays() {
     let mut conn = db.connect().await;
     seed(&mut conn).await;
     run(&mut conn, &format!("UPDATE companies SET created_at = now() - interval '1 day', updated_at = now() - interval '1 day' WHERE id = '{COMPANY}'")).await.unwrap();
-    run(
-        &mut conn,
-        &format!("UPDATE companies SET website = 'https://acme.test' WHERE id = '{COMPANY}'"),
-    )
-    .await
-    .unwrap();
+    run(&mut conn, &format!("UPDATE companies SET website = 'https://acme.test' WHERE id = '{COMPANY}'"))
+        .await
+        .unwrap();
     #[derive(QueryableByName)]
     struct Fresh {
         #[diesel(sql_type = Bool)]

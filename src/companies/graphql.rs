@@ -91,17 +91,10 @@ impl CompanySize {
 
     /// The value stored in `companies.size`.
     pub fn as_db(self) -> &'static str {
-        Self::DB_VALUES
-            .iter()
-            .find(|(size, _)| *size == self)
-            .map(|(_, db)| *db)
-            .unwrap_or_default()
+        Self::DB_VALUES.iter().find(|(size, _)| *size == self).map(|(_, db)| *db).unwrap_or_default()
     }
 
     pub fn from_db(value: &str) -> Option<Self> {
-        Self::DB_VALUES
-            .iter()
-            .find(|(_, db)| *db == value)
-            .map(|(size, _)| *size)
+        Self::DB_VALUES.iter().find(|(_, db)| *db == value).map(|(size, _)| *size)
     }
 }

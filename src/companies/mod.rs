@@ -48,11 +48,8 @@ impl Loader<Uuid> for CompanyLoader {
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, CompanyRow>, ApiError> {
         let mut conn = self.pool.get().await?;
-        let rows = companies::table
-            .filter(companies::id.eq_any(keys))
-            .select(CompanyRow::as_select())
-            .load(&mut conn)
-            .await?;
+        let rows =
+            companies::table.filter(companies::id.eq_any(keys)).select(CompanyRow::as_select()).load(&mut conn).await?;
         Ok(rows.into_iter().map(|row| (row.id, row)).collect())
     }
 }

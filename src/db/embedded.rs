@@ -39,9 +39,7 @@ pub enum EmbeddedError {
          (e.g. `apt-get install postgresql`) or set DATABASE_URL to use an existing server"
     )]
     BinariesNotFound { searched: String },
-    #[error(
-        "running as root, but there is no `postgres` OS user to run PostgreSQL as: create one or set DATABASE_URL"
-    )]
+    #[error("running as root, but there is no `postgres` OS user to run PostgreSQL as: create one or set DATABASE_URL")]
     NoPostgresUser,
     #[error("{path}: {message}")]
     DataDir { path: PathBuf, message: String },
@@ -108,9 +106,7 @@ impl Binaries {
             .nth(2)
             .and_then(|version| version.split('.').next())
             .map(str::to_owned)
-            .ok_or_else(|| {
-                EmbeddedError::Start(format!("unexpected `postgres --version` output: {text}"))
-            })
+            .ok_or_else(|| EmbeddedError::Start(format!("unexpected `postgres --version` output: {text}")))
     }
 }
 
@@ -154,17 +150,12 @@ impl RunAs {
         }
         // SAFETY: entry is non-null and points at a valid passwd record.
         let (uid, gid) = unsafe { ((*entry).pw_uid, (*entry).pw_gid) };
-        Ok(Self {
-            switch_to: Some((uid, gid)),
-        })
+        Ok(Self { switch_to: Some((uid, gid)) })
     }
 
     fn command(&self, program: &Path) -> Command {
         let mut command = Command::new(program);
-        command
-            .env_remove("PGDATA")
-            .env("LC_ALL", "C")
-            .current_dir("/");
+        command.env_remove("PGDATA").env("LC_ALL", "C").current_dir("/");
         if let Some((uid, gid)) = self.switch_to {
             command.uid(uid).gid(gid);
         }
@@ -173,10 +164,8 @@ impl RunAs {
 
     /// Hands a directory we created to the account that runs the server.
     fn give(&self, path: &Path, mode: u32) -> Result<(), EmbeddedError> {
-        let data_dir_error = |err: io::Error| EmbeddedError::DataDir {
-            path: path.to_owned(),
-            message: err.to_string(),
-        };
+        let data_dir_error =
+            |err: io::Error| EmbeddedError::DataDir { path: path.to_owned(), message: err.to_string() };
         if let Some((uid, gid)) = self.switch_to {
             chown(path, Some(uid), Some(gid)).map_err(data_dir_error)?;
         }
@@ -214,12 +203,7 @@ impl EmbeddedPostgres {
             .map_err(|err| EmbeddedError::Start(err.to_string()))??
         };
         let (pid, exited) = child;
-        let mut server = Self {
-            cluster_dir,
-            socket_dir,
-            pid,
-            exited: Some(exited),
-        };
+        let mut server = Self { cluster_dir, socket_dir, pid, exited: Some(exited) };
         server.wait_until_accepting().await?;
         tracing::info!(cluster = %server.cluster_dir.display(), pid, "embedded PostgreSQL started");
         Ok(server)
@@ -243,19 +227,13 @@ impl EmbeddedPostgres {
     /// Creates `database` unless it exists.
     pub async fn ensure_database(&self, database: &str) -> Result<(), EmbeddedError> {
         use diesel_async::RunQueryDsl;
-        let failed = |message: String| EmbeddedError::CreateDatabase {
-            name: database.to_owned(),
-            message,
-        };
-        let mut conn = AsyncPgConnection::establish(&self.url("postgres"))
-            .await
-            .map_err(|err| failed(err.to_string()))?;
+        let failed = |message: String| EmbeddedError::CreateDatabase { name: database.to_owned(), message };
+        let mut conn =
+            AsyncPgConnection::establish(&self.url("postgres")).await.map_err(|err| failed(err.to_string()))?;
         let exists: bool = diesel::select(
-            diesel::dsl::sql::<diesel::sql_types::Bool>(
-                "EXISTS (SELECT 1 FROM pg_database WHERE datname = ",
-            )
-            .bind::<diesel::sql_types::Text, _>(database)
-            .sql(")"),
+            diesel::dsl::sql::<diesel::sql_types::Bool>("EXISTS (SELECT 1 FROM pg_database WHERE datname = ")
+                .bind::<diesel::sql_types::Text, _>(database)
+                .sql(")"),
         )
         .get_result(&mut conn)
         .await
@@ -279,10 +257,7 @@ impl EmbeddedPostgres {
         let exited = match tokio::time::timeout(Duration::from_secs(60), exited).await {
             Ok(_) => true,
             Err(_) => {
-                tracing::warn!(
-                    pid = self.pid,
-                    "embedded PostgreSQL ignored fast shutdown; forcing it"
-                );
+                tracing::warn!(pid = self.pid, "embedded PostgreSQL ignored fast shutdown; forcing it");
                 signal(self.pid, libc::SIGQUIT);
                 false
             }
@@ -301,9 +276,7 @@ impl EmbeddedPostgres {
                 && let Ok(status) = exited.try_recv()
             {
                 self.exited = None;
-                let status = status
-                    .map(|s| s.to_string())
-                    .unwrap_or_else(|err| err.to_string());
+                let status = status.map(|s| s.to_string()).unwrap_or_else(|err| err.to_string());
                 return Err(EmbeddedError::Start(format!(
                     "the server exited ({status}); its log says:\n{}",
                     log_tail(&log_path(&self.cluster_dir))
@@ -339,17 +312,11 @@ fn signal(pid: u32, signal: libc::c_int) {
 }
 
 fn absolute(path: &Path) -> Result<PathBuf, EmbeddedError> {
-    std::path::absolute(path).map_err(|err| EmbeddedError::DataDir {
-        path: path.to_owned(),
-        message: err.to_string(),
-    })
+    std::path::absolute(path).map_err(|err| EmbeddedError::DataDir { path: path.to_owned(), message: err.to_string() })
 }
 
 fn log_path(cluster_dir: &Path) -> PathBuf {
-    let mut name = cluster_dir
-        .file_name()
-        .map(OsString::from)
-        .unwrap_or_else(|| "postgres".into());
+    let mut name = cluster_dir.file_name().map(OsString::from).unwrap_or_else(|| "postgres".into());
     name.push(".log");
     cluster_dir.with_file_name(name)
 }
@@ -371,20 +338,12 @@ fn quote_identifier(name: &str) -> String {
 }
 
 /// Creates the cluster on first use; checks an existing one belongs to these binaries.
-fn prepare_cluster(
-    binaries: &Binaries,
-    run_as: RunAs,
-    cluster_dir: &Path,
-) -> Result<(), EmbeddedError> {
-    let data_dir_error = |message: String| EmbeddedError::DataDir {
-        path: cluster_dir.to_owned(),
-        message,
-    };
+fn prepare_cluster(binaries: &Binaries, run_as: RunAs, cluster_dir: &Path) -> Result<(), EmbeddedError> {
+    let data_dir_error = |message: String| EmbeddedError::DataDir { path: cluster_dir.to_owned(), message };
     let version_file = cluster_dir.join("PG_VERSION");
     let wanted = binaries.major_version()?;
     if version_file.exists() {
-        let found =
-            fs::read_to_string(&version_file).map_err(|err| data_dir_error(err.to_string()))?;
+        let found = fs::read_to_string(&version_file).map_err(|err| data_dir_error(err.to_string()))?;
         if found.trim() != wanted {
             return Err(data_dir_error(format!(
                 "the cluster was made by PostgreSQL {}, but the binaries found are PostgreSQL {wanted}; \
@@ -416,15 +375,7 @@ fn prepare_cluster(
         .command(&binaries.initdb)
         .arg("--pgdata")
         .arg(cluster_dir)
-        .args([
-            "--username",
-            SUPERUSER,
-            "--auth",
-            "trust",
-            "--encoding",
-            "UTF8",
-            "--no-locale",
-        ])
+        .args(["--username", SUPERUSER, "--auth", "trust", "--encoding", "UTF8", "--no-locale"])
         .stdin(Stdio::null())
         .output()?;
     if !output.status.success() {
@@ -449,10 +400,7 @@ pub fn connection_url(cluster_dir: &Path, database: &str) -> String {
 }
 
 fn url_for_socket_dir(socket_dir: &Path, database: &str) -> String {
-    format!(
-        "postgresql://{SUPERUSER}@localhost/{database}?host={}&port={SOCKET_PORT}",
-        socket_dir.display()
-    )
+    format!("postgresql://{SUPERUSER}@localhost/{database}?host={}&port={SOCKET_PORT}", socket_dir.display())
 }
 
 /// The socket goes inside the cluster directory unless the path would be too
@@ -486,17 +434,11 @@ fn clear_stale_lock(cluster_dir: &Path) -> Result<(), EmbeddedError> {
     let Ok(contents) = fs::read_to_string(&lock) else {
         return Ok(());
     };
-    let pid = contents
-        .lines()
-        .next()
-        .and_then(|line| line.trim().parse::<libc::pid_t>().ok());
+    let pid = contents.lines().next().and_then(|line| line.trim().parse::<libc::pid_t>().ok());
     if let Some(pid) = pid.filter(|&pid| pid > 0)
         && is_postgres_for(pid, cluster_dir)
     {
-        tracing::warn!(
-            pid,
-            "a PostgreSQL from an earlier run still serves this cluster; stopping it"
-        );
+        tracing::warn!(pid, "a PostgreSQL from an earlier run still serves this cluster; stopping it");
         // SAFETY: kill has no memory-safety preconditions.
         unsafe { libc::kill(pid, libc::SIGINT) };
         let deadline = Instant::now() + Duration::from_secs(60);
@@ -506,15 +448,10 @@ fn clear_stale_lock(cluster_dir: &Path) -> Result<(), EmbeddedError> {
         if !process_alive(pid) {
             return Ok(());
         }
-        return Err(EmbeddedError::Start(format!(
-            "PostgreSQL (pid {pid}) from an earlier run does not stop"
-        )));
+        return Err(EmbeddedError::Start(format!("PostgreSQL (pid {pid}) from an earlier run does not stop")));
     }
     tracing::info!("removing a stale postmaster.pid left by a crash");
-    fs::remove_file(&lock).map_err(|err| EmbeddedError::DataDir {
-        path: lock,
-        message: err.to_string(),
-    })
+    fs::remove_file(&lock).map_err(|err| EmbeddedError::DataDir { path: lock, message: err.to_string() })
 }
 
 fn process_alive(pid: libc::pid_t) -> bool {
@@ -528,9 +465,7 @@ fn is_postgres_for(pid: libc::pid_t, cluster_dir: &Path) -> bool {
         return false;
     };
     let args: Vec<&[u8]> = cmdline.split(|&b| b == 0).collect();
-    let is_postgres = args
-        .first()
-        .is_some_and(|program| program.ends_with(b"postgres"));
+    let is_postgres = args.first().is_some_and(|program| program.ends_with(b"postgres"));
     is_postgres && args.contains(&cluster_dir.as_os_str().as_encoded_bytes())
 }
 
@@ -546,10 +481,7 @@ fn spawn_server(
     socket_dir: &Path,
     durability: Durability,
 ) -> Result<Child, EmbeddedError> {
-    let log = fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(log_path(cluster_dir))?;
+    let log = fs::OpenOptions::new().create(true).append(true).open(log_path(cluster_dir))?;
     let mut command = run_as.command(&binaries.postgres);
     command
         .arg("-D")
@@ -566,11 +498,7 @@ fn spawn_server(
         // after in-flight requests are done.
         .process_group(0);
     if durability == Durability::Throwaway {
-        for setting in [
-            "fsync=off",
-            "synchronous_commit=off",
-            "full_page_writes=off",
-        ] {
+        for setting in ["fsync=off", "synchronous_commit=off", "full_page_writes=off"] {
             command.args(["-c", setting]);
         }
     }
@@ -587,25 +515,18 @@ fn spawn_server(
 
     let (started_tx, started_rx) = std::sync::mpsc::channel();
     let (exited_tx, exited_rx) = oneshot::channel();
-    std::thread::Builder::new()
-        .name("postgres-supervisor".into())
-        .spawn(move || match command.spawn() {
-            Ok(mut child) => {
-                let _ = started_tx.send(Ok(child.id()));
-                let _ = exited_tx.send(child.wait());
-            }
-            Err(err) => {
-                let _ = started_tx.send(Err(err));
-            }
-        })?;
+    std::thread::Builder::new().name("postgres-supervisor".into()).spawn(move || match command.spawn() {
+        Ok(mut child) => {
+            let _ = started_tx.send(Ok(child.id()));
+            let _ = exited_tx.send(child.wait());
+        }
+        Err(err) => {
+            let _ = started_tx.send(Err(err));
+        }
+    })?;
     let pid = started_rx
         .recv()
         .map_err(|_| EmbeddedError::Start("the supervisor thread died".into()))?
-        .map_err(|err| {
-            EmbeddedError::Start(format!(
-                "could not run {}: {err}",
-                binaries.postgres.display()
-            ))
-        })?;
+        .map_err(|err| EmbeddedError::Start(format!("could not run {}: {err}", binaries.postgres.display())))?;
     Ok((pid, exited_rx))
 }

@@ -20,8 +20,7 @@ type SyncConnection = AsyncConnectionWrapper<AsyncPgConnection>;
 /// Runs every pending migration; returns the versions applied.
 pub async fn run_pending(database_url: &str) -> Result<Vec<String>, DbError> {
     with_sync_connection(database_url, |conn| {
-        conn.run_pending_migrations(MIGRATIONS)
-            .map(|versions| versions.iter().map(ToString::to_string).collect())
+        conn.run_pending_migrations(MIGRATIONS).map(|versions| versions.iter().map(ToString::to_string).collect())
     })
     .await
 }
@@ -30,8 +29,7 @@ pub async fn run_pending(database_url: &str) -> Result<Vec<String>, DbError> {
 /// whoever needs an empty schema back).
 pub async fn revert_all(database_url: &str) -> Result<Vec<String>, DbError> {
     with_sync_connection(database_url, |conn| {
-        conn.revert_all_migrations(MIGRATIONS)
-            .map(|versions| versions.iter().map(ToString::to_string).collect())
+        conn.revert_all_migrations(MIGRATIONS).map(|versions| versions.iter().map(ToString::to_string).collect())
     })
     .await
 }
@@ -44,8 +42,7 @@ where
     use diesel::Connection;
     let url = database_url.to_owned();
     tokio::task::spawn_blocking(move || {
-        let mut conn =
-            SyncConnection::establish(&url).map_err(|err| DbError::Connect(err.to_string()))?;
+        let mut conn = SyncConnection::establish(&url).map_err(|err| DbError::Connect(err.to_string()))?;
         work(&mut conn).map_err(|err| DbError::Migration(err.to_string()))
     })
     .await
@@ -56,12 +53,7 @@ where
 pub fn embedded_versions() -> BTreeSet<String> {
     use diesel::migration::MigrationSource;
     MigrationSource::<Pg>::migrations(&MIGRATIONS)
-        .map(|migrations| {
-            migrations
-                .iter()
-                .map(|m| m.name().version().to_string())
-                .collect()
-        })
+        .map(|migrations| migrations.iter().map(|m| m.name().version().to_string()).collect())
         .unwrap_or_default()
 }
 
@@ -73,9 +65,7 @@ struct AppliedVersion {
 
 /// The embedded migrations the database has not applied yet. A database
 /// that never ran migrations has all of them pending.
-pub async fn pending_versions(
-    conn: &mut AsyncPgConnection,
-) -> Result<Vec<String>, diesel::result::Error> {
+pub async fn pending_versions(conn: &mut AsyncPgConnection) -> Result<Vec<String>, diesel::result::Error> {
     let table_exists: bool = diesel::select(diesel::dsl::sql::<diesel::sql_types::Bool>(
         "to_regclass('__diesel_schema_migrations') IS NOT NULL",
     ))

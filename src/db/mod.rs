@@ -78,9 +78,7 @@ fn mask_password_params(text: &str) -> String {
         let value_start = at + "password=".len();
         out.push_str(&rest[..value_start]);
         out.push_str("***");
-        let value_len = rest[value_start..]
-            .find(['&', ' '])
-            .unwrap_or(rest.len() - value_start);
+        let value_len = rest[value_start..].find(['&', ' ']).unwrap_or(rest.len() - value_start);
         rest = &rest[value_start + value_len..];
     }
     out.push_str(rest);
@@ -99,27 +97,15 @@ pub const EMBEDDED_DATABASE: &str = "careergraph";
 impl Database {
     /// Uses `database_url` when given; otherwise starts the embedded
     /// PostgreSQL in `<data_dir>/postgres`.
-    pub async fn open(
-        database_url: Option<&str>,
-        data_dir: &std::path::Path,
-    ) -> Result<Self, DbError> {
+    pub async fn open(database_url: Option<&str>, data_dir: &std::path::Path) -> Result<Self, DbError> {
         if let Some(url) = database_url {
             tracing::info!(database = %redact_url(url), "using the database at DATABASE_URL");
-            return Ok(Self {
-                url: url.to_owned(),
-                embedded: None,
-            });
+            return Ok(Self { url: url.to_owned(), embedded: None });
         }
-        let server = embedded::EmbeddedPostgres::start(
-            &data_dir.join("postgres"),
-            embedded::Durability::Durable,
-        )
-        .await?;
+        let server =
+            embedded::EmbeddedPostgres::start(&data_dir.join("postgres"), embedded::Durability::Durable).await?;
         server.ensure_database(EMBEDDED_DATABASE).await?;
-        Ok(Self {
-            url: server.url(EMBEDDED_DATABASE),
-            embedded: Some(server),
-        })
+        Ok(Self { url: server.url(EMBEDDED_DATABASE), embedded: Some(server) })
     }
 
     pub fn url(&self) -> &str {
@@ -141,18 +127,9 @@ mod tests {
 
     #[test]
     fn passwords_never_survive_redaction() {
-        assert_eq!(
-            redact_url("postgres://app:s3cret@db:5432/cg"),
-            "postgres://app:***@db:5432/cg"
-        );
+        assert_eq!(redact_url("postgres://app:s3cret@db:5432/cg"), "postgres://app:***@db:5432/cg");
         assert_eq!(redact_url("postgres://app@db/cg"), "postgres://app@db/cg");
-        assert_eq!(
-            redact_url("host=db password=s3cret user=app"),
-            "host=db password=*** user=app"
-        );
-        assert_eq!(
-            redact_url("postgresql://u:p@x/db?password=no"),
-            "postgresql://u:***@x/db?password=***"
-        );
+        assert_eq!(redact_url("host=db password=s3cret user=app"), "host=db password=*** user=app");
+        assert_eq!(redact_url("postgresql://u:p@x/db?password=no"), "postgresql://u:***@x/db?password=***");
     }
 }

@@ -59,10 +59,7 @@ pub enum ApiError {
 
 impl ApiError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Self::Public {
-            code,
-            message: message.into(),
-        }
+        Self::Public { code, message: message.into() }
     }
 
     pub fn not_found(message: impl Into<String>) -> Self {
@@ -118,10 +115,7 @@ impl Extension for ErrorConventions {
 /// the server's logs (which carry it on the request span).
 pub fn attach_request_id(response: &mut Response, request_id: &RequestId) {
     for error in &mut response.errors {
-        error
-            .extensions
-            .get_or_insert_with(Default::default)
-            .set("requestId", Value::from(request_id.as_str()));
+        error.extensions.get_or_insert_with(Default::default).set("requestId", Value::from(request_id.as_str()));
     }
 }
 
@@ -147,10 +141,7 @@ fn apply_conventions(error: &mut ServerError) {
             None => ErrorCode::BadUserInput,
         },
     };
-    error
-        .extensions
-        .get_or_insert_with(Default::default)
-        .set("code", code.as_str());
+    error.extensions.get_or_insert_with(Default::default).set("code", code.as_str());
 }
 
 fn mask(error: &mut ServerError) {

@@ -33,9 +33,7 @@ pub fn decode_as(id: &ID, type_name: &str) -> Result<Uuid, ApiError> {
 
 /// The error for an id that resolves to nothing the viewer may see.
 pub fn not_found(id: &str) -> ApiError {
-    ApiError::not_found(format!(
-        "Could not resolve to a node with the global id of '{id}'"
-    ))
+    ApiError::not_found(format!("Could not resolve to a node with the global id of '{id}'"))
 }
 
 #[cfg(test)]

@@ -6,22 +6,28 @@ pub mod ids;
 mod node;
 pub mod request;
 pub mod scalars;
+pub mod user_error;
 
 pub use errors::{ApiError, ErrorCode, ErrorConventions};
 pub use node::Node;
-pub use request::{Loaders, RequestContext};
+pub use request::{Loaders, RequestContext, loaders, request};
+pub use user_error::{UserError, UserErrorCode};
 
-use async_graphql::{EmptyMutation, EmptySubscription, Object, SDLExportOptions, Schema};
+use async_graphql::{EmptySubscription, MergedObject, Object, SDLExportOptions, Schema};
+
+use crate::auth::AuthGate;
+use crate::users::{AccountMutations, UserMutations, UserQuery};
 
 /// The executable schema.
-pub type AppSchema = Schema<QueryRoot, EmptyMutation, EmptySubscription>;
+pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
 /// Builds the schema. It holds no connections: the pool and the loaders
 /// arrive with each request (see [`RequestContext`]), so `careergraph schema`
 /// needs no database.
 pub fn build_schema() -> AppSchema {
-    Schema::build(QueryRoot, EmptyMutation, EmptySubscription)
+    Schema::build(QueryRoot::default(), MutationRoot::default(), EmptySubscription)
         .extension(ErrorConventions)
+        .extension(AuthGate)
         // The domain types use these soon; registering them now keeps the
         // contract stable for clients generating code today.
         .register_output_type::<scalars::Date>()
@@ -35,12 +41,24 @@ pub fn sdl() -> String {
     build_schema().sdl_with_options(SDLExportOptions::new().include_specified_by())
 }
 
-/// The root of every query.
-pub struct QueryRoot;
+/// The entry points for reading: start from `viewer` (the signed-in user)
+/// or `node` (any object by id).
+#[derive(MergedObject, Default)]
+#[graphql(name = "Query")]
+pub struct QueryRoot(NodeQuery, UserQuery);
 
-/// The entry points for reading: start from `node` for any object by id.
-#[Object(name = "Query")]
-impl QueryRoot {
+/// The entry points for changing data. Each mutation takes one `input` and
+/// returns a payload whose `userErrors` lists what the user can fix.
+#[derive(MergedObject, Default)]
+#[graphql(name = "Mutation")]
+pub struct MutationRoot(AccountMutations, UserMutations);
+
+/// Fetching objects by global id.
+#[derive(Default)]
+pub struct NodeQuery;
+
+#[Object]
+impl NodeQuery {
     /// Fetches any object by its global id. An id that names nothing the
     /// viewer may see is null with a NOT_FOUND error.
     async fn node(
@@ -57,9 +75,7 @@ impl QueryRoot {
     async fn nodes(
         &self,
         ctx: &async_graphql::Context<'_>,
-        #[graphql(desc = "The global ids of the objects (at most 100).")] ids: Vec<
-            async_graphql::ID,
-        >,
+        #[graphql(desc = "The global ids of the objects (at most 100).")] ids: Vec<async_graphql::ID>,
     ) -> async_graphql::Result<Vec<Option<Node>>> {
         node::fetch_many(ctx, &ids).await
     }

@@ -6,6 +6,7 @@ use super::errors::ApiError;
 use super::ids;
 use super::request::loaders;
 use crate::companies::Company;
+use crate::users::User;
 
 /// An object with a global id, fetchable again with `node(id:)`.
 #[derive(Interface)]
@@ -16,6 +17,7 @@ use crate::companies::Company;
 ))]
 pub enum Node {
     Company(Company),
+    User(User),
 }
 
 /// The most ids one `nodes` call accepts.
@@ -25,16 +27,9 @@ pub(super) async fn fetch_one(ctx: &Context<'_>, id: &ID) -> async_graphql::Resu
     Ok(Some(load(ctx, id).await?))
 }
 
-pub(super) async fn fetch_many(
-    ctx: &Context<'_>,
-    ids: &[ID],
-) -> async_graphql::Result<Vec<Option<Node>>> {
+pub(super) async fn fetch_many(ctx: &Context<'_>, ids: &[ID]) -> async_graphql::Result<Vec<Option<Node>>> {
     if ids.len() > MAX_IDS {
-        return Err(ApiError::bad_user_input(format!(
-            "`ids` takes at most {MAX_IDS} ids; {} given",
-            ids.len()
-        ))
-        .into());
+        return Err(ApiError::bad_user_input(format!("`ids` takes at most {MAX_IDS} ids; {} given", ids.len())).into());
     }
     // Loads run concurrently, so the DataLoaders batch them per type.
     let loads = ids.iter().map(|id| load(ctx, id));
@@ -58,12 +53,7 @@ pub(super) async fn fetch_many(
 fn element_path(ctx: &Context<'_>, index: usize) -> Vec<PathSegment> {
     let mut path: Vec<PathSegment> = ctx
         .path_node
-        .map(|node| {
-            node.to_string_vec()
-                .into_iter()
-                .map(PathSegment::Field)
-                .collect()
-        })
+        .map(|node| node.to_string_vec().into_iter().map(PathSegment::Field).collect())
         .unwrap_or_default();
     path.push(PathSegment::Index(index));
     path
@@ -75,11 +65,7 @@ async fn load(ctx: &Context<'_>, id: &ID) -> Result<Node, ApiError> {
     };
     let loaders = loaders(ctx);
     let node = match type_name.as_str() {
-        Company::TYPE_NAME => loaders
-            .companies
-            .load_one(uuid)
-            .await?
-            .map(|row| Node::Company(Company(row))),
+        Company::TYPE_NAME => loaders.companies.load_one(uuid).await?.map(|row| Node::Company(Company(row))),
         _ => None,
     };
     node.ok_or_else(|| ids::not_found(id))

@@ -1,31 +1,42 @@
 //! What each request carries into the resolvers.
 
+use std::net::IpAddr;
+use std::sync::Arc;
+
 use async_graphql::Context;
 use async_graphql::dataloader::DataLoader;
 
+use crate::auth::{Auth, Viewer};
 use crate::companies::CompanyLoader;
 use crate::db::Pool;
 use crate::http::RequestId;
+use crate::users::UserLoader;
 
-/// Per-request state: the pool and the request id. Made fresh for every
-/// request, never shared.
+/// Per-request state. Made fresh for every request, never shared.
 #[derive(Clone)]
 pub struct RequestContext {
     pub pool: Pool,
     pub request_id: RequestId,
+    pub viewer: Viewer,
+    pub auth: Arc<Auth>,
+    /// The client's address, for rate limits.
+    pub client_address: IpAddr,
+    pub user_agent: Option<String>,
 }
 
 /// Every relation's DataLoader, created per request so that cached rows never
 /// outlive the request (stale data) or cross to another viewer (leaked
-/// authorization).
+/// authorization). Loaders that apply authorization carry the viewer.
 pub struct Loaders {
     pub companies: DataLoader<CompanyLoader>,
+    pub users: DataLoader<UserLoader>,
 }
 
 impl Loaders {
-    pub fn new(pool: &Pool) -> Self {
+    pub fn new(pool: &Pool, viewer: Viewer) -> Self {
         Self {
             companies: DataLoader::new(CompanyLoader::new(pool.clone()), tokio::spawn),
+            users: DataLoader::new(UserLoader::new(pool.clone(), viewer), tokio::spawn),
         }
     }
 }
@@ -33,4 +44,9 @@ impl Loaders {
 /// The loaders of the request being resolved.
 pub fn loaders<'a>(ctx: &Context<'a>) -> &'a Loaders {
     ctx.data_unchecked::<Loaders>()
+}
+
+/// The request being resolved.
+pub fn request<'a>(ctx: &Context<'a>) -> &'a RequestContext {
+    ctx.data_unchecked::<RequestContext>()
 }

@@ -10,18 +10,13 @@ pub struct DateTime(pub chrono::DateTime<Utc>);
 
 /// An instant, as an RFC 3339 string with an offset, e.g. `2026-11-22T08:30:00Z`.
 /// Output is always UTC with millisecond precision.
-#[Scalar(
-    name = "DateTime",
-    specified_by_url = "https://datatracker.ietf.org/doc/html/rfc3339"
-)]
+#[Scalar(name = "DateTime", specified_by_url = "https://datatracker.ietf.org/doc/html/rfc3339")]
 impl ScalarType for DateTime {
     fn parse(value: Value) -> InputValueResult<Self> {
         match &value {
             Value::String(text) => chrono::DateTime::parse_from_rfc3339(text)
                 .map(|instant| Self(instant.with_timezone(&Utc)))
-                .map_err(|_| {
-                    InputValueError::custom(format!("\"{text}\" is not an RFC 3339 date-time"))
-                }),
+                .map_err(|_| InputValueError::custom(format!("\"{text}\" is not an RFC 3339 date-time"))),
             _ => Err(InputValueError::expected_type(value)),
         }
     }
@@ -42,18 +37,13 @@ impl From<chrono::DateTime<Utc>> for DateTime {
 pub struct Date(pub NaiveDate);
 
 /// A calendar date without a time zone, as `YYYY-MM-DD` (ISO 8601).
-#[Scalar(
-    name = "Date",
-    specified_by_url = "https://www.iso.org/iso-8601-date-and-time-format.html"
-)]
+#[Scalar(name = "Date", specified_by_url = "https://www.iso.org/iso-8601-date-and-time-format.html")]
 impl ScalarType for Date {
     fn parse(value: Value) -> InputValueResult<Self> {
         match &value {
             Value::String(text) => NaiveDate::parse_from_str(text, "%Y-%m-%d")
                 .map(Self)
-                .map_err(|_| {
-                    InputValueError::custom(format!("\"{text}\" is not a YYYY-MM-DD date"))
-                }),
+                .map_err(|_| InputValueError::custom(format!("\"{text}\" is not a YYYY-MM-DD date"))),
             _ => Err(InputValueError::expected_type(value)),
         }
     }
@@ -76,16 +66,10 @@ pub struct Json(pub serde_json::Value);
 
 /// Any JSON value; resume content is a JSON Resume document
 /// (https://jsonresume.org/schema).
-#[Scalar(
-    name = "JSON",
-    specified_by_url = "https://www.rfc-editor.org/rfc/rfc8259"
-)]
+#[Scalar(name = "JSON", specified_by_url = "https://www.rfc-editor.org/rfc/rfc8259")]
 impl ScalarType for Json {
     fn parse(value: Value) -> InputValueResult<Self> {
-        value
-            .into_json()
-            .map(Self)
-            .map_err(|err| InputValueError::custom(err.to_string()))
+        value.into_json().map(Self).map_err(|err| InputValueError::custom(err.to_string()))
     }
 
     fn to_value(&self) -> Value {

@@ -1,40 +1,62 @@
 //! `/graphql` and `/graphiql`.
 
+use std::net::SocketAddr;
+
 use async_graphql::http::GraphiQLSource;
 use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
 use axum::Extension;
-use axum::extract::State;
+use axum::extract::{ConnectInfo, State};
+use axum::http::{HeaderMap, header};
 use axum::response::Html;
 
 use super::{AppState, RequestId};
+use crate::auth::{SignedIn, Viewer};
 use crate::graphql::errors::attach_request_id;
 use crate::graphql::{Loaders, RequestContext};
 
-/// Executes one GraphQL request (POST body or GET query string), with fresh
-/// per-request loaders.
+/// Executes one GraphQL request (POST body or GET query string) as the
+/// viewer its `Authorization` header names, with fresh per-request loaders.
 pub async fn execute(
     State(state): State<AppState>,
     Extension(request_id): Extension<RequestId>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     request: GraphQLRequest,
 ) -> GraphQLResponse {
-    let request = request
-        .into_inner()
-        .data(Loaders::new(&state.pool))
-        .data(RequestContext {
-            pool: state.pool.clone(),
-            request_id: request_id.clone(),
-        });
+    let viewer = viewer_from(&headers, &state);
+    let context = RequestContext {
+        pool: state.pool.clone(),
+        request_id: request_id.clone(),
+        viewer,
+        auth: state.auth.clone(),
+        client_address: peer.ip(),
+        user_agent: headers.get(header::USER_AGENT).and_then(|value| value.to_str().ok()).map(str::to_owned),
+    };
+    let request = request.into_inner().data(Loaders::new(&state.pool, viewer)).data(context);
     let mut response = state.schema.execute(request).await;
     attach_request_id(&mut response, &request_id);
     response.into()
 }
 
+/// Anonymous without an `Authorization` header; otherwise the bearer token
+/// must verify, or the viewer is `Rejected`.
+fn viewer_from(headers: &HeaderMap, state: &AppState) -> Viewer {
+    let Some(value) = headers.get(header::AUTHORIZATION) else { return Viewer::Anonymous };
+    let token = value
+        .to_str()
+        .ok()
+        .and_then(|text| text.strip_prefix("Bearer ").or_else(|| text.strip_prefix("bearer ")))
+        .map(str::trim);
+    let Some(token) = token.filter(|token| !token.is_empty()) else {
+        return Viewer::Rejected(crate::auth::tokens::TokenError::Invalid);
+    };
+    match state.auth.tokens.verify(token) {
+        Ok(claims) => Viewer::SignedIn(SignedIn { user_id: claims.sub, role: claims.role, session_id: claims.sid }),
+        Err(reason) => Viewer::Rejected(reason),
+    }
+}
+
 /// GraphiQL, pointed at `/graphql`.
 pub async fn graphiql() -> Html<String> {
-    Html(
-        GraphiQLSource::build()
-            .endpoint("/graphql")
-            .title("careergraph GraphiQL")
-            .finish(),
-    )
+    Html(GraphiQLSource::build().endpoint("/graphql").title("careergraph GraphiQL").finish())
 }

@@ -22,23 +22,12 @@ pub async fn live() -> Json<Value> {
 pub async fn ready(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
     let outcome = tokio::time::timeout(READY_TIMEOUT, check(&state))
         .await
-        .unwrap_or_else(|_| {
-            Err(format!(
-                "the database did not answer within {}s",
-                READY_TIMEOUT.as_secs()
-            ))
-        });
+        .unwrap_or_else(|_| Err(format!("the database did not answer within {}s", READY_TIMEOUT.as_secs())));
     match outcome {
-        Ok(()) => (
-            StatusCode::OK,
-            Json(json!({ "status": "ready", "version": crate::VERSION })),
-        ),
+        Ok(()) => (StatusCode::OK, Json(json!({ "status": "ready", "version": crate::VERSION }))),
         Err(reason) => {
             tracing::warn!(reason, "not ready");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                Json(json!({ "status": "unavailable", "reason": reason })),
-            )
+            (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "status": "unavailable", "reason": reason })))
         }
     }
 }
@@ -48,19 +37,13 @@ async fn check(state: &AppState) -> Result<(), String> {
         tracing::warn!(error = %err, "readiness: no database connection");
         "the database is unreachable".to_owned()
     })?;
-    let pending = migrations::pending_versions(&mut conn)
-        .await
-        .map_err(|err| {
-            tracing::warn!(error = %err, "readiness: migration check failed");
-            "the database did not answer the migration check".to_owned()
-        })?;
+    let pending = migrations::pending_versions(&mut conn).await.map_err(|err| {
+        tracing::warn!(error = %err, "readiness: migration check failed");
+        "the database did not answer the migration check".to_owned()
+    })?;
     if pending.is_empty() {
         Ok(())
     } else {
-        Err(format!(
-            "{} migration(s) pending: {}",
-            pending.len(),
-            pending.join(", ")
-        ))
+        Err(format!("{} migration(s) pending: {}", pending.len(), pending.join(", ")))
     }
 }

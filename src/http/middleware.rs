@@ -27,9 +27,7 @@ impl RequestId {
     pub fn from_caller(value: &str) -> Option<Self> {
         let valid = !value.is_empty()
             && value.len() <= 128
-            && value
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'));
+            && value.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'));
         valid.then(|| Self(value.into()))
     }
 
@@ -54,7 +52,8 @@ pub async fn request_id(mut request: Request, next: Next) -> Response {
         .and_then(RequestId::from_caller)
         .unwrap_or_else(RequestId::generate);
     request.extensions_mut().insert(id.clone());
-    let span = tracing::info_span!("request", request_id = %id, method = %request.method(), path = %request.uri().path());
+    let span =
+        tracing::info_span!("request", request_id = %id, method = %request.method(), path = %request.uri().path());
     let started = Instant::now();
     let mut response = next.run(request).instrument(span.clone()).await;
     if let Ok(value) = HeaderValue::from_str(id.as_str()) {
@@ -79,10 +78,7 @@ pub async fn timeout(limit: Duration, request: Request, next: Next) -> Response 
             tracing::warn!(limit_secs = limit.as_secs(), "request timed out");
             error_response(
                 StatusCode::SERVICE_UNAVAILABLE,
-                &format!(
-                    "The request did not finish within {}s and was stopped",
-                    limit.as_secs()
-                ),
+                &format!("The request did not finish within {}s and was stopped", limit.as_secs()),
                 id.as_ref(),
             )
         }
@@ -97,11 +93,7 @@ pub fn panic_response(panic: Box<dyn Any + Send + 'static>) -> Response {
         .or_else(|| panic.downcast_ref::<&str>().copied())
         .unwrap_or("unknown panic");
     tracing::error!(panic = detail, "request handler panicked");
-    error_response(
-        StatusCode::INTERNAL_SERVER_ERROR,
-        "Internal server error",
-        None,
-    )
+    error_response(StatusCode::INTERNAL_SERVER_ERROR, "Internal server error", None)
 }
 
 fn error_response(status: StatusCode, message: &str, id: Option<&RequestId>) -> Response {

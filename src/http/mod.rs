@@ -7,6 +7,8 @@ mod middleware;
 pub use middleware::RequestId;
 
 use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
@@ -17,6 +19,7 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
 
+use crate::auth::Auth;
 use crate::config::ServerArgs;
 use crate::db::Pool;
 use crate::graphql::AppSchema;
@@ -26,6 +29,13 @@ use crate::graphql::AppSchema;
 pub struct AppState {
     pub pool: Pool,
     pub schema: AppSchema,
+    pub auth: Arc<Auth>,
+}
+
+impl AppState {
+    pub fn new(pool: Pool, auth: Auth) -> Self {
+        Self { pool, schema: crate::graphql::build_schema(), auth: Arc::new(auth) }
+    }
 }
 
 /// The full router with its middleware. Tests serve exactly this.
@@ -41,9 +51,7 @@ pub fn router(state: AppState, config: &ServerArgs) -> Router {
         // Innermost first: the request id wraps everything, so even a
         // rejected, timed-out or panicking request carries one.
         .layer(CatchPanicLayer::custom(middleware::panic_response))
-        .layer(axum::middleware::from_fn(move |req, next| {
-            middleware::timeout(request_timeout, req, next)
-        }))
+        .layer(axum::middleware::from_fn(move |req, next| middleware::timeout(request_timeout, req, next)))
         .layer(RequestBodyLimitLayer::new(config.max_body_bytes))
         .layer(cors(&config.cors_origins))
         .layer(axum::middleware::from_fn(middleware::request_id))
@@ -53,26 +61,19 @@ fn cors(origins: &[String]) -> CorsLayer {
     let allow_origin = if origins.iter().any(|origin| origin == "*") {
         AllowOrigin::any()
     } else {
-        AllowOrigin::list(
-            origins
-                .iter()
-                .filter_map(|origin| HeaderValue::from_str(origin.trim()).ok()),
-        )
+        AllowOrigin::list(origins.iter().filter_map(|origin| HeaderValue::from_str(origin.trim()).ok()))
     };
     CorsLayer::new()
         .allow_origin(allow_origin)
         .allow_methods([Method::GET, Method::POST, Method::OPTIONS])
-        .allow_headers([
-            header::CONTENT_TYPE,
-            header::AUTHORIZATION,
-            HeaderName::from_static("x-request-id"),
-        ])
+        .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION, HeaderName::from_static("x-request-id")])
         .expose_headers([HeaderName::from_static("x-request-id")])
         .max_age(Duration::from_secs(3600))
 }
 
 async fn not_found() -> Response {
-    let body = serde_json::json!({ "error": "not found", "routes": ["/graphql", "/graphiql", "/health", "/health/ready"] });
+    let body =
+        serde_json::json!({ "error": "not found", "routes": ["/graphql", "/graphiql", "/health", "/health/ready"] });
     (StatusCode::NOT_FOUND, axum::Json(body)).into_response()
 }
 
@@ -90,7 +91,8 @@ pub async fn serve(
         tracing::info!("shutting down: finishing in-flight requests");
         let _ = stopping_tx.send(true);
     };
-    let server = axum::serve(listener, router).with_graceful_shutdown(graceful);
+    let service = router.into_make_service_with_connect_info::<SocketAddr>();
+    let server = axum::serve(listener, service).with_graceful_shutdown(graceful);
     let deadline = async move {
         let _ = stopping_rx.wait_for(|stopping| *stopping).await;
         tokio::time::sleep(grace).await;

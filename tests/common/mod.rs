@@ -7,13 +7,16 @@
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
+use careergraph::auth::Auth;
 use careergraph::config::ServerArgs;
 use careergraph::db::embedded::{Durability, EmbeddedPostgres};
 use careergraph::db::{self, Pool, migrations};
-use careergraph::graphql::build_schema;
 use careergraph::http::{self, AppState};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use serde_json::{Value, json};
+
+/// The secret test servers sign access tokens with, so tests can forge tokens.
+pub const JWT_SECRET: &[u8] = b"test-secret-test-secret-test-secret!";
 
 /// The PostgreSQL server the tests of this binary use.
 struct Cluster {
@@ -37,18 +40,12 @@ fn cluster() -> &'static Cluster {
     CLUSTER.get_or_init(|| {
         // Started on its own runtime: each test has a runtime of its own, and
         // the cluster must outlive all of them.
-        std::thread::spawn(|| block_on(start_cluster()))
-            .join()
-            .expect("test cluster thread panicked")
+        std::thread::spawn(|| block_on(start_cluster())).join().expect("test cluster thread panicked")
     })
 }
 
 fn block_on<F: std::future::Future>(future: F) -> F::Output {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime")
-        .block_on(future)
+    tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime").block_on(future)
 }
 
 async fn start_cluster() -> Cluster {
@@ -57,19 +54,13 @@ async fn start_cluster() -> Cluster {
         _ => {
             sweep_stale_dirs();
             let dir = TempDir::new("cluster");
-            let server =
-                EmbeddedPostgres::start(&dir.path().join("postgres"), Durability::Throwaway)
-                    .await
-                    .unwrap_or_else(|err| panic!("cannot start the test PostgreSQL: {err}"));
+            let server = EmbeddedPostgres::start(&dir.path().join("postgres"), Durability::Throwaway)
+                .await
+                .unwrap_or_else(|err| panic!("cannot start the test PostgreSQL: {err}"));
             (server.url("{db}"), Some(server), Some(dir))
         }
     };
-    let mut cluster = Cluster {
-        url_pattern,
-        template: String::new(),
-        _embedded: embedded,
-        _dir: dir,
-    };
+    let mut cluster = Cluster { url_pattern, template: String::new(), _embedded: embedded, _dir: dir };
     cluster.template = prepare_template(&cluster).await;
     cluster
 }
@@ -80,13 +71,9 @@ async fn prepare_template(cluster: &Cluster) -> String {
     use std::hash::{DefaultHasher, Hash, Hasher};
     let mut hasher = DefaultHasher::new();
     migrations::embedded_versions().hash(&mut hasher);
-    for entry in
-        std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations")).unwrap()
-    {
+    for entry in std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations")).unwrap() {
         let dir = entry.unwrap().path();
-        std::fs::read_to_string(dir.join("up.sql"))
-            .unwrap_or_default()
-            .hash(&mut hasher);
+        std::fs::read_to_string(dir.join("up.sql")).unwrap_or_default().hash(&mut hasher);
     }
     let template = format!("careergraph_template_{:016x}", hasher.finish());
     let mut admin = admin_connection(cluster).await;
@@ -96,43 +83,26 @@ async fn prepare_template(cluster: &Cluster) -> String {
     // Build under a private name and rename, so concurrent test binaries
     // never clone a half-migrated template.
     let building = format!("{template}_{}", std::process::id());
-    execute(
-        &mut admin,
-        &format!("DROP DATABASE IF EXISTS \"{building}\""),
-    )
-    .await;
+    execute(&mut admin, &format!("DROP DATABASE IF EXISTS \"{building}\"")).await;
     execute(&mut admin, &format!("CREATE DATABASE \"{building}\"")).await;
-    migrations::run_pending(&cluster.url(&building))
-        .await
-        .expect("migrating the template");
-    let renamed = diesel::sql_query(format!(
-        "ALTER DATABASE \"{building}\" RENAME TO \"{template}\""
-    ))
-    .execute(&mut admin)
-    .await;
+    migrations::run_pending(&cluster.url(&building)).await.expect("migrating the template");
+    let renamed =
+        diesel::sql_query(format!("ALTER DATABASE \"{building}\" RENAME TO \"{template}\"")).execute(&mut admin).await;
     if renamed.is_err() {
-        execute(
-            &mut admin,
-            &format!("DROP DATABASE IF EXISTS \"{building}\" WITH (FORCE)"),
-        )
-        .await;
+        execute(&mut admin, &format!("DROP DATABASE IF EXISTS \"{building}\" WITH (FORCE)")).await;
     }
     template
 }
 
 async fn admin_connection(cluster: &Cluster) -> AsyncPgConnection {
-    AsyncPgConnection::establish(&cluster.url("postgres"))
-        .await
-        .expect("connecting to the test server")
+    AsyncPgConnection::establish(&cluster.url("postgres")).await.expect("connecting to the test server")
 }
 
 async fn database_exists(conn: &mut AsyncPgConnection, name: &str) -> bool {
     diesel::select(
-        diesel::dsl::sql::<diesel::sql_types::Bool>(
-            "EXISTS (SELECT 1 FROM pg_database WHERE datname = ",
-        )
-        .bind::<diesel::sql_types::Text, _>(name)
-        .sql(")"),
+        diesel::dsl::sql::<diesel::sql_types::Bool>("EXISTS (SELECT 1 FROM pg_database WHERE datname = ")
+            .bind::<diesel::sql_types::Text, _>(name)
+            .sql(")"),
     )
     .get_result(conn)
     .await
@@ -140,17 +110,12 @@ async fn database_exists(conn: &mut AsyncPgConnection, name: &str) -> bool {
 }
 
 async fn execute(conn: &mut AsyncPgConnection, sql: &str) {
-    diesel::sql_query(sql)
-        .execute(conn)
-        .await
-        .unwrap_or_else(|err| panic!("{sql}: {err}"));
+    diesel::sql_query(sql).execute(conn).await.unwrap_or_else(|err| panic!("{sql}: {err}"));
 }
 
 /// `url` with its database name replaced.
 fn with_database(url: &str, database: &str) -> String {
-    let (scheme, rest) = url
-        .split_once("://")
-        .expect("TEST_DATABASE_URL must be a postgres:// URL");
+    let (scheme, rest) = url.split_once("://").expect("TEST_DATABASE_URL must be a postgres:// URL");
     let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
     let (authority, tail) = rest.split_at(authority_end);
     let query = tail.find('?').map(|at| &tail[at..]).unwrap_or("");
@@ -180,16 +145,11 @@ impl TestDb {
         let name = format!("test_{}", uuid::Uuid::now_v7().simple());
         let mut admin = admin_connection(cluster).await;
         execute(&mut admin, &format!("CREATE DATABASE \"{name}\" {options}")).await;
-        Self {
-            url: cluster.url(&name),
-            name,
-        }
+        Self { url: cluster.url(&name), name }
     }
 
     pub async fn connect(&self) -> AsyncPgConnection {
-        AsyncPgConnection::establish(&self.url)
-            .await
-            .expect("connecting to the test database")
+        AsyncPgConnection::establish(&self.url).await.expect("connecting to the test database")
     }
 }
 
@@ -199,10 +159,9 @@ impl Drop for TestDb {
         let _ = std::thread::spawn(move || {
             block_on(async {
                 let mut admin = admin_connection(cluster()).await;
-                let _ =
-                    diesel::sql_query(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
-                        .execute(&mut admin)
-                        .await;
+                let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                    .execute(&mut admin)
+                    .await;
             })
         })
         .join();
@@ -230,12 +189,7 @@ impl TestApp {
     pub async fn serve(db: TestDb, config: ServerArgs) -> Self {
         let base_url = serve_router(&db.url, &config).await;
         let pool = db::build_pool(&db.url, 4).expect("pool");
-        Self {
-            base_url,
-            client: reqwest::Client::new(),
-            pool,
-            db,
-        }
+        Self { base_url, client: reqwest::Client::new(), pool, db }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -255,11 +209,7 @@ impl TestApp {
             .send()
             .await
             .expect("POST /graphql");
-        assert!(
-            response.status().is_success(),
-            "POST /graphql answered {}",
-            response.status()
-        );
+        assert!(response.status().is_success(), "POST /graphql answered {}", response.status());
         response.json().await.expect("a JSON body")
     }
 }
@@ -267,23 +217,10 @@ impl TestApp {
 /// Serves the real router over `database_url` on a free port; returns its base URL.
 pub async fn serve_router(database_url: &str, config: &ServerArgs) -> String {
     let pool = db::build_pool(database_url, 4).expect("pool");
-    let router = http::router(
-        AppState {
-            pool,
-            schema: build_schema(),
-        },
-        config,
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("binding a port");
+    let router = http::router(AppState::new(pool, Auth::new(JWT_SECRET)), config);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("binding a port");
     let address = listener.local_addr().expect("local address");
-    tokio::spawn(http::serve(
-        listener,
-        router,
-        std::future::pending(),
-        std::time::Duration::from_secs(1),
-    ));
+    tokio::spawn(http::serve(listener, router, std::future::pending(), std::time::Duration::from_secs(1)));
     format!("http://{address}")
 }
 
@@ -291,17 +228,7 @@ pub async fn serve_router(database_url: &str, config: &ServerArgs) -> String {
 pub fn error_codes(body: &Value) -> Vec<String> {
     body["errors"]
         .as_array()
-        .map(|errors| {
-            errors
-                .iter()
-                .map(|e| {
-                    e["extensions"]["code"]
-                        .as_str()
-                        .unwrap_or("<none>")
-                        .to_owned()
-                })
-                .collect()
-        })
+        .map(|errors| errors.iter().map(|e| e["extensions"]["code"].as_str().unwrap_or("<none>").to_owned()).collect())
         .unwrap_or_default()
 }
 
@@ -321,8 +248,7 @@ impl TempDir {
             uuid::Uuid::now_v7().simple()
         ));
         std::fs::create_dir_all(&path).expect("creating a temp dir");
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755))
-            .expect("chmod temp dir");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).expect("chmod temp dir");
         Self(path)
     }
 
@@ -345,10 +271,7 @@ fn sweep_stale_dirs() {
     };
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
-        let Some(pid) = name
-            .strip_prefix(TEMP_PREFIX)
-            .and_then(|rest| rest.split('-').next())
-        else {
+        let Some(pid) = name.strip_prefix(TEMP_PREFIX).and_then(|rest| rest.split('-').next()) else {
             continue;
         };
         if !Path::new("/proc").join(pid).exists() {

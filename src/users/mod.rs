@@ -1,0 +1,151 @@
+//! Users: accounts, sessions and the account-care flows (verification,
+//! password reset). Who may read which user is decided in the SQL here.
+
+mod accounts;
+mod graphql;
+mod one_time;
+mod sessions;
+
+pub use accounts::AccountMutations;
+pub use graphql::{User, UserMutations, UserQuery};
+
+use std::collections::HashMap;
+
+use async_graphql::dataloader::Loader;
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use crate::auth::{Role, Viewer};
+use crate::db::Pool;
+use crate::graphql::ApiError;
+use crate::schema::users;
+
+/// A row of `users`, without the password hash (which is only ever read by
+/// the login and password checks).
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = users, check_for_backend(diesel::pg::Pg))]
+pub struct UserRow {
+    pub id: Uuid,
+    pub email: String,
+    pub full_name: String,
+    pub role: String,
+    pub headline: Option<String>,
+    pub location: Option<String>,
+    pub links: serde_json::Value,
+    pub company_id: Option<Uuid>,
+    pub email_verified_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl UserRow {
+    pub fn role(&self) -> Role {
+        Role::from_db(&self.role).unwrap_or(Role::Candidate)
+    }
+}
+
+/// Users the viewer may see: themself, or anyone when the viewer is an
+/// admin. Deleted accounts are nobody's.
+fn visible_to(viewer: &Viewer) -> Option<users::BoxedQuery<'static, diesel::pg::Pg>> {
+    let user = viewer.signed_in()?;
+    let live = users::table.filter(users::deleted_at.is_null()).into_boxed();
+    Some(if user.is_admin() { live } else { live.filter(users::id.eq(user.user_id)) })
+}
+
+/// Loads users by id, returning only those the viewer may see.
+pub struct UserLoader {
+    pool: Pool,
+    viewer: Viewer,
+}
+
+impl UserLoader {
+    pub fn new(pool: Pool, viewer: Viewer) -> Self {
+        Self { pool, viewer }
+    }
+}
+
+impl Loader<Uuid> for UserLoader {
+    type Value = UserRow;
+    type Error = ApiError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, UserRow>, ApiError> {
+        let Some(query) = visible_to(&self.viewer) else { return Ok(HashMap::new()) };
+        let mut conn = self.pool.get().await?;
+        let rows = query.filter(users::id.eq_any(keys)).select(UserRow::as_select()).load(&mut conn).await?;
+        Ok(rows.into_iter().map(|row| (row.id, row)).collect())
+    }
+}
+
+/// What a password check needs about a live account.
+#[derive(Queryable)]
+pub(crate) struct Credentials {
+    pub id: Uuid,
+    pub password_hash: String,
+}
+
+pub(crate) async fn credentials_by_email(
+    conn: &mut AsyncPgConnection,
+    email: &str,
+) -> Result<Option<Credentials>, diesel::result::Error> {
+    users::table
+        .filter(users::email.eq(email))
+        .filter(users::deleted_at.is_null())
+        .select((users::id, users::password_hash))
+        .first(conn)
+        .await
+        .optional()
+}
+
+pub(crate) async fn credentials_by_id(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+) -> Result<Option<Credentials>, diesel::result::Error> {
+    users::table
+        .filter(users::id.eq(id))
+        .filter(users::deleted_at.is_null())
+        .select((users::id, users::password_hash))
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// Trimmed and lower-cased: the form emails are stored and compared in.
+pub fn normalize_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+/// Why an (already normalised) email is refused, if it is.
+pub fn check_email(email: &str) -> Result<(), &'static str> {
+    let Some((local, domain)) = email.split_once('@') else {
+        return Err("Enter an email address like name@example.com");
+    };
+    let plausible = !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains('@')
+        && !email.chars().any(char::is_whitespace);
+    if !plausible {
+        return Err("Enter an email address like name@example.com");
+    }
+    if email.len() > 320 {
+        return Err("An email address is at most 320 characters");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails_are_normalised_and_checked() {
+        assert_eq!(normalize_email("  Ada@Example.COM "), "ada@example.com");
+        assert!(check_email("ada@example.com").is_ok());
+        for bad in ["ada", "ada@", "@example.com", "ada@example", "a da@example.com", "a@b@c.com", "ada@.com"] {
+            assert!(check_email(bad).is_err(), "{bad}");
+        }
+    }
+}
