@@ -4,7 +4,7 @@ use async_graphql::{Context, ID, Interface, PathSegment};
 
 use super::errors::ApiError;
 use super::ids;
-use super::request::loaders;
+use super::request::{loaders, request};
 use crate::companies::Company;
 use crate::users::User;
 
@@ -66,6 +66,9 @@ async fn load(ctx: &Context<'_>, id: &ID) -> Result<Node, ApiError> {
     let loaders = loaders(ctx);
     let node = match type_name.as_str() {
         Company::TYPE_NAME => loaders.companies.load_one(uuid).await?.map(|row| Node::Company(Company(row))),
+        User::TYPE_NAME => {
+            loaders.users.load_one(uuid).await?.map(|row| Node::User(User::seen_by(row, &request(ctx).viewer)))
+        }
         _ => None,
     };
     node.ok_or_else(|| ids::not_found(id))

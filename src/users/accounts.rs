@@ -511,7 +511,7 @@ fn signed_in(request: &RequestContext, row: UserRow, session: sessions::Issued) 
         access_token: Some(access_token),
         refresh_token: Some(session.refresh_token),
         access_token_expires_at: Some(DateTime(expires_at)),
-        user: Some(User(row)),
+        user: Some(User::own(row)),
         user_errors: Vec::new(),
     }
 }

@@ -7,17 +7,32 @@ use diesel_async::RunQueryDsl;
 use serde::{Deserialize, Serialize};
 
 use super::UserRow;
-use crate::auth::Role;
+use crate::auth::{Role, Viewer};
 use crate::companies::Company;
 use crate::graphql::scalars::DateTime;
 use crate::graphql::{ApiError, UserError, UserErrorCode, ids, loaders, request};
 use crate::schema::users;
 
-/// A person with an account: a candidate, a recruiter or an admin.
-pub struct User(pub UserRow);
+/// A user row as one viewer sees it.
+pub struct User {
+    row: UserRow,
+    /// Whether private fields (email) are shown: to the user and to admins.
+    shows_private: bool,
+}
 
 impl User {
     pub const TYPE_NAME: &'static str = "User";
+
+    /// The user as `viewer` sees them.
+    pub fn seen_by(row: UserRow, viewer: &Viewer) -> Self {
+        let shows_private = viewer.signed_in().is_some_and(|me| me.user_id == row.id || me.is_admin());
+        Self { row, shows_private }
+    }
+
+    /// The user as they see themself (e.g. in the session they just started).
+    pub fn own(row: UserRow) -> Self {
+        Self { row, shows_private: true }
+    }
 }
 
 /// A person with an account: a candidate, a recruiter or an admin. Users see
@@ -26,66 +41,64 @@ impl User {
 impl User {
     /// Globally unique, opaque identifier; `node(id:)` fetches the user again.
     pub async fn id(&self) -> ID {
-        ids::encode(Self::TYPE_NAME, self.0.id)
+        ids::encode(Self::TYPE_NAME, self.row.id)
     }
 
     /// The account's email address. Only the user and admins see it; null
     /// for everyone else.
-    async fn email(&self, ctx: &Context<'_>) -> Option<&str> {
-        let viewer = request(ctx).viewer;
-        let allowed = viewer.signed_in().is_some_and(|me| me.user_id == self.0.id || me.is_admin());
-        allowed.then_some(self.0.email.as_str())
+    async fn email(&self) -> Option<&str> {
+        self.shows_private.then_some(self.row.email.as_str())
     }
 
     /// The name the user goes by.
     async fn full_name(&self) -> &str {
-        &self.0.full_name
+        &self.row.full_name
     }
 
     /// What the user may do.
     async fn role(&self) -> Role {
-        self.0.role()
+        self.row.role()
     }
 
     /// A one-line professional summary, e.g. "Backend engineer, Rust and PostgreSQL".
     async fn headline(&self) -> Option<&str> {
-        self.0.headline.as_deref()
+        self.row.headline.as_deref()
     }
 
     /// Where the user is based.
     async fn location(&self) -> Option<&str> {
-        self.0.location.as_deref()
+        self.row.location.as_deref()
     }
 
     /// The user's links (portfolio, GitHub, LinkedIn, …), in their order.
     async fn links(&self) -> Vec<Link> {
-        serde_json::from_value(self.0.links.clone()).unwrap_or_default()
+        serde_json::from_value(self.row.links.clone()).unwrap_or_default()
     }
 
     /// Whether the user proved they own their email address.
     async fn email_verified(&self) -> bool {
-        self.0.email_verified_at.is_some()
+        self.row.email_verified_at.is_some()
     }
 
     /// When the email address was verified.
     async fn email_verified_at(&self) -> Option<DateTime> {
-        self.0.email_verified_at.map(DateTime)
+        self.row.email_verified_at.map(DateTime)
     }
 
     /// The company a recruiter hires for.
     async fn company(&self, ctx: &Context<'_>) -> Result<Option<Company>, ApiError> {
-        let Some(id) = self.0.company_id else { return Ok(None) };
+        let Some(id) = self.row.company_id else { return Ok(None) };
         Ok(loaders(ctx).companies.load_one(id).await?.map(Company))
     }
 
     /// When the account was created.
     async fn created_at(&self) -> DateTime {
-        self.0.created_at.into()
+        self.row.created_at.into()
     }
 
     /// When the account's details last changed.
     async fn updated_at(&self) -> DateTime {
-        self.0.updated_at.into()
+        self.row.updated_at.into()
     }
 }
 
@@ -116,7 +129,7 @@ impl UserQuery {
     /// The signed-in user; null when the request carries no access token.
     async fn viewer(&self, ctx: &Context<'_>) -> Result<Option<User>, ApiError> {
         let Some(me) = request(ctx).viewer.signed_in() else { return Ok(None) };
-        Ok(loaders(ctx).users.load_one(me.user_id).await?.map(User))
+        Ok(loaders(ctx).users.load_one(me.user_id).await?.map(User::own))
     }
 }
 
@@ -189,7 +202,7 @@ impl UserMutations {
                 .get_result(&mut conn)
                 .await?
         };
-        Ok(UpdateViewerPayload { user: Some(User(row)), user_errors: Vec::new() })
+        Ok(UpdateViewerPayload { user: Some(User::own(row)), user_errors: Vec::new() })
     }
 }
 
