@@ -8,9 +8,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::auth::{self, Auth};
-use crate::config::{Cli, Command, DatabaseArgs, ServerArgs};
+use crate::config::{AdminCommand, Cli, Command, DatabaseArgs, ServerArgs};
 use crate::db::{self, Database, migrations};
-use crate::{graphql, http, mail, telemetry};
+use crate::{graphql, http, mail, telemetry, users};
 
 /// How often queued mail is handed to the mailer.
 const MAIL_DRAIN_INTERVAL: Duration = Duration::from_secs(5);
@@ -32,6 +32,9 @@ pub fn main() -> ExitCode {
         match command {
             Command::Serve => serve(&cli).await,
             Command::Migrate => migrate(&cli.database).await,
+            Command::Admin { command: AdminCommand::Create { email, full_name } } => {
+                create_admin(&cli.database, &email, &full_name).await
+            }
             Command::Schema => unreachable!("handled above"),
         }
     });
@@ -51,6 +54,65 @@ async fn migrate(args: &DatabaseArgs) -> Result<(), String> {
     let outcome = run_migrations(database.url()).await;
     database.close().await.map_err(|e| e.to_string())?;
     outcome
+}
+
+async fn create_admin(args: &DatabaseArgs, email: &str, full_name: &str) -> Result<(), String> {
+    let password = read_password("Password for the new admin: ")?;
+    let database = Database::open(args.database_url.as_deref(), &args.data_dir).await.map_err(|e| e.to_string())?;
+    let outcome = async {
+        run_migrations(database.url()).await?;
+        let pool = db::build_pool(database.url(), 1).map_err(|e| e.to_string())?;
+        let mut conn = pool.get().await.map_err(|e| e.to_string())?;
+        let id = users::create_admin(&mut conn, email, full_name, &password).await?;
+        tracing::info!(user_id = %id, "admin account created");
+        Ok(())
+    }
+    .await;
+    database.close().await.map_err(|e| e.to_string())?;
+    outcome
+}
+
+/// One line from stdin, without its newline. On a terminal the prompt goes
+/// to stderr and typing is not echoed.
+fn read_password(prompt: &str) -> Result<String, String> {
+    use std::io::{BufRead, IsTerminal, Write};
+    let stdin = std::io::stdin();
+    let terminal = stdin.is_terminal();
+    let echo = terminal.then(|| {
+        eprint!("{prompt}");
+        let _ = std::io::stderr().flush();
+        disable_echo()
+    });
+    let mut line = String::new();
+    let read = stdin.lock().read_line(&mut line);
+    if let Some(Some(original)) = echo {
+        restore_echo(original);
+        eprintln!();
+    }
+    read.map_err(|err| format!("cannot read the password: {err}"))?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+}
+
+/// Turns terminal echo off; returns the settings to restore.
+fn disable_echo() -> Option<libc::termios> {
+    // SAFETY: termios is plain data; tcgetattr fills it for fd 0.
+    unsafe {
+        let mut settings: libc::termios = std::mem::zeroed();
+        if libc::tcgetattr(0, &mut settings) != 0 {
+            return None;
+        }
+        let original = settings;
+        settings.c_lflag &= !libc::ECHO;
+        libc::tcsetattr(0, libc::TCSANOW, &settings);
+        Some(original)
+    }
+}
+
+fn restore_echo(original: libc::termios) {
+    // SAFETY: restores settings read by tcgetattr for the same fd.
+    unsafe {
+        libc::tcsetattr(0, libc::TCSANOW, &original);
+    }
 }
 
 async fn run_migrations(url: &str) -> Result<(), String> {

@@ -42,6 +42,25 @@ pub enum Command {
     Migrate,
     /// Print the GraphQL schema (SDL) to stdout; it must equal `schema.graphql`.
     Schema,
+    /// Operator tasks.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Create an admin account. The password is read from stdin (prompted
+    /// for, without echo, on a terminal).
+    Create {
+        /// The admin's email address.
+        #[arg(long)]
+        email: String,
+        /// The admin's name.
+        #[arg(long, default_value = "Administrator")]
+        full_name: String,
+    },
 }
 
 /// Where the database is.

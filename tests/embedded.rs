@@ -4,90 +4,19 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use careergraph::db::embedded;
 use careergraph::graphql::ids;
 use careergraph::schema::companies;
+use common::server::ServerProcess;
 use common::{TempDir, TestDb};
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use serde_json::{Value, json};
-
-/// A `careergraph serve` child process.
-struct Server {
-    child: Child,
-    base_url: String,
-}
-
-impl Server {
-    /// Starts the binary on a free port with `data_dir` and waits until it
-    /// says where it listens.
-    fn start(data_dir: &Path) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_careergraph"))
-            .args(["serve", "--listen", "127.0.0.1:0", "--log-format", "json", "--data-dir"])
-            .arg(data_dir)
-            .env_remove("DATABASE_URL")
-            .env("RUST_LOG", "info")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("starting careergraph");
-        let stderr = child.stderr.take().unwrap();
-        let (address_tx, address_rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                let address =
-                    serde_json::from_str::<Value>(&line).ok().and_then(|v| v["address"].as_str().map(str::to_owned));
-                match address {
-                    Some(address) => {
-                        let _ = address_tx.send(Ok(address));
-                    }
-                    None => eprintln!("server: {line}"),
-                }
-            }
-            let _ = address_tx.send(Err("the server exited before listening".to_owned()));
-        });
-        let address = address_rx
-            .recv_timeout(Duration::from_secs(120))
-            .expect("no listening address within 120s")
-            .unwrap_or_else(|err| panic!("{err}"));
-        Self { child, base_url: format!("http://{address}") }
-    }
-
-    fn signal(&self, signal: libc::c_int) {
-        // SAFETY: kill has no memory-safety preconditions.
-        unsafe { libc::kill(self.child.id() as libc::pid_t, signal) };
-    }
-
-    /// Sends `signal` and waits for the process to exit.
-    fn stop_with(self, signal: libc::c_int) -> std::process::ExitStatus {
-        self.signal(signal);
-        self.wait()
-    }
-
-    fn wait(mut self) -> std::process::ExitStatus {
-        let deadline = Instant::now() + Duration::from_secs(60);
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                return status;
-            }
-            assert!(Instant::now() < deadline, "the server did not exit within 60s");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 fn process_alive(pid: i32) -> bool {
     // SAFETY: signal 0 only checks that the process exists.
@@ -107,7 +36,7 @@ fn postmaster_pid(cluster: &Path) -> i32 {
     text.lines().next().unwrap().trim().parse().unwrap()
 }
 
-async fn ready(client: &reqwest::Client, server: &Server) -> u16 {
+async fn ready(client: &reqwest::Client, server: &ServerProcess) -> u16 {
     client.get(format!("{}/health/ready", server.base_url)).send().await.unwrap().status().as_u16()
 }
 
@@ -118,7 +47,7 @@ async fn serve_runs_its_own_postgres_reuses_the_data_and_stops_it() {
     let client = reqwest::Client::new();
 
     // First start: initdb, migrations, serving.
-    let first = Server::start(data.path());
+    let first = ServerProcess::start(data.path(), None);
     assert_eq!(ready(&client, &first).await, 200);
     assert!(cluster.join("PG_VERSION").exists(), "no cluster in <data-dir>/postgres");
     let postgres = postmaster_pid(&cluster);
@@ -160,7 +89,7 @@ async fn serve_runs_its_own_postgres_reuses_the_data_and_stops_it() {
     std::fs::write(cluster.join("postmaster.pid"), format!("{}\n{}\n", std::process::id(), cluster.display())).unwrap();
 
     // Second start: same cluster, same data.
-    let second = Server::start(data.path());
+    let second = ServerProcess::start(data.path(), None);
     assert_eq!(ready(&client, &second).await, 200);
     let body: Value = client
         .post(format!("{}/graphql", second.base_url))
@@ -183,7 +112,7 @@ async fn serve_runs_its_own_postgres_reuses_the_data_and_stops_it() {
     wait_until_gone(postgres);
 
     // …and the next start recovers.
-    let third = Server::start(data.path());
+    let third = ServerProcess::start(data.path(), None);
     assert_eq!(ready(&client, &third).await, 200);
     let postgres = postmaster_pid(&cluster);
     assert!(third.stop_with(libc::SIGINT).success());

@@ -4,6 +4,7 @@
 pub mod errors;
 pub mod ids;
 mod node;
+pub mod pagination;
 pub mod request;
 pub mod scalars;
 pub mod user_error;

@@ -9,8 +9,9 @@ use serde::{Deserialize, Serialize};
 use super::UserRow;
 use crate::auth::{Role, Viewer};
 use crate::companies::Company;
+use crate::graphql::pagination::{PageArgs, TimeKey, TotalCount};
 use crate::graphql::scalars::DateTime;
-use crate::graphql::{ApiError, UserError, UserErrorCode, ids, loaders, request};
+use crate::graphql::{ApiError, ErrorCode, UserError, UserErrorCode, ids, loaders, request};
 use crate::schema::users;
 
 /// A user row as one viewer sees it.
@@ -120,6 +121,23 @@ pub struct LinkInput {
     pub url: String,
 }
 
+crate::connection!(
+    UserConnection,
+    UserEdge,
+    User,
+    "A page of users, newest account first.",
+    "A user in a `UserConnection`, with its cursor."
+);
+
+/// Narrows the list of users.
+#[derive(Debug, Clone, Default, InputObject)]
+pub struct UserFilter {
+    /// Only the account with this email address (any case).
+    pub email: Option<String>,
+    /// Only users with this role.
+    pub role: Option<Role>,
+}
+
 /// Queries about users.
 #[derive(Default)]
 pub struct UserQuery;
@@ -130,6 +148,39 @@ impl UserQuery {
     async fn viewer(&self, ctx: &Context<'_>) -> Result<Option<User>, ApiError> {
         let Some(me) = request(ctx).viewer.signed_in() else { return Ok(None) };
         Ok(loaders(ctx).users.load_one(me.user_id).await?.map(User::own))
+    }
+
+    /// Every live account, newest first. Admins only: anyone else gets FORBIDDEN.
+    async fn users(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Narrows the list.")] filter: Option<UserFilter>,
+        #[graphql(desc = "Returns the first n users after `after` (at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Returns users after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Returns the last n users before `before` (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "Returns users before this cursor.")] before: Option<String>,
+    ) -> Result<UserConnection, ApiError> {
+        let request = request(ctx);
+        let me = request.viewer.require()?;
+        if !me.is_admin() {
+            return Err(ApiError::new(ErrorCode::Forbidden, "Only admins can list users"));
+        }
+        let page = PageArgs { first, after, last, before }.page::<TimeKey>()?;
+        let filter = filter.unwrap_or_default();
+        let mut conn = request.pool.get().await?;
+        let rows = super::list(&mut conn, &filter, &page).await?;
+        let (edges, page_info) = page.finish(rows, |row| TimeKey { at: row.created_at, id: row.id });
+        let pool = request.pool.clone();
+        let total_count = TotalCount::new(move || {
+            let (pool, filter) = (pool.clone(), filter.clone());
+            async move {
+                let mut conn = pool.get().await?;
+                Ok(super::count(&mut conn, &filter).await?)
+            }
+        });
+        let viewer = request.viewer;
+        let edges = edges.into_iter().map(|(cursor, row)| (cursor, User::seen_by(row, &viewer))).collect();
+        Ok(UserConnection::new(edges, page_info, total_count))
     }
 }
 

@@ -2,12 +2,14 @@
 //! password reset). Who may read which user is decided in the SQL here.
 
 mod accounts;
+mod admin;
 mod graphql;
 mod one_time;
 mod sessions;
 
 pub use accounts::AccountMutations;
-pub use graphql::{User, UserMutations, UserQuery};
+pub use admin::create_admin;
+pub use graphql::{User, UserConnection, UserFilter, UserMutations, UserQuery};
 
 use std::collections::HashMap;
 
@@ -20,6 +22,7 @@ use uuid::Uuid;
 use crate::auth::{Role, Viewer};
 use crate::db::Pool;
 use crate::graphql::ApiError;
+use crate::graphql::pagination::{Page, TimeKey, TimeOrder};
 use crate::schema::users;
 
 /// A row of `users`, without the password hash (which is only ever read by
@@ -76,6 +79,40 @@ impl Loader<Uuid> for UserLoader {
         let rows = query.filter(users::id.eq_any(keys)).select(UserRow::as_select()).load(&mut conn).await?;
         Ok(rows.into_iter().map(|row| (row.id, row)).collect())
     }
+}
+
+/// Live users matching `filter`, for one page read in the page's direction.
+pub(crate) async fn list(
+    conn: &mut AsyncPgConnection,
+    filter: &UserFilter,
+    page: &Page<TimeKey>,
+) -> Result<Vec<UserRow>, diesel::result::Error> {
+    let mut query = filtered(filter);
+    for condition in page.conditions("users.created_at, users.id", TimeOrder::NewestFirst) {
+        query = query.filter(condition);
+    }
+    query = if page.reads_newest_first(TimeOrder::NewestFirst) {
+        query.order((users::created_at.desc(), users::id.desc()))
+    } else {
+        query.order((users::created_at.asc(), users::id.asc()))
+    };
+    query.limit(page.fetch_limit()).select(UserRow::as_select()).load(conn).await
+}
+
+/// How many live users match `filter`.
+pub(crate) async fn count(conn: &mut AsyncPgConnection, filter: &UserFilter) -> Result<i64, diesel::result::Error> {
+    filtered(filter).count().get_result(conn).await
+}
+
+fn filtered(filter: &UserFilter) -> users::BoxedQuery<'static, diesel::pg::Pg> {
+    let mut query = users::table.filter(users::deleted_at.is_null()).into_boxed();
+    if let Some(email) = &filter.email {
+        query = query.filter(users::email.eq(normalize_email(email)));
+    }
+    if let Some(role) = filter.role {
+        query = query.filter(users::role.eq(role.as_db()));
+    }
+    query
 }
 
 /// What a password check needs about a live account.

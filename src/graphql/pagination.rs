@@ -1,0 +1,319 @@
+//! Relay connections with keyset pagination. Every list that can grow is a
+//! connection: `first`/`after` walk forward, `last`/`before` walk backward,
+//! at most [`MAX_PAGE_SIZE`] items a page, and cursors are opaque encodings
+//! of the sort key, so a page costs the same however deep it is (no OFFSET).
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use async_graphql::connection::PageInfo;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, Utc};
+use diesel::pg::Pg;
+use diesel::sql_types::{Bool, Timestamptz, Uuid as SqlUuid};
+use uuid::Uuid;
+
+use super::errors::ApiError;
+
+/// The largest `first` or `last` a connection accepts.
+pub const MAX_PAGE_SIZE: i32 = 100;
+/// The page size when neither `first` nor `last` is given.
+pub const DEFAULT_PAGE_SIZE: i32 = 20;
+
+/// The pagination arguments of a connection field.
+#[derive(Debug, Clone, Default)]
+pub struct PageArgs {
+    pub first: Option<i32>,
+    pub after: Option<String>,
+    pub last: Option<i32>,
+    pub before: Option<String>,
+}
+
+/// A sort key that can be a cursor.
+pub trait Cursor: Sized {
+    fn encode(&self) -> String;
+    fn decode(cursor: &str) -> Option<Self>;
+}
+
+/// The most common key: newest or oldest first by creation time, ties
+/// broken by id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TimeKey {
+    pub at: DateTime<Utc>,
+    pub id: Uuid,
+}
+
+impl Cursor for TimeKey {
+    fn encode(&self) -> String {
+        URL_SAFE_NO_PAD.encode(format!("{}:{}", self.at.timestamp_micros(), self.id.simple()))
+    }
+
+    fn decode(cursor: &str) -> Option<Self> {
+        let text = String::from_utf8(URL_SAFE_NO_PAD.decode(cursor).ok()?).ok()?;
+        let (micros, id) = text.split_once(':')?;
+        Some(Self { at: DateTime::from_timestamp_micros(micros.parse().ok()?)?, id: Uuid::try_parse(id).ok()? })
+    }
+}
+
+/// Which way a page is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    /// `first`/`after`: in the connection's order.
+    Forward,
+    /// `last`/`before`: from the end, against the connection's order.
+    Backward,
+}
+
+/// A validated page request.
+#[derive(Debug, Clone)]
+pub struct Page<K> {
+    pub size: i32,
+    pub direction: Direction,
+    pub after: Option<K>,
+    pub before: Option<K>,
+}
+
+impl PageArgs {
+    /// Checks the arguments: not both `first` and `last`, sizes 0–100,
+    /// cursors this connection issued.
+    pub fn page<K: Cursor>(&self) -> Result<Page<K>, ApiError> {
+        let (size, direction) = match (self.first, self.last) {
+            (Some(_), Some(_)) => {
+                return Err(ApiError::bad_user_input("Pass `first` or `last`, not both"));
+            }
+            (Some(first), None) => (check_size("first", first)?, Direction::Forward),
+            (None, Some(last)) => (check_size("last", last)?, Direction::Backward),
+            (None, None) => (DEFAULT_PAGE_SIZE, Direction::Forward),
+        };
+        Ok(Page { size, direction, after: decode("after", &self.after)?, before: decode("before", &self.before)? })
+    }
+}
+
+fn check_size(name: &str, size: i32) -> Result<i32, ApiError> {
+    if (0..=MAX_PAGE_SIZE).contains(&size) {
+        Ok(size)
+    } else {
+        Err(ApiError::bad_user_input(format!("`{name}` must be between 0 and {MAX_PAGE_SIZE}; got {size}")))
+    }
+}
+
+fn decode<K: Cursor>(name: &str, cursor: &Option<String>) -> Result<Option<K>, ApiError> {
+    cursor
+        .as_deref()
+        .map(|text| {
+            K::decode(text).ok_or_else(|| ApiError::bad_user_input(format!("`{name}` is not a cursor of this list")))
+        })
+        .transpose()
+}
+
+impl<K> Page<K> {
+    /// How many rows to fetch: one more than the page, to learn whether
+    /// another page follows.
+    pub fn fetch_limit(&self) -> i64 {
+        i64::from(self.size) + 1
+    }
+
+    /// Turns the fetched rows (read in the page's direction) into the page's
+    /// edges, in the connection's order, and its `PageInfo`.
+    pub fn finish<T>(&self, mut rows: Vec<T>, key: impl Fn(&T) -> K) -> (Vec<(String, T)>, PageInfo)
+    where
+        K: Cursor,
+    {
+        let size = usize::try_from(self.size).unwrap_or(0);
+        let has_more = rows.len() > size;
+        rows.truncate(size);
+        if self.direction == Direction::Backward {
+            rows.reverse();
+        }
+        let edges: Vec<(String, T)> = rows.into_iter().map(|row| (key(&row).encode(), row)).collect();
+        let (has_previous_page, has_next_page) = match self.direction {
+            Direction::Forward => (self.after.is_some(), has_more),
+            Direction::Backward => (has_more, self.before.is_some()),
+        };
+        let page_info = PageInfo {
+            has_previous_page,
+            has_next_page,
+            start_cursor: edges.first().map(|(cursor, _)| cursor.clone()),
+            end_cursor: edges.last().map(|(cursor, _)| cursor.clone()),
+        };
+        (edges, page_info)
+    }
+}
+
+/// `(columns) < (key)` (or `>`), a row comparison that an index on the
+/// same columns serves. `columns` is e.g. `users.created_at, users.id`.
+pub fn time_key_condition<QS: 'static>(
+    columns: &'static str,
+    comparison: Comparison,
+    key: TimeKey,
+) -> Box<dyn diesel::BoxableExpression<QS, Pg, SqlType = Bool>> {
+    let operator = match comparison {
+        Comparison::Before => "<",
+        Comparison::After => ">",
+    };
+    Box::new(
+        diesel::dsl::sql::<Bool>(&format!("({columns}) {operator} ("))
+            .bind::<Timestamptz, _>(key.at)
+            .sql(", ")
+            .bind::<SqlUuid, _>(key.id)
+            .sql(")"),
+    )
+}
+
+/// The order of a connection over a [`TimeKey`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimeOrder {
+    NewestFirst,
+    OldestFirst,
+}
+
+impl Page<TimeKey> {
+    /// The keyset conditions of this page over `columns` (e.g.
+    /// `users.created_at, users.id`).
+    pub fn conditions<QS: 'static>(
+        &self,
+        columns: &'static str,
+        order: TimeOrder,
+    ) -> Vec<Box<dyn diesel::BoxableExpression<QS, Pg, SqlType = Bool>>> {
+        // In the connection's order, `after` means "later in the list".
+        let (past_after, before_before) = match order {
+            TimeOrder::NewestFirst => (Comparison::Before, Comparison::After),
+            TimeOrder::OldestFirst => (Comparison::After, Comparison::Before),
+        };
+        let mut conditions = Vec::new();
+        if let Some(after) = self.after {
+            conditions.push(time_key_condition(columns, past_after, after));
+        }
+        if let Some(before) = self.before {
+            conditions.push(time_key_condition(columns, before_before, before));
+        }
+        conditions
+    }
+
+    /// Whether rows are read newest first (then [`Page::finish`] puts them in
+    /// the connection's order).
+    pub fn reads_newest_first(&self, order: TimeOrder) -> bool {
+        (order == TimeOrder::NewestFirst) == (self.direction == Direction::Forward)
+    }
+}
+
+/// Which side of a key a row must sort on, in ascending key order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Comparison {
+    /// Smaller keys.
+    Before,
+    /// Larger keys.
+    After,
+}
+
+/// `totalCount`, computed only when a client asks for it.
+#[derive(Clone)]
+pub struct TotalCount(Arc<dyn Fn() -> Pin<Box<dyn Future<Output = Result<i64, ApiError>> + Send>> + Send + Sync>);
+
+impl TotalCount {
+    pub fn new<F, Fut>(count: F) -> Self
+    where
+        F: Fn() -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<i64, ApiError>> + Send + 'static,
+    {
+        Self(Arc::new(move || Box::pin(count())))
+    }
+
+    pub async fn get(&self) -> Result<i64, ApiError> {
+        (self.0)().await
+    }
+}
+
+/// Declares a connection type and its edge type for one node type.
+#[macro_export]
+macro_rules! connection {
+    ($connection:ident, $edge:ident, $node:ty, $connection_doc:literal, $edge_doc:literal) => {
+        #[doc = $connection_doc]
+        pub struct $connection {
+            pub edges: Vec<$edge>,
+            pub page_info: async_graphql::connection::PageInfo,
+            pub total_count: $crate::graphql::pagination::TotalCount,
+        }
+
+        impl $connection {
+            /// Builds the connection from the edges [`Page::finish`] made.
+            pub fn new(
+                edges: Vec<(String, $node)>,
+                page_info: async_graphql::connection::PageInfo,
+                total_count: $crate::graphql::pagination::TotalCount,
+            ) -> Self {
+                let edges = edges.into_iter().map(|(cursor, node)| $edge { cursor, node }).collect();
+                Self { edges, page_info, total_count }
+            }
+        }
+
+        #[doc = $connection_doc]
+        #[async_graphql::Object]
+        impl $connection {
+            /// The items of this page, each with its cursor.
+            async fn edges(&self) -> &[$edge] {
+                &self.edges
+            }
+
+            /// The items of this page, for clients that need no cursors.
+            async fn nodes(&self) -> Vec<&$node> {
+                self.edges.iter().map(|edge| &edge.node).collect()
+            }
+
+            /// Where this page sits: cursors of its ends and whether more
+            /// pages follow in each direction.
+            async fn page_info(&self) -> &async_graphql::connection::PageInfo {
+                &self.page_info
+            }
+
+            /// How many items the whole list holds, across all pages.
+            async fn total_count(&self) -> Result<i64, $crate::graphql::ApiError> {
+                self.total_count.get().await
+            }
+        }
+
+        #[doc = $edge_doc]
+        pub struct $edge {
+            pub cursor: String,
+            pub node: $node,
+        }
+
+        #[doc = $edge_doc]
+        #[async_graphql::Object]
+        impl $edge {
+            /// Pass it as `after` or `before` to page from this item.
+            async fn cursor(&self) -> &str {
+                &self.cursor
+            }
+
+            /// The item.
+            async fn node(&self) -> &$node {
+                &self.node
+            }
+        }
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arguments_are_checked() {
+        let args = |first, last| PageArgs { first, last, ..PageArgs::default() };
+        assert!(args(Some(1), Some(1)).page::<TimeKey>().is_err());
+        assert!(args(Some(101), None).page::<TimeKey>().is_err());
+        assert!(args(None, Some(-1)).page::<TimeKey>().is_err());
+        assert_eq!(args(None, None).page::<TimeKey>().unwrap().size, DEFAULT_PAGE_SIZE);
+        let bad_cursor = PageArgs { after: Some("nope".into()), ..PageArgs::default() };
+        assert!(bad_cursor.page::<TimeKey>().is_err());
+    }
+
+    #[test]
+    fn cursors_round_trip() {
+        let key = TimeKey { at: DateTime::from_timestamp_micros(1_700_000_000_123_456).unwrap(), id: Uuid::now_v7() };
+        assert_eq!(TimeKey::decode(&key.encode()), Some(key));
+    }
+}

@@ -1,0 +1,98 @@
+//! The real `careergraph serve` binary as a child process.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+/// A running `careergraph serve`, on a free loopback port.
+pub struct ServerProcess {
+    child: Child,
+    pub base_url: String,
+    /// Every log line it wrote to stderr so far.
+    pub logs: Arc<Mutex<Vec<String>>>,
+    reader: Option<std::thread::JoinHandle<()>>,
+}
+
+impl ServerProcess {
+    /// Starts the binary with `data_dir` (and `database_url`, else its
+    /// embedded PostgreSQL), JSON logs at `RUST_LOG=info`, and waits until it
+    /// says where it listens.
+    pub fn start(data_dir: &Path, database_url: Option<&str>) -> Self {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_careergraph"));
+        command
+            .args(["serve", "--listen", "127.0.0.1:0", "--log-format", "json", "--data-dir"])
+            .arg(data_dir)
+            .env("RUST_LOG", "info")
+            .env_remove("CAREERGRAPH_JWT_SECRET")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        match database_url {
+            Some(url) => command.env("DATABASE_URL", url),
+            None => command.env_remove("DATABASE_URL"),
+        };
+        let mut child = command.spawn().expect("starting careergraph");
+        let stderr = child.stderr.take().unwrap();
+        let logs = Arc::new(Mutex::new(Vec::new()));
+        let (address_tx, address_rx) = std::sync::mpsc::channel();
+        let collected = logs.clone();
+        let reader = std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if let Some(address) =
+                    serde_json::from_str::<Value>(&line).ok().and_then(|v| v["address"].as_str().map(str::to_owned))
+                {
+                    let _ = address_tx.send(Ok(address));
+                }
+                collected.lock().unwrap().push(line);
+            }
+            let _ = address_tx.send(Err("the server exited before listening".to_owned()));
+        });
+        let address = match address_rx.recv_timeout(Duration::from_secs(120)) {
+            Ok(Ok(address)) => address,
+            outcome => panic!("the server did not start ({outcome:?}); its log:\n{}", logs.lock().unwrap().join("\n")),
+        };
+        Self { child, base_url: format!("http://{address}"), logs, reader: Some(reader) }
+    }
+
+    pub fn signal(&self, signal: libc::c_int) {
+        // SAFETY: kill has no memory-safety preconditions.
+        unsafe { libc::kill(self.child.id() as libc::pid_t, signal) };
+    }
+
+    /// Sends `signal` and waits for the process to exit.
+    pub fn stop_with(self, signal: libc::c_int) -> ExitStatus {
+        self.signal(signal);
+        self.wait()
+    }
+
+    /// Waits for the process to exit and for its last log lines to be read.
+    pub fn wait(mut self) -> ExitStatus {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                if let Some(reader) = self.reader.take() {
+                    let _ = reader.join();
+                }
+                return status;
+            }
+            assert!(Instant::now() < deadline, "the server did not exit within 60s");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// All log lines so far, joined.
+    pub fn log_text(&self) -> String {
+        self.logs.lock().unwrap().join("\n")
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
