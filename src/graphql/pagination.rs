@@ -210,7 +210,10 @@ pub enum Comparison {
 
 /// `totalCount`, computed only when a client asks for it.
 #[derive(Clone)]
-pub struct TotalCount(Arc<dyn Fn() -> Pin<Box<dyn Future<Output = Result<i64, ApiError>> + Send>> + Send + Sync>);
+pub struct TotalCount(Arc<CountFn>);
+
+type CountFuture = Pin<Box<dyn Future<Output = Result<i64, ApiError>> + Send>>;
+type CountFn = dyn Fn() -> CountFuture + Send + Sync;
 
 impl TotalCount {
     pub fn new<F, Fut>(count: F) -> Self
