@@ -267,7 +267,8 @@ impl AccountMutations {
         let mut conn = request.pool.get().await?;
         let credentials = credentials_by_email(&mut conn, &email).await?;
         // Unknown accounts are checked against a dummy hash: same answer, same time.
-        if !password::verify(&input.password, credentials.as_ref().map(|c| c.password_hash.as_str())).await {
+        let verified = password::verify(&input.password, credentials.as_ref().map(|c| c.password_hash.as_str())).await;
+        let Some(credentials) = credentials.filter(|_| verified) else {
             limits.failed_logins_per_email.record(&email);
             limits.failed_logins_per_address.record(&address);
             return Ok(AuthPayload::refused(vec![UserError::new(
@@ -275,8 +276,7 @@ impl AccountMutations {
                 UserErrorCode::InvalidCredentials,
                 "The email or password is wrong",
             )]));
-        }
-        let Some(credentials) = credentials else { unreachable!("verify is false without credentials") };
+        };
         limits.failed_logins_per_email.clear(&email);
         let session = sessions::start(&mut conn, credentials.id, request.user_agent.as_deref()).await?;
         let row = users::table.find(credentials.id).select(UserRow::as_select()).first(&mut conn).await?;
