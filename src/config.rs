@@ -116,6 +116,11 @@ pub struct ServerArgs {
     )]
     pub request_timeout_secs: u64,
 
+    /// Report how many SQL statements each GraphQL request ran, in the
+    /// response's `extensions.sqlStatements` (for development and tests).
+    #[arg(long, env = "CAREERGRAPH_DEBUG_SQL_COUNT", global = true)]
+    pub debug_sql_count: bool,
+
     /// Seconds in-flight requests get to finish after SIGTERM/SIGINT.
     #[arg(
         long,
@@ -144,6 +149,7 @@ impl Default for ServerArgs {
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             request_timeout_secs: DEFAULT_REQUEST_TIMEOUT_SECS,
             shutdown_grace_secs: DEFAULT_SHUTDOWN_GRACE_SECS,
+            debug_sql_count: false,
         }
     }
 }

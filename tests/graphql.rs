@@ -178,3 +178,21 @@ async fn every_schema_element_has_a_description() {
     }
     assert!(missing.is_empty(), "schema elements without a description: {missing:?}");
 }
+
+#[tokio::test]
+async fn nodes_cost_one_statement_per_type_however_many_ids() {
+    use careergraph::config::ServerArgs;
+    let app = TestApp::spawn_with(ServerArgs { debug_sql_count: true, ..ServerArgs::default() }).await;
+    let mut ids = Vec::new();
+    for n in 0..30 {
+        ids.push(ids::encode("Company", insert_company(&app, &format!("Company {n}"), None).await));
+    }
+    let query = "query($ids: [ID!]!) { nodes(ids: $ids) { ... on Company { name } } }";
+    let mut counts = Vec::new();
+    for size in [1, 2, 30] {
+        let body = app.graphql(query, json!({ "ids": ids[..size] })).await;
+        assert_eq!(body["data"]["nodes"].as_array().unwrap().len(), size);
+        counts.push(body["extensions"]["sqlStatements"].as_u64().expect("a statement count"));
+    }
+    assert_eq!(counts, [1, 1, 1], "statements for 1, 2 and 30 ids");
+}

@@ -13,7 +13,7 @@ use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
-use crate::db::Pool;
+use crate::db::Db;
 use crate::graphql::ApiError;
 use crate::schema::companies;
 
@@ -33,12 +33,12 @@ pub struct CompanyRow {
 
 /// Batches company look-ups by id: one statement per batch of keys.
 pub struct CompanyLoader {
-    pool: Pool,
+    db: Db,
 }
 
 impl CompanyLoader {
-    pub fn new(pool: Pool) -> Self {
-        Self { pool }
+    pub fn new(db: Db) -> Self {
+        Self { db }
     }
 }
 
@@ -47,7 +47,7 @@ impl Loader<Uuid> for CompanyLoader {
     type Error = ApiError;
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, CompanyRow>, ApiError> {
-        let mut conn = self.pool.get().await?;
+        let mut conn = self.db.conn().await?;
         let rows =
             companies::table.filter(companies::id.eq_any(keys)).select(CompanyRow::as_select()).load(&mut conn).await?;
         Ok(rows.into_iter().map(|row| (row.id, row)).collect())

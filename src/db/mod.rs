@@ -1,10 +1,13 @@
 //! Database plumbing: the connection pool, the embedded migrations and the
 //! embedded PostgreSQL that serves when no `DATABASE_URL` is given.
 
+mod counted;
 pub mod embedded;
 pub mod migrations;
 
 use std::time::Duration;
+
+pub use counted::{CheckoutError, Conn, Db};
 
 use deadpool::Runtime;
 use deadpool::managed::{Object, Timeouts};

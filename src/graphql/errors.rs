@@ -81,8 +81,8 @@ impl From<diesel::result::Error> for ApiError {
     }
 }
 
-impl From<deadpool::managed::PoolError<diesel_async::pooled_connection::PoolError>> for ApiError {
-    fn from(err: deadpool::managed::PoolError<diesel_async::pooled_connection::PoolError>) -> Self {
+impl From<crate::db::CheckoutError> for ApiError {
+    fn from(err: crate::db::CheckoutError) -> Self {
         Self::internal(err)
     }
 }

@@ -8,14 +8,15 @@ use async_graphql::dataloader::DataLoader;
 
 use crate::auth::{Auth, Viewer};
 use crate::companies::CompanyLoader;
-use crate::db::Pool;
+use crate::db::Db;
 use crate::http::RequestId;
 use crate::users::UserLoader;
 
 /// Per-request state. Made fresh for every request, never shared.
 #[derive(Clone)]
 pub struct RequestContext {
-    pub pool: Pool,
+    /// The pool as this request uses it (statements are counted per request).
+    pub db: Db,
     pub request_id: RequestId,
     pub viewer: Viewer,
     pub auth: Arc<Auth>,
@@ -33,10 +34,10 @@ pub struct Loaders {
 }
 
 impl Loaders {
-    pub fn new(pool: &Pool, viewer: Viewer) -> Self {
+    pub fn new(db: &Db, viewer: Viewer) -> Self {
         Self {
-            companies: DataLoader::new(CompanyLoader::new(pool.clone()), tokio::spawn),
-            users: DataLoader::new(UserLoader::new(pool.clone(), viewer), tokio::spawn),
+            companies: DataLoader::new(CompanyLoader::new(db.clone()), tokio::spawn),
+            users: DataLoader::new(UserLoader::new(db.clone(), viewer), tokio::spawn),
         }
     }
 }

@@ -11,6 +11,7 @@ use axum::response::Html;
 
 use super::{AppState, RequestId};
 use crate::auth::{SignedIn, Viewer};
+use crate::db::Db;
 use crate::graphql::errors::attach_request_id;
 use crate::graphql::{Loaders, RequestContext};
 
@@ -24,17 +25,22 @@ pub async fn execute(
     request: GraphQLRequest,
 ) -> GraphQLResponse {
     let viewer = viewer_from(&headers, &state);
+    let db = Db::new(state.pool.clone());
     let context = RequestContext {
-        pool: state.pool.clone(),
+        db: db.clone(),
         request_id: request_id.clone(),
         viewer,
         auth: state.auth.clone(),
         client_address: peer.ip(),
         user_agent: headers.get(header::USER_AGENT).and_then(|value| value.to_str().ok()).map(str::to_owned),
     };
-    let request = request.into_inner().data(Loaders::new(&state.pool, viewer)).data(context);
+    let request = request.into_inner().data(Loaders::new(&db, viewer)).data(context);
     let mut response = state.schema.execute(request).await;
     attach_request_id(&mut response, &request_id);
+    if state.debug_sql_count {
+        let statements = u64::try_from(db.statements()).unwrap_or(u64::MAX);
+        response.extensions.insert("sqlStatements".to_owned(), async_graphql::Value::from(statements));
+    }
     response.into()
 }
 

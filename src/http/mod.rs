@@ -30,11 +30,19 @@ pub struct AppState {
     pub pool: Pool,
     pub schema: AppSchema,
     pub auth: Arc<Auth>,
+    /// Report each request's SQL statement count in `extensions.sqlStatements`.
+    pub debug_sql_count: bool,
 }
 
 impl AppState {
     pub fn new(pool: Pool, auth: Auth) -> Self {
-        Self { pool, schema: crate::graphql::build_schema(), auth: Arc::new(auth) }
+        Self { pool, schema: crate::graphql::build_schema(), auth: Arc::new(auth), debug_sql_count: false }
+    }
+
+    /// Turns `extensions.sqlStatements` on or off.
+    pub fn with_sql_count(mut self, enabled: bool) -> Self {
+        self.debug_sql_count = enabled;
+        self
     }
 }
 

@@ -212,7 +212,7 @@ impl AccountMutations {
             return Ok(AuthPayload::refused(errors));
         };
         let password_hash = password::hash(&input.password).await;
-        let mut conn = request.pool.get().await?;
+        let mut conn = request.db.conn().await?;
         let user_agent = request.user_agent.clone();
         let created = conn
             .transaction(async |conn| {
@@ -264,7 +264,7 @@ impl AccountMutations {
         if limits.failed_logins_per_email.is_limited(&email) || limits.failed_logins_per_address.is_limited(&address) {
             return Err(rate_limit::limited());
         }
-        let mut conn = request.pool.get().await?;
+        let mut conn = request.db.conn().await?;
         let credentials = credentials_by_email(&mut conn, &email).await?;
         // Unknown accounts are checked against a dummy hash: same answer, same time.
         let verified = password::verify(&input.password, credentials.as_ref().map(|c| c.password_hash.as_str())).await;
@@ -291,7 +291,7 @@ impl AccountMutations {
         #[graphql(desc = "The mutation's input.")] input: RefreshSessionInput,
     ) -> Result<AuthPayload, ApiError> {
         let request = request(ctx);
-        let mut conn = request.pool.get().await?;
+        let mut conn = request.db.conn().await?;
         let refused = || {
             ApiError::new(ErrorCode::Unauthenticated, "The refresh token is invalid, expired or revoked: sign in again")
         };
@@ -316,7 +316,7 @@ impl AccountMutations {
     async fn logout(&self, ctx: &Context<'_>) -> Result<LogoutPayload, ApiError> {
         let request = request(ctx);
         let me = request.viewer.require()?;
-        let mut conn = request.pool.get().await?;
+        let mut conn = request.db.conn().await?;
         let revoked = sessions::revoke_family(&mut conn, me.session_id).await?;
         Ok(LogoutPayload { revoked_sessions: i32::from(revoked > 0), user_errors: Vec::new() })
     }
@@ -325,7 +325,7 @@ impl AccountMutations {
     async fn logout_everywhere(&self, ctx: &Context<'_>) -> Result<LogoutEverywherePayload, ApiError> {
         let request = request(ctx);
         let me = request.viewer.require()?;
-        let mut conn = request.pool.get().await?;
+        let mut conn = request.db.conn().await?;
         let revoked = sessions::revoke_all(&mut conn, me.user_id, None).await?;
         Ok(LogoutEverywherePayload { revoked_sessions: count(revoked), user_errors: Vec::new() })
     }
@@ -335,7 +335,7 @@ impl AccountMutations {
         let request = request(ctx);
         let me = request.viewer.require()?;
         request.auth.limits.mail_requests_per_address.acquire(&request.client_address.to_string())?;
-        let mut conn = request.pool.get().await?;
+        let mut conn = request.db.conn().await?;
         let row = users::table.find(me.user_id).select(UserRow::as_select()).first(&mut conn).await?;
         if row.email_verified_at.is_some() {
             return Ok(RequestEmailVerificationPayload {
@@ -358,7 +358,7 @@ impl AccountMutations {
         #[graphql(desc = "The mutation's input.")] input: VerifyEmailInput,
     ) -> Result<VerifyEmailPayload, ApiError> {
         let request = request(ctx);
-        let mut conn = request.pool.get().await?;
+        let mut conn = request.db.conn().await?;
         let verified = conn
             .transaction(async |conn| {
                 let Some(user_id) = one_time::consume(conn, input.token.trim(), Purpose::EmailVerification).await?
@@ -392,7 +392,7 @@ impl AccountMutations {
                 user_errors: vec![UserError::new(&["input", "email"], UserErrorCode::Invalid, message)],
             });
         }
-        let mut conn = request.pool.get().await?;
+        let mut conn = request.db.conn().await?;
         conn.transaction(async |conn| {
             let Some(account) = credentials_by_email(conn, &email).await? else { return Ok(()) };
             let token = one_time::create(conn, account.id, Purpose::PasswordReset).await?;
@@ -427,7 +427,7 @@ impl AccountMutations {
             return Ok(ResetPasswordPayload { password_reset: false, user_errors: vec![problem] });
         }
         let password_hash = password::hash(&input.new_password).await;
-        let mut conn = request.pool.get().await?;
+        let mut conn = request.db.conn().await?;
         let reset = conn
             .transaction(async |conn| {
                 let Some(user_id) = one_time::consume(conn, input.token.trim(), Purpose::PasswordReset).await? else {
@@ -452,7 +452,7 @@ impl AccountMutations {
     ) -> Result<ChangePasswordPayload, ApiError> {
         let request = request(ctx);
         let me = *request.viewer.require()?;
-        let mut conn = request.pool.get().await?;
+        let mut conn = request.db.conn().await?;
         if !confirm_password(&mut conn, me.user_id, &input.current_password).await? {
             return Ok(ChangePasswordPayload {
                 password_changed: false,
@@ -481,7 +481,7 @@ impl AccountMutations {
     ) -> Result<DeleteAccountPayload, ApiError> {
         let request = request(ctx);
         let me = *request.viewer.require()?;
-        let mut conn = request.pool.get().await?;
+        let mut conn = request.db.conn().await?;
         if !confirm_password(&mut conn, me.user_id, &input.password).await? {
             return Ok(DeleteAccountPayload {
                 deleted_user_id: None,

@@ -167,14 +167,14 @@ impl UserQuery {
         }
         let page = PageArgs { first, after, last, before }.page::<TimeKey>()?;
         let filter = filter.unwrap_or_default();
-        let mut conn = request.pool.get().await?;
+        let mut conn = request.db.conn().await?;
         let rows = super::list(&mut conn, &filter, &page).await?;
         let (edges, page_info) = page.finish(rows, |row| TimeKey { at: row.created_at, id: row.id });
-        let pool = request.pool.clone();
+        let db = request.db.clone();
         let total_count = TotalCount::new(move || {
-            let (pool, filter) = (pool.clone(), filter.clone());
+            let (db, filter) = (db.clone(), filter.clone());
             async move {
-                let mut conn = pool.get().await?;
+                let mut conn = db.conn().await?;
                 Ok(super::count(&mut conn, &filter).await?)
             }
         });
@@ -243,7 +243,7 @@ impl UserMutations {
         if !errors.is_empty() {
             return Ok(UpdateViewerPayload { user: None, user_errors: errors });
         }
-        let mut conn = request.pool.get().await?;
+        let mut conn = request.db.conn().await?;
         let row = if changes.is_empty() {
             users::table.find(me.user_id).select(UserRow::as_select()).first(&mut conn).await?
         } else {

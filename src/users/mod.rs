@@ -20,7 +20,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use crate::auth::{Role, Viewer};
-use crate::db::Pool;
+use crate::db::Db;
 use crate::graphql::ApiError;
 use crate::graphql::pagination::{Page, TimeKey, TimeOrder};
 use crate::schema::users;
@@ -59,13 +59,13 @@ fn visible_to(viewer: &Viewer) -> Option<users::BoxedQuery<'static, diesel::pg::
 
 /// Loads users by id, returning only those the viewer may see.
 pub struct UserLoader {
-    pool: Pool,
+    db: Db,
     viewer: Viewer,
 }
 
 impl UserLoader {
-    pub fn new(pool: Pool, viewer: Viewer) -> Self {
-        Self { pool, viewer }
+    pub fn new(db: Db, viewer: Viewer) -> Self {
+        Self { db, viewer }
     }
 }
 
@@ -75,7 +75,7 @@ impl Loader<Uuid> for UserLoader {
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, UserRow>, ApiError> {
         let Some(query) = visible_to(&self.viewer) else { return Ok(HashMap::new()) };
-        let mut conn = self.pool.get().await?;
+        let mut conn = self.db.conn().await?;
         let rows = query.filter(users::id.eq_any(keys)).select(UserRow::as_select()).load(&mut conn).await?;
         Ok(rows.into_iter().map(|row| (row.id, row)).collect())
     }

@@ -224,7 +224,8 @@ impl TestApp {
 /// Serves the real router over `database_url` on a free port; returns its base URL.
 pub async fn serve_router(database_url: &str, config: &ServerArgs) -> String {
     let pool = db::build_pool(database_url, 4).expect("pool");
-    let router = http::router(AppState::new(pool, Auth::new(JWT_SECRET)), config);
+    let state = AppState::new(pool, Auth::new(JWT_SECRET)).with_sql_count(config.debug_sql_count);
+    let router = http::router(state, config);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("binding a port");
     let address = listener.local_addr().expect("local address");
     tokio::spawn(http::serve(listener, router, std::future::pending(), std::time::Duration::from_secs(1)));
