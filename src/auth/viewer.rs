@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::tokens::TokenError;
-use crate::graphql::{ApiError, ErrorCode};
+use crate::graphql::{ApiError, ErrorCode, db_enum};
 
 /// What a user may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Enum)]
@@ -23,15 +23,11 @@ pub enum Role {
 impl Role {
     /// The value stored in `users.role`.
     pub fn as_db(self) -> &'static str {
-        match self {
-            Self::Candidate => "CANDIDATE",
-            Self::Recruiter => "RECRUITER",
-            Self::Admin => "ADMIN",
-        }
+        db_enum::to_db(self)
     }
 
     pub fn from_db(value: &str) -> Option<Self> {
-        [Self::Candidate, Self::Recruiter, Self::Admin].into_iter().find(|role| role.as_db() == value)
+        db_enum::from_db(value)
     }
 }
 

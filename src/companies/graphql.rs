@@ -1,7 +1,7 @@
 use async_graphql::{Enum, ID, Object};
 
 use super::CompanyRow;
-use crate::graphql::ids;
+use crate::graphql::{db_enum, ids};
 use crate::graphql::scalars::DateTime;
 
 /// A row of `companies` as the API shows it.
@@ -37,7 +37,7 @@ impl Company {
 
     /// How many people it employs, as a band.
     async fn size(&self) -> Option<CompanySize> {
-        self.0.size.as_deref().and_then(CompanySize::from_db)
+        self.0.size.as_deref().and_then(db_enum::from_db)
     }
 
     /// Where it is headquartered.
@@ -77,24 +77,4 @@ pub enum CompanySize {
     /// More than 5,000 people.
     #[graphql(name = "SIZE_5001_PLUS")]
     Size5001Plus,
-}
-
-impl CompanySize {
-    const DB_VALUES: [(Self, &'static str); 6] = [
-        (Self::Size1To10, "SIZE_1_10"),
-        (Self::Size11To50, "SIZE_11_50"),
-        (Self::Size51To200, "SIZE_51_200"),
-        (Self::Size201To1000, "SIZE_201_1000"),
-        (Self::Size1001To5000, "SIZE_1001_5000"),
-        (Self::Size5001Plus, "SIZE_5001_PLUS"),
-    ];
-
-    /// The value stored in `companies.size`.
-    pub fn as_db(self) -> &'static str {
-        Self::DB_VALUES.iter().find(|(size, _)| *size == self).map(|(_, db)| *db).unwrap_or_default()
-    }
-
-    pub fn from_db(value: &str) -> Option<Self> {
-        Self::DB_VALUES.iter().find(|(_, db)| *db == value).map(|(size, _)| *size)
-    }
 }

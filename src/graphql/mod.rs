@@ -1,13 +1,16 @@
 //! Assembles the GraphQL schema from the domain modules and holds the
 //! conventions every domain follows (ids, errors, scalars, per-request data).
 
+pub mod db_enum;
 pub mod errors;
 pub mod ids;
+pub mod link;
 mod node;
 pub mod pagination;
 pub mod request;
 pub mod scalars;
 pub mod user_error;
+pub mod validate;
 
 pub use errors::{ApiError, ErrorCode, ErrorConventions};
 pub use node::Node;

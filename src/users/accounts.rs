@@ -8,12 +8,13 @@ use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use super::graphql::{User, check_text};
+use super::graphql::User;
 use super::one_time::{self, Purpose};
 use super::sessions::{self, Refresh};
 use super::{UserRow, check_email, credentials_by_email, credentials_by_id, normalize_email};
 use crate::auth::{Role, password, rate_limit};
 use crate::graphql::scalars::DateTime;
+use crate::graphql::validate::Checks;
 use crate::graphql::{ApiError, ErrorCode, RequestContext, UserError, UserErrorCode, ids, request};
 use crate::mail::{self, MailKind, NewMail};
 use crate::schema::users;
@@ -195,21 +196,17 @@ impl AccountMutations {
         let request = request(ctx);
         request.auth.limits.registrations_per_address.acquire(&request.client_address.to_string())?;
         let email = normalize_email(&input.email);
-        let mut errors = Vec::new();
+        let mut checks = Checks::default();
         if let Err(message) = check_email(&email) {
-            errors.push(UserError::new(&["input", "email"], UserErrorCode::Invalid, message));
+            checks.fail(&["input", "email"], UserErrorCode::Invalid, message);
         }
-        errors.extend(password_problem("password", &input.password));
-        let full_name = check_text(&mut errors, "fullName", &input.full_name, 200, true);
+        checks.errors.extend(password_problem("password", &input.password));
+        let full_name = checks.text("fullName", &input.full_name, 200, true);
         if input.role == Role::Admin {
-            errors.push(UserError::new(
-                &["input", "role"],
-                UserErrorCode::Invalid,
-                "Admin accounts cannot be self-registered",
-            ));
+            checks.fail(&["input", "role"], UserErrorCode::Invalid, "Admin accounts cannot be self-registered");
         }
-        let Some(full_name) = full_name.filter(|_| errors.is_empty()) else {
-            return Ok(AuthPayload::refused(errors));
+        let Some(full_name) = full_name.filter(|_| checks.is_ok()) else {
+            return Ok(AuthPayload::refused(checks.errors));
         };
         let password_hash = password::hash(&input.password).await;
         let mut conn = request.db.conn().await?;

@@ -4,14 +4,15 @@ use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObje
 use chrono::Utc;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
-use serde::{Deserialize, Serialize};
 
 use super::UserRow;
 use crate::auth::{Role, Viewer};
 use crate::companies::Company;
 use crate::graphql::pagination::{PageArgs, TimeKey, TotalCount};
 use crate::graphql::scalars::DateTime;
-use crate::graphql::{ApiError, ErrorCode, UserError, UserErrorCode, ids, loaders, request};
+use crate::graphql::link::{Link, LinkInput, links_from_json};
+use crate::graphql::validate::Checks;
+use crate::graphql::{ApiError, ErrorCode, UserError, ids, loaders, request};
 use crate::schema::users;
 
 /// A user row as one viewer sees it.
@@ -73,7 +74,7 @@ impl User {
 
     /// The user's links (portfolio, GitHub, LinkedIn, …), in their order.
     async fn links(&self) -> Vec<Link> {
-        serde_json::from_value(self.row.links.clone()).unwrap_or_default()
+        links_from_json(&self.row.links)
     }
 
     /// Whether the user proved they own their email address.
@@ -101,24 +102,6 @@ impl User {
     async fn updated_at(&self) -> DateTime {
         self.row.updated_at.into()
     }
-}
-
-/// A labelled link on a profile.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, SimpleObject)]
-pub struct Link {
-    /// What the link is, e.g. "GitHub".
-    pub label: String,
-    /// Where it points (http or https).
-    pub url: String,
-}
-
-/// A labelled link to set on a profile.
-#[derive(Debug, Clone, InputObject)]
-pub struct LinkInput {
-    /// What the link is, e.g. "GitHub" (1–50 characters).
-    pub label: String,
-    /// Where it points: an http or https URL (at most 2048 characters).
-    pub url: String,
 }
 
 crate::connection!(
@@ -230,18 +213,18 @@ impl UserMutations {
     ) -> Result<UpdateViewerPayload, ApiError> {
         let request = request(ctx);
         let me = request.viewer.require()?;
-        let mut errors = Vec::new();
+        let mut checks = Checks::default();
         let mut changes = ProfileChanges::default();
         if let Some(name) = input.full_name {
-            changes.full_name = check_text(&mut errors, "fullName", &name, 200, true);
+            changes.full_name = checks.text("fullName", &name, 200, true);
         }
-        changes.headline = optional_text(&mut errors, "headline", input.headline, 300);
-        changes.location = optional_text(&mut errors, "location", input.location, 200);
+        changes.headline = checks.change_text("headline", input.headline, 300);
+        changes.location = checks.change_text("location", input.location, 200);
         if let Some(links) = input.links {
-            changes.links = check_links(&mut errors, links);
+            changes.links = checks.links("links", links);
         }
-        if !errors.is_empty() {
-            return Ok(UpdateViewerPayload { user: None, user_errors: errors });
+        if !checks.is_ok() {
+            return Ok(UpdateViewerPayload { user: None, user_errors: checks.errors });
         }
         let mut conn = request.db.conn().await?;
         let row = if changes.is_empty() {
@@ -261,80 +244,4 @@ impl ProfileChanges {
     fn is_empty(&self) -> bool {
         self.full_name.is_none() && self.headline.is_none() && self.location.is_none() && self.links.is_none()
     }
-}
-
-/// Trims `value` and checks its length; records a user error and returns
-/// None when it is refused.
-pub(crate) fn check_text(
-    errors: &mut Vec<UserError>,
-    field: &str,
-    value: &str,
-    max_chars: usize,
-    required: bool,
-) -> Option<String> {
-    let value = value.trim();
-    if required && value.is_empty() {
-        errors.push(UserError::new(&["input", field], UserErrorCode::Blank, format!("{field} cannot be blank")));
-        return None;
-    }
-    if value.chars().count() > max_chars {
-        errors.push(UserError::new(
-            &["input", field],
-            UserErrorCode::TooLong,
-            format!("{field} is at most {max_chars} characters"),
-        ));
-        return None;
-    }
-    Some(value.to_owned())
-}
-
-/// For a nullable field: undefined leaves it, null or blank clears it.
-fn optional_text(
-    errors: &mut Vec<UserError>,
-    field: &str,
-    value: MaybeUndefined<String>,
-    max_chars: usize,
-) -> Option<Option<String>> {
-    match value {
-        MaybeUndefined::Undefined => None,
-        MaybeUndefined::Null => Some(None),
-        MaybeUndefined::Value(text) => {
-            check_text(errors, field, &text, max_chars, false).map(|text| (!text.is_empty()).then_some(text))
-        }
-    }
-}
-
-const MAX_LINKS: usize = 20;
-
-fn check_links(errors: &mut Vec<UserError>, links: Vec<LinkInput>) -> Option<serde_json::Value> {
-    if links.len() > MAX_LINKS {
-        errors.push(UserError::new(&["input", "links"], UserErrorCode::TooLong, format!("At most {MAX_LINKS} links")));
-        return None;
-    }
-    let mut checked = Vec::with_capacity(links.len());
-    for (index, link) in links.into_iter().enumerate() {
-        let position = index.to_string();
-        let label = link.label.trim();
-        let url = link.url.trim();
-        if label.is_empty() || label.chars().count() > 50 {
-            errors.push(UserError::new(
-                &["input", "links", &position, "label"],
-                UserErrorCode::Invalid,
-                "A link label is 1 to 50 characters",
-            ));
-        }
-        let web = url.starts_with("https://") || url.starts_with("http://");
-        if !web || url.len() > 2048 || url.contains(char::is_whitespace) {
-            errors.push(UserError::new(
-                &["input", "links", &position, "url"],
-                UserErrorCode::Invalid,
-                "A link is an http or https URL of at most 2048 characters",
-            ));
-        }
-        checked.push(Link { label: label.to_owned(), url: url.to_owned() });
-    }
-    if errors.iter().any(|error| error.field.as_ref().is_some_and(|f| f.get(1).is_some_and(|s| s == "links"))) {
-        return None;
-    }
-    Some(serde_json::to_value(checked).expect("links serialize"))
 }
