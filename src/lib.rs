@@ -13,6 +13,7 @@ pub mod db;
 pub mod graphql;
 pub mod http;
 pub mod mail;
+pub mod profile;
 pub mod schema;
 pub mod telemetry;
 pub mod users;

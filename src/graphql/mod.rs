@@ -20,6 +20,7 @@ pub use user_error::{UserError, UserErrorCode};
 use async_graphql::{EmptySubscription, MergedObject, Object, SDLExportOptions, Schema};
 
 use crate::auth::AuthGate;
+use crate::profile::ProfileMutations;
 use crate::users::{AccountMutations, UserMutations, UserQuery};
 
 /// The executable schema.
@@ -55,7 +56,7 @@ pub struct QueryRoot(NodeQuery, UserQuery);
 /// returns a payload whose `userErrors` lists what the user can fix.
 #[derive(MergedObject, Default)]
 #[graphql(name = "Mutation")]
-pub struct MutationRoot(AccountMutations, UserMutations);
+pub struct MutationRoot(AccountMutations, UserMutations, ProfileMutations);
 
 /// Fetching objects by global id.
 #[derive(Default)]

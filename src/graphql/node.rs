@@ -6,6 +6,7 @@ use super::errors::ApiError;
 use super::ids;
 use super::request::{loaders, request};
 use crate::companies::Company;
+use crate::profile::Skill;
 use crate::users::User;
 
 /// An object with a global id, fetchable again with `node(id:)`.
@@ -18,6 +19,7 @@ use crate::users::User;
 pub enum Node {
     Company(Company),
     User(User),
+    Skill(Skill),
 }
 
 /// The most ids one `nodes` call accepts.
@@ -69,6 +71,7 @@ async fn load(ctx: &Context<'_>, id: &ID) -> Result<Node, ApiError> {
         User::TYPE_NAME => {
             loaders.users.load_one(uuid).await?.map(|row| Node::User(User::seen_by(row, &request(ctx).viewer)))
         }
+        Skill::TYPE_NAME => loaders.skills.load_one(uuid).await?.map(|row| Node::Skill(Skill(row))),
         _ => None,
     };
     node.ok_or_else(|| ids::not_found(id))

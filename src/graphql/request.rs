@@ -10,6 +10,7 @@ use crate::auth::{Auth, Viewer};
 use crate::companies::CompanyLoader;
 use crate::db::Db;
 use crate::http::RequestId;
+use crate::profile::{SkillById, SkillsByUser};
 use crate::users::UserLoader;
 
 /// Per-request state. Made fresh for every request, never shared.
@@ -31,6 +32,8 @@ pub struct RequestContext {
 pub struct Loaders {
     pub companies: DataLoader<CompanyLoader>,
     pub users: DataLoader<UserLoader>,
+    pub skills_by_user: DataLoader<SkillsByUser>,
+    pub skills: DataLoader<SkillById>,
 }
 
 impl Loaders {
@@ -38,6 +41,8 @@ impl Loaders {
         Self {
             companies: DataLoader::new(CompanyLoader::new(db.clone()), tokio::spawn),
             users: DataLoader::new(UserLoader::new(db.clone(), viewer), tokio::spawn),
+            skills_by_user: DataLoader::new(SkillsByUser::new(db.clone(), viewer), tokio::spawn),
+            skills: DataLoader::new(SkillById::new(db.clone(), viewer), tokio::spawn),
         }
     }
 }

@@ -8,6 +8,7 @@ use diesel_async::RunQueryDsl;
 use super::UserRow;
 use crate::auth::{Role, Viewer};
 use crate::companies::Company;
+use crate::profile::Skill;
 use crate::graphql::pagination::{PageArgs, TimeKey, TotalCount};
 use crate::graphql::scalars::DateTime;
 use crate::graphql::link::{Link, LinkInput, links_from_json};
@@ -91,6 +92,11 @@ impl User {
     async fn company(&self, ctx: &Context<'_>) -> Result<Option<Company>, ApiError> {
         let Some(id) = self.row.company_id else { return Ok(None) };
         Ok(loaders(ctx).companies.load_one(id).await?.map(Company))
+    }
+
+    /// The skills on the user's profile, in their order.
+    async fn skills(&self, ctx: &Context<'_>) -> Result<Vec<Skill>, ApiError> {
+        Ok(loaders(ctx).skills_by_user.load_one(self.row.id).await?.unwrap_or_default().into_iter().map(Skill).collect())
     }
 
     /// When the account was created.

@@ -1,0 +1,278 @@
+//! Skills: name (unique per profile, case-insensitively), category, level, years.
+
+use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, SimpleObject};
+use chrono::{DateTime as ChronoDateTime, Utc};
+use diesel::prelude::*;
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use diesel_async::RunQueryDsl;
+use uuid::Uuid;
+
+use super::section::{MAX_ITEMS, profile_section};
+use crate::graphql::scalars::DateTime;
+use crate::graphql::validate::Checks;
+use crate::graphql::{ApiError, UserError, UserErrorCode, db_enum, ids, request};
+use crate::schema::skills;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = skills, check_for_backend(diesel::pg::Pg))]
+pub struct SkillRow {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub name: String,
+    pub category: Option<String>,
+    pub level: Option<String>,
+    pub years: Option<i16>,
+    pub position: i32,
+    pub created_at: ChronoDateTime<Utc>,
+    pub updated_at: ChronoDateTime<Utc>,
+}
+
+/// A skill on a profile.
+pub struct Skill(pub SkillRow);
+
+impl Skill {
+    pub const TYPE_NAME: &'static str = "Skill";
+}
+
+/// A skill on the master profile, e.g. "Rust" (EXPERT, 6 years).
+#[Object]
+impl Skill {
+    /// Globally unique, opaque identifier; `node(id:)` fetches the skill again.
+    pub async fn id(&self) -> ID {
+        ids::encode(Self::TYPE_NAME, self.0.id)
+    }
+
+    /// The skill's name; unique on a profile, compared case-insensitively.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    /// A grouping such as "Languages" or "Databases".
+    async fn category(&self) -> Option<&str> {
+        self.0.category.as_deref()
+    }
+
+    /// How well the user knows it.
+    async fn level(&self) -> Option<SkillLevel> {
+        self.0.level.as_deref().and_then(db_enum::from_db)
+    }
+
+    /// Years of experience with it.
+    async fn years(&self) -> Option<i32> {
+        self.0.years.map(i32::from)
+    }
+
+    /// Place in the profile's order of skills, from 0.
+    async fn position(&self) -> i32 {
+        self.0.position
+    }
+
+    /// When the skill was added.
+    async fn created_at(&self) -> DateTime {
+        self.0.created_at.into()
+    }
+
+    /// When the skill last changed.
+    async fn updated_at(&self) -> DateTime {
+        self.0.updated_at.into()
+    }
+}
+
+/// How well someone knows a skill.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+pub enum SkillLevel {
+    /// Learning it.
+    Beginner,
+    /// Uses it with some help.
+    Intermediate,
+    /// Uses it independently in depth.
+    Advanced,
+    /// Teaches it to others.
+    Expert,
+}
+
+/// A skill to add to the signed-in user's profile (at the end).
+#[derive(InputObject)]
+pub struct AddSkillInput {
+    /// The skill's name (1–100 characters), unique on the profile.
+    pub name: String,
+    /// A grouping such as "Languages" (at most 100 characters).
+    pub category: Option<String>,
+    /// How well the user knows it.
+    pub level: Option<SkillLevel>,
+    /// Years of experience (0–80).
+    pub years: Option<i32>,
+}
+
+/// Changes to one skill. Omitted fields stay; `null` clears an optional one.
+#[derive(InputObject)]
+pub struct UpdateSkillInput {
+    /// The skill to change.
+    pub id: ID,
+    /// A new name (1–100 characters), unique on the profile.
+    pub name: Option<String>,
+    /// A new grouping (at most 100 characters).
+    pub category: MaybeUndefined<String>,
+    /// A new level.
+    pub level: MaybeUndefined<SkillLevel>,
+    /// New years of experience (0–80).
+    pub years: MaybeUndefined<i32>,
+}
+
+/// The result of `addSkill`.
+#[derive(SimpleObject)]
+pub struct AddSkillPayload {
+    /// The added skill; null when the input was refused.
+    pub skill: Option<Skill>,
+    /// Why the input was refused.
+    pub user_errors: Vec<UserError>,
+}
+
+/// The result of `updateSkill`.
+#[derive(SimpleObject)]
+pub struct UpdateSkillPayload {
+    /// The updated skill; null when the input was refused.
+    pub skill: Option<Skill>,
+    /// Why the input was refused.
+    pub user_errors: Vec<UserError>,
+}
+
+#[derive(AsChangeset, Default)]
+#[diesel(table_name = skills)]
+struct SkillChanges {
+    name: Option<String>,
+    category: Option<Option<String>>,
+    level: Option<Option<String>>,
+    years: Option<Option<i16>>,
+}
+
+/// Adding and changing skills.
+#[derive(Default)]
+pub struct SkillMutations;
+
+#[Object]
+impl SkillMutations {
+    /// Adds a skill to the end of the signed-in user's skills. A name the
+    /// profile already has (in any case) is refused with TAKEN.
+    async fn add_skill(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The mutation's input.")] input: AddSkillInput,
+    ) -> Result<AddSkillPayload, ApiError> {
+        let request = request(ctx);
+        let me = request.viewer.require()?;
+        let mut checks = Checks::default();
+        let name = checks.text("name", &input.name, 100, true);
+        let category = checks.optional_text("category", input.category.as_deref(), 100);
+        let years = check_years(&mut checks, input.years);
+        let (Some(name), Some(category), Some(years)) = (name, category, years) else {
+            return Ok(AddSkillPayload { skill: None, user_errors: checks.errors });
+        };
+        let mut conn = request.db.conn().await?;
+        let (count, position) = store::fill(&mut conn, me.user_id).await?;
+        if count >= MAX_ITEMS {
+            return Ok(AddSkillPayload { skill: None, user_errors: vec![super::section_full("skills")] });
+        }
+        let now = Utc::now();
+        let inserted = diesel::insert_into(skills::table)
+            .values((
+                skills::id.eq(Uuid::now_v7()),
+                skills::user_id.eq(me.user_id),
+                skills::name.eq(&name),
+                skills::category.eq(category),
+                skills::level.eq(input.level.map(db_enum::to_db)),
+                skills::years.eq(years),
+                skills::position.eq(position),
+                skills::created_at.eq(now),
+                skills::updated_at.eq(now),
+            ))
+            .returning(SkillRow::as_returning())
+            .get_result(&mut conn)
+            .await;
+        match inserted {
+            Ok(row) => Ok(AddSkillPayload { skill: Some(Skill(row)), user_errors: Vec::new() }),
+            Err(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => {
+                Ok(AddSkillPayload { skill: None, user_errors: vec![name_taken(&name)] })
+            }
+            Err(err) => Err(err.into()),
+        }
+    }
+
+    /// Changes one of the signed-in user's skills.
+    async fn update_skill(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The mutation's input.")] input: UpdateSkillInput,
+    ) -> Result<UpdateSkillPayload, ApiError> {
+        let request = request(ctx);
+        let me = request.viewer.require()?;
+        let id = ids::decode_as(&input.id, Skill::TYPE_NAME)?;
+        let mut checks = Checks::default();
+        let changes = SkillChanges {
+            name: input.name.as_deref().and_then(|name| checks.text("name", name, 100, true)),
+            category: checks.change_text("category", input.category, 100),
+            level: match input.level {
+                MaybeUndefined::Undefined => None,
+                MaybeUndefined::Null => Some(None),
+                MaybeUndefined::Value(level) => Some(Some(db_enum::to_db(level).to_owned())),
+            },
+            years: match input.years {
+                MaybeUndefined::Undefined => None,
+                MaybeUndefined::Null => Some(None),
+                MaybeUndefined::Value(years) => check_years(&mut checks, Some(years)),
+            },
+        };
+        if !checks.is_ok() {
+            return Ok(UpdateSkillPayload { skill: None, user_errors: checks.errors });
+        }
+        let mut conn = request.db.conn().await?;
+        let updated = diesel::update(skills::table)
+            .filter(skills::id.eq(id))
+            .filter(skills::user_id.eq(me.user_id))
+            .filter(skills::deleted_at.is_null())
+            .set((&changes, skills::updated_at.eq(Utc::now())))
+            .returning(SkillRow::as_returning())
+            .get_result(&mut conn)
+            .await
+            .optional();
+        match updated {
+            Ok(Some(row)) => Ok(UpdateSkillPayload { skill: Some(Skill(row)), user_errors: Vec::new() }),
+            Ok(None) => Err(ids::not_found(&input.id)),
+            Err(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => Ok(UpdateSkillPayload {
+                skill: None,
+                user_errors: vec![name_taken(changes.name.as_deref().unwrap_or_default())],
+            }),
+            Err(err) => Err(err.into()),
+        }
+    }
+}
+
+/// Years between 0 and 80; `Some(None)` when absent.
+fn check_years(checks: &mut Checks, years: Option<i32>) -> Option<Option<i16>> {
+    match years {
+        None => Some(None),
+        Some(years) => match i16::try_from(years).ok().filter(|y| (0..=80).contains(y)) {
+            Some(years) => Some(Some(years)),
+            None => {
+                checks.fail(&["input", "years"], UserErrorCode::Invalid, "years must be between 0 and 80");
+                None
+            }
+        },
+    }
+}
+
+fn name_taken(name: &str) -> UserError {
+    UserError::new(&["input", "name"], UserErrorCode::Taken, format!("Your profile already lists the skill \"{name}\""))
+}
+
+profile_section! {
+    table: skills,
+    row: SkillRow,
+    node: Skill,
+    by_user: SkillsByUser,
+    by_id: SkillById,
+    store: store,
+    mutations: SkillOrderMutations,
+    delete: ("deleteSkill", DeleteSkillInput, DeleteSkillPayload, "Removes one of the signed-in user's skills."),
+    reorder: ("reorderSkills", ReorderSkillsInput, ReorderSkillsPayload, "skills", "Puts the signed-in user's skills in a new order."),
+}
