@@ -61,7 +61,10 @@ async fn skills_are_added_refused_updated_reordered_and_deleted() {
 
     let reorder = "mutation($input: ReorderSkillsInput!) { reorderSkills(input: $input) { skills { name position } userErrors { code } } }";
     let reordered = mutate(&app, &token, reorder, json!({ "ids": [sql_id, rust_id] })).await;
-    assert_eq!(reordered["skills"], json!([{ "name": "PostgreSQL", "position": 0 }, { "name": "Rust", "position": 1 }]));
+    assert_eq!(
+        reordered["skills"],
+        json!([{ "name": "PostgreSQL", "position": 0 }, { "name": "Rust", "position": 1 }])
+    );
     let partial = mutate(&app, &token, reorder, json!({ "ids": [sql_id] })).await;
     assert_eq!(partial["userErrors"][0]["code"], "INVALID");
     assert_eq!(partial["skills"], Value::Null);
@@ -90,16 +93,240 @@ async fn nobody_else_reads_or_writes_a_profile() {
     let read = app.graphql_as(Some(&other), "query($id: ID!) { node(id: $id) { id } }", json!({ "id": id })).await;
     assert_eq!(error_codes(&read), ["NOT_FOUND"]);
     let write = app
-        .graphql_as(Some(&other), "mutation($input: UpdateSkillInput!) { updateSkill(input: $input) { skill { name } } }", json!({ "input": { "id": id, "name": "Stolen" } }))
+        .graphql_as(
+            Some(&other),
+            "mutation($input: UpdateSkillInput!) { updateSkill(input: $input) { skill { name } } }",
+            json!({ "input": { "id": id, "name": "Stolen" } }),
+        )
         .await;
     assert_eq!(error_codes(&write), ["NOT_FOUND"]);
     let delete = app
-        .graphql_as(Some(&other), "mutation($input: DeleteSkillInput!) { deleteSkill(input: $input) { deletedId } }", json!({ "input": { "id": id } }))
+        .graphql_as(
+            Some(&other),
+            "mutation($input: DeleteSkillInput!) { deleteSkill(input: $input) { deletedId } }",
+            json!({ "input": { "id": id } }),
+        )
         .await;
     assert_eq!(error_codes(&delete), ["NOT_FOUND"]);
     let anonymous = app.graphql(ADD_SKILL, json!({ "input": { "name": "Go" } })).await;
     assert_eq!(error_codes(&anonymous), ["UNAUTHENTICATED"]);
 
-    let own = app.graphql_as(Some(&owner), "query($id: ID!) { node(id: $id) { ... on Skill { name } } }", json!({ "id": id })).await;
+    let own = app
+        .graphql_as(Some(&owner), "query($id: ID!) { node(id: $id) { ... on Skill { name } } }", json!({ "id": id }))
+        .await;
     assert_eq!(own["data"]["node"]["name"], "Go");
+}
+
+const ADD_EXPERIENCE: &str = "mutation($input: AddWorkExperienceInput!) { addWorkExperience(input: $input) {
+    workExperience { id companyName title employmentType startDate endDate current achievements { description position } }
+    userErrors { field code } } }";
+
+#[tokio::test]
+async fn work_experiences_keep_ordered_achievements_and_valid_dates() {
+    let app = counted_app().await;
+    let token = sign_up(&app, "work@example.com").await;
+    let added = mutate(
+        &app,
+        &token,
+        ADD_EXPERIENCE,
+        json!({ "companyName": "Acme", "title": "Engineer", "employmentType": "FULL_TIME", "startDate": "2021-03-01",
+                "achievements": ["Shipped the API", "Cut p99 latency by 40%"] }),
+    )
+    .await;
+    let role = &added["workExperience"];
+    assert_eq!(role["current"], true, "{added}");
+    assert_eq!(role["employmentType"], "FULL_TIME");
+    assert_eq!(
+        role["achievements"],
+        json!([{ "description": "Shipped the API", "position": 0 }, { "description": "Cut p99 latency by 40%", "position": 1 }])
+    );
+
+    let backwards = mutate(
+        &app,
+        &token,
+        ADD_EXPERIENCE,
+        json!({ "companyName": "Acme", "title": "Intern", "startDate": "2020-06-01", "endDate": "2020-01-01" }),
+    )
+    .await;
+    assert_eq!(backwards["userErrors"], json!([{ "field": ["input", "endDate"], "code": "INVALID" }]));
+    let bad_date = app
+        .graphql_as(
+            Some(&token),
+            ADD_EXPERIENCE,
+            json!({ "input": { "companyName": "A", "title": "B", "startDate": "2020-13-45" } }),
+        )
+        .await;
+    assert_eq!(error_codes(&bad_date), ["BAD_USER_INPUT"]);
+
+    let update = "mutation($input: UpdateWorkExperienceInput!) { updateWorkExperience(input: $input) {
+        workExperience { title endDate current achievements { description } } userErrors { field code } } }";
+    let id = role["id"].clone();
+    let updated =
+        mutate(&app, &token, update, json!({ "id": id, "endDate": "2023-12-31", "achievements": ["Led the team"] }))
+            .await;
+    assert_eq!(
+        updated["workExperience"],
+        json!({ "title": "Engineer", "endDate": "2023-12-31", "current": false, "achievements": [{ "description": "Led the team" }] })
+    );
+    // The end date is checked against the stored start date.
+    let early = mutate(&app, &token, update, json!({ "id": id, "endDate": "2019-01-01" })).await;
+    assert_eq!(early["userErrors"][0]["code"], "INVALID");
+    let reopened = mutate(&app, &token, update, json!({ "id": id, "endDate": null })).await;
+    assert_eq!(reopened["workExperience"]["current"], true);
+
+    let second = mutate(
+        &app,
+        &token,
+        ADD_EXPERIENCE,
+        json!({ "companyName": "Globex", "title": "Lead", "startDate": "2024-01-01" }),
+    )
+    .await;
+    let second_id = second["workExperience"]["id"].clone();
+    let reorder = "mutation($input: ReorderWorkExperiencesInput!) { reorderWorkExperiences(input: $input) { workExperiences { companyName } } }";
+    let reordered = mutate(&app, &token, reorder, json!({ "ids": [second_id, id] })).await;
+    assert_eq!(reordered["workExperiences"], json!([{ "companyName": "Globex" }, { "companyName": "Acme" }]));
+
+    let delete = "mutation($input: DeleteWorkExperienceInput!) { deleteWorkExperience(input: $input) { deletedId } }";
+    mutate(&app, &token, delete, json!({ "id": second_id })).await;
+    let viewer = app
+        .graphql_as(Some(&token), "{ viewer { experiences { companyName achievements { description } } } }", json!({}))
+        .await;
+    assert_eq!(
+        viewer["data"]["viewer"]["experiences"],
+        json!([{ "companyName": "Acme", "achievements": [{ "description": "Led the team" }] }])
+    );
+}
+
+#[tokio::test]
+async fn educations_certifications_and_projects_round_trip() {
+    let app = counted_app().await;
+    let token = sign_up(&app, "sections@example.com").await;
+    let education = mutate(
+        &app,
+        &token,
+        "mutation($input: AddEducationInput!) { addEducation(input: $input) { education { id institution degree startDate endDate } userErrors { code } } }",
+        json!({ "institution": "MIT", "degree": "BSc", "startDate": "2012-09-01", "endDate": "2016-06-30" }),
+    )
+    .await;
+    assert_eq!(education["education"]["institution"], "MIT", "{education}");
+    let moved = mutate(
+        &app,
+        &token,
+        "mutation($input: UpdateEducationInput!) { updateEducation(input: $input) { education { degree } userErrors { field code } } }",
+        json!({ "id": education["education"]["id"], "startDate": "2017-01-01" }),
+    )
+    .await;
+    assert_eq!(
+        moved["userErrors"],
+        json!([{ "field": ["input", "endDate"], "code": "INVALID" }]),
+        "start after the stored end"
+    );
+
+    let certification = mutate(
+        &app,
+        &token,
+        "mutation($input: AddCertificationInput!) { addCertification(input: $input) { certification { name issuedOn credentialUrl } userErrors { field code } } }",
+        json!({ "name": "CKA", "issuedOn": "2022-01-10", "credentialUrl": "ftp://nope" }),
+    )
+    .await;
+    assert_eq!(certification["userErrors"], json!([{ "field": ["input", "credentialUrl"], "code": "INVALID" }]));
+    let certification = mutate(
+        &app,
+        &token,
+        "mutation($input: AddCertificationInput!) { addCertification(input: $input) { certification { name issuedOn credentialUrl } userErrors { code } } }",
+        json!({ "name": "CKA", "issuedOn": "2022-01-10", "credentialUrl": "https://cncf.io/cert/1" }),
+    )
+    .await;
+    assert_eq!(
+        certification["certification"],
+        json!({ "name": "CKA", "issuedOn": "2022-01-10", "credentialUrl": "https://cncf.io/cert/1" })
+    );
+
+    let add_project = "mutation($input: AddProjectInput!) { addProject(input: $input) {
+        project { id name technologies highlights links { label url } } userErrors { field code } } }";
+    let project = mutate(
+        &app,
+        &token,
+        add_project,
+        json!({ "name": "careergraph", "technologies": ["Rust", " ", "PostgreSQL"], "highlights": ["Fast"],
+                "links": [{ "label": "Source", "url": "https://example.com/src" }] }),
+    )
+    .await;
+    assert_eq!(
+        project["project"],
+        json!({ "id": project["project"]["id"], "name": "careergraph", "technologies": ["Rust", "PostgreSQL"], "highlights": ["Fast"],
+                "links": [{ "label": "Source", "url": "https://example.com/src" }] })
+    );
+    let bad_link =
+        mutate(&app, &token, add_project, json!({ "name": "x", "links": [{ "label": "", "url": "nope" }] })).await;
+    assert_eq!(bad_link["userErrors"].as_array().unwrap().len(), 2, "{bad_link}");
+    let updated = mutate(
+        &app,
+        &token,
+        "mutation($input: UpdateProjectInput!) { updateProject(input: $input) { project { technologies description } } }",
+        json!({ "id": project["project"]["id"], "technologies": ["Go"], "description": "An API" }),
+    )
+    .await;
+    assert_eq!(updated["project"], json!({ "technologies": ["Go"], "description": "An API" }));
+
+    let viewer = app
+        .graphql_as(
+            Some(&token),
+            "{ viewer { educations { degree } certifications { name } projects { name } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        viewer["data"]["viewer"],
+        json!({ "educations": [{ "degree": "BSc" }], "certifications": [{ "name": "CKA" }], "projects": [{ "name": "careergraph" }] })
+    );
+}
+
+/// Fills every section of `token`'s profile with `n` items.
+async fn fill_profile(app: &TestApp, token: &str, n: usize) {
+    for i in 0..n {
+        mutate(app, token, ADD_EXPERIENCE, json!({ "companyName": format!("C{i}"), "title": "Dev", "startDate": "2020-01-01", "achievements": ["a", "b"] })).await;
+        mutate(
+            app,
+            token,
+            "mutation($input: AddEducationInput!) { addEducation(input: $input) { userErrors { code } } }",
+            json!({ "institution": format!("U{i}") }),
+        )
+        .await;
+        mutate(
+            app,
+            token,
+            "mutation($input: AddCertificationInput!) { addCertification(input: $input) { userErrors { code } } }",
+            json!({ "name": format!("Cert{i}") }),
+        )
+        .await;
+        mutate(app, token, ADD_SKILL, json!({ "name": format!("Skill{i}") })).await;
+        mutate(
+            app,
+            token,
+            "mutation($input: AddProjectInput!) { addProject(input: $input) { userErrors { code } } }",
+            json!({ "name": format!("P{i}") }),
+        )
+        .await;
+    }
+}
+
+#[tokio::test]
+async fn a_full_profile_costs_the_same_statements_as_a_small_one() {
+    let app = counted_app().await;
+    let small = sign_up(&app, "small@example.com").await;
+    let large = sign_up(&app, "large@example.com").await;
+    fill_profile(&app, &small, 2).await;
+    fill_profile(&app, &large, 25).await;
+    let query = "{ viewer { fullName experiences { title achievements { description } } educations { institution }
+        certifications { name } skills { name } projects { name } } }";
+    let mut counts = Vec::new();
+    for (token, n) in [(&small, 2), (&large, 25)] {
+        let body = app.graphql_as(Some(token), query, json!({})).await;
+        assert_eq!(body["data"]["viewer"]["experiences"].as_array().unwrap().len(), n);
+        assert_eq!(body["data"]["viewer"]["experiences"][n - 1]["achievements"].as_array().unwrap().len(), 2);
+        counts.push(body["extensions"]["sqlStatements"].as_u64().unwrap());
+    }
+    assert_eq!(counts[0], counts[1], "statements for 2 vs 25 items per section: {counts:?}");
+    assert!(counts[0] <= 7, "one statement per relation expected, got {}", counts[0]);
 }

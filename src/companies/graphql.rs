@@ -1,8 +1,8 @@
 use async_graphql::{Enum, ID, Object};
 
 use super::CompanyRow;
-use crate::graphql::{db_enum, ids};
 use crate::graphql::scalars::DateTime;
+use crate::graphql::{db_enum, ids};
 
 /// A row of `companies` as the API shows it.
 pub struct Company(pub CompanyRow);

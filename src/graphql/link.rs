@@ -4,8 +4,8 @@
 use async_graphql::{InputObject, SimpleObject};
 use serde::{Deserialize, Serialize};
 
+use super::UserErrorCode;
 use super::validate::Checks;
-use super::{UserErrorCode};
 
 /// The most links one profile or project keeps.
 pub const MAX_LINKS: usize = 20;
@@ -46,7 +46,11 @@ impl Checks {
             let position = index.to_string();
             let label = link.label.trim();
             if label.is_empty() || label.chars().count() > 50 {
-                self.fail(&["input", field, &position, "label"], UserErrorCode::Invalid, "A link label is 1 to 50 characters");
+                self.fail(
+                    &["input", field, &position, "label"],
+                    UserErrorCode::Invalid,
+                    "A link label is 1 to 50 characters",
+                );
             }
             if let Some(url) = self.url(&["input", field, &position, "url"], &link.url) {
                 checked.push(Link { label: label.to_owned(), url });

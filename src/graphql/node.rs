@@ -6,7 +6,7 @@ use super::errors::ApiError;
 use super::ids;
 use super::request::{loaders, request};
 use crate::companies::Company;
-use crate::profile::Skill;
+use crate::profile::{Certification, Education, Project, Skill, WorkExperience};
 use crate::users::User;
 
 /// An object with a global id, fetchable again with `node(id:)`.
@@ -19,7 +19,11 @@ use crate::users::User;
 pub enum Node {
     Company(Company),
     User(User),
+    WorkExperience(WorkExperience),
+    Education(Education),
+    Certification(Certification),
     Skill(Skill),
+    Project(Project),
 }
 
 /// The most ids one `nodes` call accepts.
@@ -71,7 +75,15 @@ async fn load(ctx: &Context<'_>, id: &ID) -> Result<Node, ApiError> {
         User::TYPE_NAME => {
             loaders.users.load_one(uuid).await?.map(|row| Node::User(User::seen_by(row, &request(ctx).viewer)))
         }
+        WorkExperience::TYPE_NAME => {
+            loaders.experiences.load_one(uuid).await?.map(|row| Node::WorkExperience(WorkExperience(row)))
+        }
+        Education::TYPE_NAME => loaders.educations.load_one(uuid).await?.map(|row| Node::Education(Education(row))),
+        Certification::TYPE_NAME => {
+            loaders.certifications.load_one(uuid).await?.map(|row| Node::Certification(Certification(row)))
+        }
         Skill::TYPE_NAME => loaders.skills.load_one(uuid).await?.map(|row| Node::Skill(Skill(row))),
+        Project::TYPE_NAME => loaders.projects.load_one(uuid).await?.map(|row| Node::Project(Project(row))),
         _ => None,
     };
     node.ok_or_else(|| ids::not_found(id))

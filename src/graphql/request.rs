@@ -10,7 +10,10 @@ use crate::auth::{Auth, Viewer};
 use crate::companies::CompanyLoader;
 use crate::db::Db;
 use crate::http::RequestId;
-use crate::profile::{SkillById, SkillsByUser};
+use crate::profile::{
+    AchievementsByExperience, CertificationById, CertificationsByUser, EducationById, EducationsByUser, ExperienceById,
+    ExperiencesByUser, ProjectById, ProjectsByUser, SkillById, SkillsByUser,
+};
 use crate::users::UserLoader;
 
 /// Per-request state. Made fresh for every request, never shared.
@@ -32,8 +35,17 @@ pub struct RequestContext {
 pub struct Loaders {
     pub companies: DataLoader<CompanyLoader>,
     pub users: DataLoader<UserLoader>,
+    pub experiences_by_user: DataLoader<ExperiencesByUser>,
+    pub experiences: DataLoader<ExperienceById>,
+    pub achievements: DataLoader<AchievementsByExperience>,
+    pub educations_by_user: DataLoader<EducationsByUser>,
+    pub educations: DataLoader<EducationById>,
+    pub certifications_by_user: DataLoader<CertificationsByUser>,
+    pub certifications: DataLoader<CertificationById>,
     pub skills_by_user: DataLoader<SkillsByUser>,
     pub skills: DataLoader<SkillById>,
+    pub projects_by_user: DataLoader<ProjectsByUser>,
+    pub projects: DataLoader<ProjectById>,
 }
 
 impl Loaders {
@@ -41,8 +53,17 @@ impl Loaders {
         Self {
             companies: DataLoader::new(CompanyLoader::new(db.clone()), tokio::spawn),
             users: DataLoader::new(UserLoader::new(db.clone(), viewer), tokio::spawn),
+            experiences_by_user: DataLoader::new(ExperiencesByUser::new(db.clone(), viewer), tokio::spawn),
+            experiences: DataLoader::new(ExperienceById::new(db.clone(), viewer), tokio::spawn),
+            achievements: DataLoader::new(AchievementsByExperience::new(db.clone(), viewer), tokio::spawn),
+            educations_by_user: DataLoader::new(EducationsByUser::new(db.clone(), viewer), tokio::spawn),
+            educations: DataLoader::new(EducationById::new(db.clone(), viewer), tokio::spawn),
+            certifications_by_user: DataLoader::new(CertificationsByUser::new(db.clone(), viewer), tokio::spawn),
+            certifications: DataLoader::new(CertificationById::new(db.clone(), viewer), tokio::spawn),
             skills_by_user: DataLoader::new(SkillsByUser::new(db.clone(), viewer), tokio::spawn),
             skills: DataLoader::new(SkillById::new(db.clone(), viewer), tokio::spawn),
+            projects_by_user: DataLoader::new(ProjectsByUser::new(db.clone(), viewer), tokio::spawn),
+            projects: DataLoader::new(ProjectById::new(db.clone(), viewer), tokio::spawn),
         }
     }
 }

@@ -45,7 +45,12 @@ impl Checks {
 
     /// For an update of a nullable field: undefined leaves it (outer None),
     /// null or blank clears it.
-    pub fn change_text(&mut self, field: &str, value: MaybeUndefined<String>, max_chars: usize) -> Option<Option<String>> {
+    pub fn change_text(
+        &mut self,
+        field: &str,
+        value: MaybeUndefined<String>,
+        max_chars: usize,
+    ) -> Option<Option<String>> {
         match value {
             MaybeUndefined::Undefined => None,
             MaybeUndefined::Null => Some(None),
@@ -75,7 +80,13 @@ impl Checks {
 
     /// A list of short texts (tags, technologies, highlights), trimmed, blank
     /// ones dropped.
-    pub fn text_list(&mut self, field: &str, values: &[String], max_items: usize, max_chars: usize) -> Option<Vec<String>> {
+    pub fn text_list(
+        &mut self,
+        field: &str,
+        values: &[String],
+        max_items: usize,
+        max_chars: usize,
+    ) -> Option<Vec<String>> {
         if values.len() > max_items {
             self.fail(&["input", field], UserErrorCode::TooLong, format!("{field} holds at most {max_items} items"));
             return None;
@@ -85,7 +96,11 @@ impl Checks {
             let value = value.trim();
             if value.chars().count() > max_chars {
                 let position = index.to_string();
-                self.fail(&["input", field, &position], UserErrorCode::TooLong, format!("at most {max_chars} characters"));
+                self.fail(
+                    &["input", field, &position],
+                    UserErrorCode::TooLong,
+                    format!("at most {max_chars} characters"),
+                );
                 return None;
             }
             if !value.is_empty() {
@@ -94,4 +109,19 @@ impl Checks {
         }
         Some(kept)
     }
+}
+
+/// An update of a nullable field: undefined leaves it (None), null clears
+/// it (`Some(None)`), a value sets it.
+pub fn change<T, U>(value: MaybeUndefined<T>, map: impl FnOnce(T) -> U) -> Option<Option<U>> {
+    match value {
+        MaybeUndefined::Undefined => None,
+        MaybeUndefined::Null => Some(None),
+        MaybeUndefined::Value(value) => Some(Some(map(value))),
+    }
+}
+
+/// A nullable field's value once `change` is applied to `current`.
+pub fn after<T: Copy>(change: Option<Option<T>>, current: Option<T>) -> Option<T> {
+    change.unwrap_or(current)
 }

@@ -2,10 +2,18 @@
 //! educations, certifications, skills and projects — everything a resume is
 //! cut from. Each section is a short list in the user's own order.
 
+mod certifications;
+mod educations;
+mod experiences;
+mod projects;
 pub mod section;
 mod skills;
 
-pub use skills::{Skill, SkillById, SkillLevel, SkillMutations, SkillOrderMutations, SkillsByUser};
+pub use certifications::{Certification, CertificationById, CertificationsByUser};
+pub use educations::{Education, EducationById, EducationsByUser};
+pub use experiences::{AchievementsByExperience, EmploymentType, ExperienceById, ExperiencesByUser, WorkExperience};
+pub use projects::{Project, ProjectById, ProjectsByUser};
+pub use skills::{Skill, SkillById, SkillLevel, SkillsByUser};
 
 use async_graphql::MergedObject;
 
@@ -13,7 +21,18 @@ use crate::graphql::{UserError, UserErrorCode};
 
 /// Every profile mutation.
 #[derive(MergedObject, Default)]
-pub struct ProfileMutations(SkillMutations, SkillOrderMutations);
+pub struct ProfileMutations(
+    experiences::ExperienceMutations,
+    experiences::ExperienceOrderMutations,
+    educations::EducationMutations,
+    educations::EducationOrderMutations,
+    certifications::CertificationMutations,
+    certifications::CertificationOrderMutations,
+    skills::SkillMutations,
+    skills::SkillOrderMutations,
+    projects::ProjectMutations,
+    projects::ProjectOrderMutations,
+);
 
 /// The user error for adding to a full section.
 fn section_full(section: &str) -> UserError {

@@ -176,7 +176,11 @@ macro_rules! profile_section {
             /// Puts the owner's items in the order of `ids`, which must name
             /// every live item exactly once; None when it does not. One
             /// UPDATE, whatever the number of items.
-            pub async fn reorder(conn: &mut AsyncPgConnection, owner: Uuid, ids: &[Uuid]) -> QueryResult<Option<Vec<$row>>> {
+            pub async fn reorder(
+                conn: &mut AsyncPgConnection,
+                owner: Uuid,
+                ids: &[Uuid],
+            ) -> QueryResult<Option<Vec<$row>>> {
                 let ids = ids.to_vec();
                 conn.transaction(async |conn| {
                     let mut live: Vec<Uuid> = $table::table
@@ -194,7 +198,9 @@ macro_rules! profile_section {
                     }
                     let positions: Vec<i32> = (0..).take(ids.len()).collect();
                     diesel::sql_query(concat!(
-                        "UPDATE ", stringify!($table), " AS t SET position = v.position, updated_at = now() ",
+                        "UPDATE ",
+                        stringify!($table),
+                        " AS t SET position = v.position, updated_at = now() ",
                         "FROM unnest($1::uuid[], $2::int4[]) AS v(id, position) ",
                         "WHERE t.id = v.id AND t.user_id = $3"
                     ))

@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::section::{MAX_ITEMS, profile_section};
 use crate::graphql::scalars::DateTime;
-use crate::graphql::validate::Checks;
+use crate::graphql::validate::{Checks, change};
 use crate::graphql::{ApiError, UserError, UserErrorCode, db_enum, ids, request};
 use crate::schema::skills;
 
@@ -211,11 +211,7 @@ impl SkillMutations {
         let changes = SkillChanges {
             name: input.name.as_deref().and_then(|name| checks.text("name", name, 100, true)),
             category: checks.change_text("category", input.category, 100),
-            level: match input.level {
-                MaybeUndefined::Undefined => None,
-                MaybeUndefined::Null => Some(None),
-                MaybeUndefined::Value(level) => Some(Some(db_enum::to_db(level).to_owned())),
-            },
+            level: change(input.level, |level| db_enum::to_db(level).to_owned()),
             years: match input.years {
                 MaybeUndefined::Undefined => None,
                 MaybeUndefined::Null => Some(None),
