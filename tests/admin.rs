@@ -6,10 +6,8 @@ mod common;
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use common::{TestApp, error_codes};
+use common::{PASSWORD, TestApp, error_codes, sign_up};
 use serde_json::{Value, json};
-
-const PASSWORD: &str = "correct horse battery staple";
 
 fn admin_create(database_url: &str, email: &str, password: &str) -> std::process::Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_careergraph"))
@@ -23,16 +21,6 @@ fn admin_create(database_url: &str, email: &str, password: &str) -> std::process
         .unwrap();
     child.stdin.take().unwrap().write_all(format!("{password}\n").as_bytes()).unwrap();
     child.wait_with_output().unwrap()
-}
-
-async fn sign_up(app: &TestApp, email: &str) -> String {
-    let body = app
-        .graphql(
-            "mutation($input: RegisterInput!) { register(input: $input) { accessToken } }",
-            json!({ "input": { "email": email, "password": PASSWORD, "fullName": email } }),
-        )
-        .await;
-    body["data"]["register"]["accessToken"].as_str().expect("registered").to_owned()
 }
 
 async fn sign_in(app: &TestApp, email: &str) -> String {

@@ -5,20 +5,8 @@
 mod common;
 
 use careergraph::config::ServerArgs;
-use common::{TestApp, error_codes};
+use common::{TestApp, error_codes, sign_up};
 use serde_json::{Value, json};
-
-const PASSWORD: &str = "correct horse battery staple";
-
-async fn sign_up(app: &TestApp, email: &str) -> String {
-    let body = app
-        .graphql(
-            "mutation($input: RegisterInput!) { register(input: $input) { accessToken } }",
-            json!({ "input": { "email": email, "password": PASSWORD, "fullName": email } }),
-        )
-        .await;
-    body["data"]["register"]["accessToken"].as_str().expect("registered").to_owned()
-}
 
 async fn counted_app() -> TestApp {
     TestApp::spawn_with(ServerArgs { debug_sql_count: true, ..ServerArgs::default() }).await

@@ -1,15 +1,15 @@
 //! Certifications: name, issuer, validity and credential.
 
-use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
 use chrono::{DateTime as ChronoDateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
-use super::section::{MAX_ITEMS, profile_section};
+use super::section::profile_section;
 use crate::graphql::scalars::{Date, DateTime};
 use crate::graphql::validate::{Checks, after, change};
-use crate::graphql::{ApiError, UserError, ids, request};
+use crate::graphql::{ApiError, ids, request};
 use crate::schema::certifications;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -126,24 +126,6 @@ pub struct UpdateCertificationInput {
     pub credential_url: MaybeUndefined<String>,
 }
 
-/// The result of `addCertification`.
-#[derive(SimpleObject)]
-pub struct AddCertificationPayload {
-    /// The added certification; null when the input was refused.
-    pub certification: Option<Certification>,
-    /// Why the input was refused.
-    pub user_errors: Vec<UserError>,
-}
-
-/// The result of `updateCertification`.
-#[derive(SimpleObject)]
-pub struct UpdateCertificationPayload {
-    /// The updated certification; null when the input was refused.
-    pub certification: Option<Certification>,
-    /// Why the input was refused.
-    pub user_errors: Vec<UserError>,
-}
-
 #[derive(AsChangeset, Default)]
 #[diesel(table_name = certifications)]
 struct CertificationChanges {
@@ -178,14 +160,13 @@ impl CertificationMutations {
         checks.date_order("expiresOn", issued, expires);
         let (Some(name), Some(issuer), Some(credential_id), true) = (name, issuer, credential_id, checks.is_ok())
         else {
-            return Ok(AddCertificationPayload { certification: None, user_errors: checks.errors });
+            return Ok(AddCertificationPayload::refused(checks.errors));
         };
         let mut conn = request.db.conn().await?;
-        let (count, position) = store::fill(&mut conn, me.user_id).await?;
-        if count >= MAX_ITEMS {
-            let full = super::section_full("certifications");
-            return Ok(AddCertificationPayload { certification: None, user_errors: vec![full] });
-        }
+        let position = match store::next_position(&mut conn, me.user_id).await? {
+            Ok(position) => position,
+            Err(full) => return Ok(AddCertificationPayload::refused(vec![full])),
+        };
         let now = Utc::now();
         let row = diesel::insert_into(certifications::table)
             .values((
@@ -204,7 +185,7 @@ impl CertificationMutations {
             .returning(CertificationRow::as_returning())
             .get_result(&mut conn)
             .await?;
-        Ok(AddCertificationPayload { certification: Some(Certification(row)), user_errors: Vec::new() })
+        Ok(AddCertificationPayload::saved(row))
     }
 
     /// Changes one of the signed-in user's certifications.
@@ -237,21 +218,23 @@ impl CertificationMutations {
             after(changes.expires_on, current.expires_on),
         );
         if !checks.is_ok() {
-            return Ok(UpdateCertificationPayload { certification: None, user_errors: checks.errors });
+            return Ok(UpdateCertificationPayload::refused(checks.errors));
         }
         let row = diesel::update(certifications::table.find(current.id))
             .set((&changes, certifications::updated_at.eq(Utc::now())))
             .returning(CertificationRow::as_returning())
             .get_result(&mut conn)
             .await?;
-        Ok(UpdateCertificationPayload { certification: Some(Certification(row)), user_errors: Vec::new() })
+        Ok(UpdateCertificationPayload::saved(row))
     }
 }
 
 profile_section! {
     table: certifications,
+    label: "certifications",
     row: CertificationRow,
     node: Certification,
+    payloads: (AddCertificationPayload, UpdateCertificationPayload, "certification"),
     by_user: CertificationsByUser,
     by_id: CertificationById,
     store: store,

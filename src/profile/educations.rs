@@ -1,15 +1,15 @@
 //! Education: schools, degrees and fields of study.
 
-use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
 use chrono::{DateTime as ChronoDateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
-use super::section::{MAX_ITEMS, profile_section};
+use super::section::profile_section;
 use crate::graphql::scalars::{Date, DateTime};
 use crate::graphql::validate::{Checks, after, change};
-use crate::graphql::{ApiError, UserError, ids, request};
+use crate::graphql::{ApiError, ids, request};
 use crate::schema::educations;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -136,24 +136,6 @@ pub struct UpdateEducationInput {
     pub description: MaybeUndefined<String>,
 }
 
-/// The result of `addEducation`.
-#[derive(SimpleObject)]
-pub struct AddEducationPayload {
-    /// The added entry; null when the input was refused.
-    pub education: Option<Education>,
-    /// Why the input was refused.
-    pub user_errors: Vec<UserError>,
-}
-
-/// The result of `updateEducation`.
-#[derive(SimpleObject)]
-pub struct UpdateEducationPayload {
-    /// The updated entry; null when the input was refused.
-    pub education: Option<Education>,
-    /// Why the input was refused.
-    pub user_errors: Vec<UserError>,
-}
-
 #[derive(AsChangeset, Default)]
 #[diesel(table_name = educations)]
 struct EducationChanges {
@@ -191,13 +173,13 @@ impl EducationMutations {
         let (Some(institution), Some(degree), Some(field), Some(grade), Some(description), true) =
             (institution, degree, field, grade, description, checks.is_ok())
         else {
-            return Ok(AddEducationPayload { education: None, user_errors: checks.errors });
+            return Ok(AddEducationPayload::refused(checks.errors));
         };
         let mut conn = request.db.conn().await?;
-        let (count, position) = store::fill(&mut conn, me.user_id).await?;
-        if count >= MAX_ITEMS {
-            return Ok(AddEducationPayload { education: None, user_errors: vec![super::section_full("educations")] });
-        }
+        let position = match store::next_position(&mut conn, me.user_id).await? {
+            Ok(position) => position,
+            Err(full) => return Ok(AddEducationPayload::refused(vec![full])),
+        };
         let now = Utc::now();
         let row = diesel::insert_into(educations::table)
             .values((
@@ -217,7 +199,7 @@ impl EducationMutations {
             .returning(EducationRow::as_returning())
             .get_result(&mut conn)
             .await?;
-        Ok(AddEducationPayload { education: Some(Education(row)), user_errors: Vec::new() })
+        Ok(AddEducationPayload::saved(row))
     }
 
     /// Changes one of the signed-in user's education entries.
@@ -249,21 +231,23 @@ impl EducationMutations {
             after(changes.end_date, current.end_date),
         );
         if !checks.is_ok() {
-            return Ok(UpdateEducationPayload { education: None, user_errors: checks.errors });
+            return Ok(UpdateEducationPayload::refused(checks.errors));
         }
         let row = diesel::update(educations::table.find(current.id))
             .set((&changes, educations::updated_at.eq(Utc::now())))
             .returning(EducationRow::as_returning())
             .get_result(&mut conn)
             .await?;
-        Ok(UpdateEducationPayload { education: Some(Education(row)), user_errors: Vec::new() })
+        Ok(UpdateEducationPayload::saved(row))
     }
 }
 
 profile_section! {
     table: educations,
+    label: "educations",
     row: EducationRow,
     node: Education,
+    payloads: (AddEducationPayload, UpdateEducationPayload, "education"),
     by_user: EducationsByUser,
     by_id: EducationById,
     store: store,

@@ -3,18 +3,18 @@
 use std::collections::HashMap;
 
 use async_graphql::dataloader::Loader;
-use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, SimpleObject};
+use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object};
 use chrono::{DateTime as ChronoDateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use super::section::{MAX_ITEMS, Scope, profile_section};
+use super::section::{Scope, profile_section};
 use crate::auth::Viewer;
 use crate::db::Db;
 use crate::graphql::scalars::{Date, DateTime};
 use crate::graphql::validate::{Checks, after, change};
-use crate::graphql::{ApiError, UserError, db_enum, ids, loaders, request};
+use crate::graphql::{ApiError, db_enum, ids, loaders, request};
 use crate::schema::{achievements, work_experiences};
 
 /// The most achievements one role lists.
@@ -242,24 +242,6 @@ pub struct UpdateWorkExperienceInput {
     pub achievements: Option<Vec<String>>,
 }
 
-/// The result of `addWorkExperience`.
-#[derive(SimpleObject)]
-pub struct AddWorkExperiencePayload {
-    /// The added role; null when the input was refused.
-    pub work_experience: Option<WorkExperience>,
-    /// Why the input was refused.
-    pub user_errors: Vec<UserError>,
-}
-
-/// The result of `updateWorkExperience`.
-#[derive(SimpleObject)]
-pub struct UpdateWorkExperiencePayload {
-    /// The updated role; null when the input was refused.
-    pub work_experience: Option<WorkExperience>,
-    /// Why the input was refused.
-    pub user_errors: Vec<UserError>,
-}
-
 #[derive(AsChangeset, Default)]
 #[diesel(table_name = work_experiences)]
 struct ExperienceChanges {
@@ -298,14 +280,13 @@ impl ExperienceMutations {
         let (Some(company), Some(title), Some(location), Some(description), Some(achievements), true) =
             (company, title, location, description, achievements, checks.is_ok())
         else {
-            return Ok(AddWorkExperiencePayload { work_experience: None, user_errors: checks.errors });
+            return Ok(AddWorkExperiencePayload::refused(checks.errors));
         };
         let mut conn = request.db.conn().await?;
-        let (count, position) = store::fill(&mut conn, me.user_id).await?;
-        if count >= MAX_ITEMS {
-            let full = super::section_full("work experiences");
-            return Ok(AddWorkExperiencePayload { work_experience: None, user_errors: vec![full] });
-        }
+        let position = match store::next_position(&mut conn, me.user_id).await? {
+            Ok(position) => position,
+            Err(full) => return Ok(AddWorkExperiencePayload::refused(vec![full])),
+        };
         let row = conn
             .transaction(async |conn| {
                 let now = Utc::now();
@@ -331,7 +312,7 @@ impl ExperienceMutations {
                 Ok::<_, diesel::result::Error>(row)
             })
             .await?;
-        Ok(AddWorkExperiencePayload { work_experience: Some(WorkExperience(row)), user_errors: Vec::new() })
+        Ok(AddWorkExperiencePayload::saved(row))
     }
 
     /// Changes one of the signed-in user's roles.
@@ -362,7 +343,7 @@ impl ExperienceMutations {
         let start = changes.start_date.unwrap_or(current.start_date);
         checks.date_order("endDate", Some(start), after(changes.end_date, current.end_date));
         if !checks.is_ok() {
-            return Ok(UpdateWorkExperiencePayload { work_experience: None, user_errors: checks.errors });
+            return Ok(UpdateWorkExperiencePayload::refused(checks.errors));
         }
         let row = conn
             .transaction(async |conn| {
@@ -377,7 +358,7 @@ impl ExperienceMutations {
                 Ok::<_, diesel::result::Error>(row)
             })
             .await?;
-        Ok(UpdateWorkExperiencePayload { work_experience: Some(WorkExperience(row)), user_errors: Vec::new() })
+        Ok(UpdateWorkExperiencePayload::saved(row))
     }
 }
 
@@ -412,8 +393,10 @@ async fn replace_achievements(
 
 profile_section! {
     table: work_experiences,
+    label: "work experiences",
     row: ExperienceRow,
     node: WorkExperience,
+    payloads: (AddWorkExperiencePayload, UpdateWorkExperiencePayload, "workExperience"),
     by_user: ExperiencesByUser,
     by_id: ExperienceById,
     store: store,

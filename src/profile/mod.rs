@@ -17,8 +17,6 @@ pub use skills::{Skill, SkillById, SkillLevel, SkillsByUser};
 
 use async_graphql::MergedObject;
 
-use crate::graphql::{UserError, UserErrorCode};
-
 /// Every profile mutation.
 #[derive(MergedObject, Default)]
 pub struct ProfileMutations(
@@ -33,12 +31,3 @@ pub struct ProfileMutations(
     projects::ProjectMutations,
     projects::ProjectOrderMutations,
 );
-
-/// The user error for adding to a full section.
-fn section_full(section: &str) -> UserError {
-    UserError::new(
-        &["input"],
-        UserErrorCode::TooLong,
-        format!("A profile keeps at most {} {section}", section::MAX_ITEMS),
-    )
-}

@@ -1,16 +1,16 @@
 //! Projects: what was built, with what, and where to see it.
 
-use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
 use chrono::{DateTime as ChronoDateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
-use super::section::{MAX_ITEMS, profile_section};
+use super::section::profile_section;
 use crate::graphql::link::{Link, LinkInput, links_from_json};
 use crate::graphql::scalars::{Date, DateTime};
 use crate::graphql::validate::{Checks, after, change};
-use crate::graphql::{ApiError, UserError, ids, request};
+use crate::graphql::{ApiError, ids, request};
 use crate::schema::projects;
 
 /// The most technologies or highlights one project lists.
@@ -153,24 +153,6 @@ pub struct UpdateProjectInput {
     pub end_date: MaybeUndefined<Date>,
 }
 
-/// The result of `addProject`.
-#[derive(SimpleObject)]
-pub struct AddProjectPayload {
-    /// The added project; null when the input was refused.
-    pub project: Option<Project>,
-    /// Why the input was refused.
-    pub user_errors: Vec<UserError>,
-}
-
-/// The result of `updateProject`.
-#[derive(SimpleObject)]
-pub struct UpdateProjectPayload {
-    /// The updated project; null when the input was refused.
-    pub project: Option<Project>,
-    /// Why the input was refused.
-    pub user_errors: Vec<UserError>,
-}
-
 #[derive(AsChangeset, Default)]
 #[diesel(table_name = projects)]
 struct ProjectChanges {
@@ -210,13 +192,13 @@ impl ProjectMutations {
         let (Some(name), Some(description), Some(technologies), Some(highlights), Some(links), true) =
             (name, description, technologies, highlights, links, checks.is_ok())
         else {
-            return Ok(AddProjectPayload { project: None, user_errors: checks.errors });
+            return Ok(AddProjectPayload::refused(checks.errors));
         };
         let mut conn = request.db.conn().await?;
-        let (count, position) = store::fill(&mut conn, me.user_id).await?;
-        if count >= MAX_ITEMS {
-            return Ok(AddProjectPayload { project: None, user_errors: vec![super::section_full("projects")] });
-        }
+        let position = match store::next_position(&mut conn, me.user_id).await? {
+            Ok(position) => position,
+            Err(full) => return Ok(AddProjectPayload::refused(vec![full])),
+        };
         let now = Utc::now();
         let row = diesel::insert_into(projects::table)
             .values((
@@ -237,7 +219,7 @@ impl ProjectMutations {
             .returning(ProjectRow::as_returning())
             .get_result(&mut conn)
             .await?;
-        Ok(AddProjectPayload { project: Some(Project(row)), user_errors: Vec::new() })
+        Ok(AddProjectPayload::saved(row))
     }
 
     /// Changes one of the signed-in user's projects.
@@ -277,14 +259,14 @@ impl ProjectMutations {
             after(changes.end_date, current.end_date),
         );
         if !checks.is_ok() {
-            return Ok(UpdateProjectPayload { project: None, user_errors: checks.errors });
+            return Ok(UpdateProjectPayload::refused(checks.errors));
         }
         let row = diesel::update(projects::table.find(current.id))
             .set((&changes, projects::updated_at.eq(Utc::now())))
             .returning(ProjectRow::as_returning())
             .get_result(&mut conn)
             .await?;
-        Ok(UpdateProjectPayload { project: Some(Project(row)), user_errors: Vec::new() })
+        Ok(UpdateProjectPayload::saved(row))
     }
 }
 
@@ -295,8 +277,10 @@ fn stored(list: Vec<String>) -> Vec<Option<String>> {
 
 profile_section! {
     table: projects,
+    label: "projects",
     row: ProjectRow,
     node: Project,
+    payloads: (AddProjectPayload, UpdateProjectPayload, "project"),
     by_user: ProjectsByUser,
     by_id: ProjectById,
     store: store,

@@ -32,13 +32,24 @@ impl Scope {
     }
 }
 
+/// The user error for adding to a full section.
+pub fn full(section: &str) -> crate::graphql::UserError {
+    crate::graphql::UserError::new(
+        &["input"],
+        crate::graphql::UserErrorCode::TooLong,
+        format!("A profile keeps at most {MAX_ITEMS} {section}"),
+    )
+}
+
 /// Declares a section's loaders, its store functions and its
 /// delete/reorder mutations.
 macro_rules! profile_section {
     (
         table: $table:ident,
+        label: $label:literal,
         row: $row:ident,
         node: $node:ident,
+        payloads: ($add_payload:ident, $update_payload:ident, $field:literal),
         by_user: $by_user:ident,
         by_id: $by_id:ident,
         store: $store:ident,
@@ -149,15 +160,22 @@ macro_rules! profile_section {
                     .optional()
             }
 
-            /// How many live items the owner has, and the position after the last.
-            pub async fn fill(conn: &mut AsyncPgConnection, owner: Uuid) -> QueryResult<(i64, i32)> {
+            /// The position after the owner's last item, or the user error
+            /// to return when the section is full.
+            pub async fn next_position(
+                conn: &mut AsyncPgConnection,
+                owner: Uuid,
+            ) -> QueryResult<Result<i32, $crate::graphql::UserError>> {
                 let (count, last): (i64, Option<i32>) = $table::table
                     .filter($table::user_id.eq(owner))
                     .filter($table::deleted_at.is_null())
                     .select((diesel::dsl::count_star(), diesel::dsl::max($table::position)))
                     .first(conn)
                     .await?;
-                Ok((count, last.map_or(0, |last| last + 1)))
+                if count >= $crate::profile::section::MAX_ITEMS {
+                    return Ok(Err($crate::profile::section::full($label)));
+                }
+                Ok(Ok(last.map_or(0, |last| last + 1)))
             }
 
             /// Soft-deletes the owner's item; false when there is none.
@@ -219,6 +237,46 @@ macro_rules! profile_section {
                     Ok(Some(rows))
                 })
                 .await
+            }
+        }
+
+        /// The result of adding an item to a profile section.
+        #[derive(async_graphql::SimpleObject)]
+        pub struct $add_payload {
+            /// The added item; null when the input was refused.
+            #[graphql(name = $field)]
+            pub item: Option<$node>,
+            /// Why the input was refused.
+            pub user_errors: Vec<$crate::graphql::UserError>,
+        }
+
+        /// The result of changing an item of a profile section.
+        #[derive(async_graphql::SimpleObject)]
+        pub struct $update_payload {
+            /// The changed item; null when the input was refused.
+            #[graphql(name = $field)]
+            pub item: Option<$node>,
+            /// Why the input was refused.
+            pub user_errors: Vec<$crate::graphql::UserError>,
+        }
+
+        impl $add_payload {
+            fn saved(row: $row) -> Self {
+                Self { item: Some($node(row)), user_errors: Vec::new() }
+            }
+
+            fn refused(user_errors: Vec<$crate::graphql::UserError>) -> Self {
+                Self { item: None, user_errors }
+            }
+        }
+
+        impl $update_payload {
+            fn saved(row: $row) -> Self {
+                Self { item: Some($node(row)), user_errors: Vec::new() }
+            }
+
+            fn refused(user_errors: Vec<$crate::graphql::UserError>) -> Self {
+                Self { item: None, user_errors }
             }
         }
 

@@ -1,13 +1,13 @@
 //! Skills: name (unique per profile, case-insensitively), category, level, years.
 
-use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, SimpleObject};
+use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object};
 use chrono::{DateTime as ChronoDateTime, Utc};
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
-use super::section::{MAX_ITEMS, profile_section};
+use super::section::profile_section;
 use crate::graphql::scalars::DateTime;
 use crate::graphql::validate::{Checks, change};
 use crate::graphql::{ApiError, UserError, UserErrorCode, db_enum, ids, request};
@@ -119,24 +119,6 @@ pub struct UpdateSkillInput {
     pub years: MaybeUndefined<i32>,
 }
 
-/// The result of `addSkill`.
-#[derive(SimpleObject)]
-pub struct AddSkillPayload {
-    /// The added skill; null when the input was refused.
-    pub skill: Option<Skill>,
-    /// Why the input was refused.
-    pub user_errors: Vec<UserError>,
-}
-
-/// The result of `updateSkill`.
-#[derive(SimpleObject)]
-pub struct UpdateSkillPayload {
-    /// The updated skill; null when the input was refused.
-    pub skill: Option<Skill>,
-    /// Why the input was refused.
-    pub user_errors: Vec<UserError>,
-}
-
 #[derive(AsChangeset, Default)]
 #[diesel(table_name = skills)]
 struct SkillChanges {
@@ -166,13 +148,13 @@ impl SkillMutations {
         let category = checks.optional_text("category", input.category.as_deref(), 100);
         let years = check_years(&mut checks, input.years);
         let (Some(name), Some(category), Some(years)) = (name, category, years) else {
-            return Ok(AddSkillPayload { skill: None, user_errors: checks.errors });
+            return Ok(AddSkillPayload::refused(checks.errors));
         };
         let mut conn = request.db.conn().await?;
-        let (count, position) = store::fill(&mut conn, me.user_id).await?;
-        if count >= MAX_ITEMS {
-            return Ok(AddSkillPayload { skill: None, user_errors: vec![super::section_full("skills")] });
-        }
+        let position = match store::next_position(&mut conn, me.user_id).await? {
+            Ok(position) => position,
+            Err(full) => return Ok(AddSkillPayload::refused(vec![full])),
+        };
         let now = Utc::now();
         let inserted = diesel::insert_into(skills::table)
             .values((
@@ -190,9 +172,9 @@ impl SkillMutations {
             .get_result(&mut conn)
             .await;
         match inserted {
-            Ok(row) => Ok(AddSkillPayload { skill: Some(Skill(row)), user_errors: Vec::new() }),
+            Ok(row) => Ok(AddSkillPayload::saved(row)),
             Err(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => {
-                Ok(AddSkillPayload { skill: None, user_errors: vec![name_taken(&name)] })
+                Ok(AddSkillPayload::refused(vec![name_taken(&name)]))
             }
             Err(err) => Err(err.into()),
         }
@@ -219,7 +201,7 @@ impl SkillMutations {
             },
         };
         if !checks.is_ok() {
-            return Ok(UpdateSkillPayload { skill: None, user_errors: checks.errors });
+            return Ok(UpdateSkillPayload::refused(checks.errors));
         }
         let mut conn = request.db.conn().await?;
         let updated = diesel::update(skills::table)
@@ -232,12 +214,11 @@ impl SkillMutations {
             .await
             .optional();
         match updated {
-            Ok(Some(row)) => Ok(UpdateSkillPayload { skill: Some(Skill(row)), user_errors: Vec::new() }),
+            Ok(Some(row)) => Ok(UpdateSkillPayload::saved(row)),
             Ok(None) => Err(ids::not_found(&input.id)),
-            Err(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => Ok(UpdateSkillPayload {
-                skill: None,
-                user_errors: vec![name_taken(changes.name.as_deref().unwrap_or_default())],
-            }),
+            Err(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => {
+                Ok(UpdateSkillPayload::refused(vec![name_taken(changes.name.as_deref().unwrap_or_default())]))
+            }
             Err(err) => Err(err.into()),
         }
     }
@@ -263,8 +244,10 @@ fn name_taken(name: &str) -> UserError {
 
 profile_section! {
     table: skills,
+    label: "skills",
     row: SkillRow,
     node: Skill,
+    payloads: (AddSkillPayload, UpdateSkillPayload, "skill"),
     by_user: SkillsByUser,
     by_id: SkillById,
     store: store,

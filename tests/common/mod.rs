@@ -221,6 +221,20 @@ impl TestApp {
     }
 }
 
+/// The password test accounts are registered with.
+pub const PASSWORD: &str = "correct horse battery staple";
+
+/// Registers an account named after `email`; returns its access token.
+pub async fn sign_up(app: &TestApp, email: &str) -> String {
+    let body = app
+        .graphql(
+            "mutation($input: RegisterInput!) { register(input: $input) { accessToken } }",
+            json!({ "input": { "email": email, "password": PASSWORD, "fullName": email } }),
+        )
+        .await;
+    body["data"]["register"]["accessToken"].as_str().unwrap_or_else(|| panic!("registration failed: {body}")).to_owned()
+}
+
 /// Serves the real router over `database_url` on a free port; returns its base URL.
 pub async fn serve_router(database_url: &str, config: &ServerArgs) -> String {
     let pool = db::build_pool(database_url, 4).expect("pool");
