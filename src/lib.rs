@@ -12,6 +12,7 @@ pub mod config;
 pub mod db;
 pub mod graphql;
 pub mod http;
+pub mod jobs;
 pub mod mail;
 pub mod profile;
 pub mod schema;

@@ -29,3 +29,11 @@ CREATE FUNCTION careergraph_join_text(items text[]) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT coalesce(array_to_string(items, ' '), '')
 $$;
+
+-- Lower-cased copy of a text array, for case-insensitive array matching
+-- backed by an expression index.
+CREATE FUNCTION careergraph_lower_text(items text[]) RETURNS text[]
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT coalesce(array_agg(lower(item) ORDER BY ordinality), '{}')
+    FROM unnest(items) WITH ORDINALITY AS t(item, ordinality)
+$$;

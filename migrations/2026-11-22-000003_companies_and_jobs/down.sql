@@ -1,2 +1,3 @@
 DROP TABLE job_bookmarks;
 DROP TABLE jobs;
+DROP EXTENSION IF EXISTS pg_trgm;

@@ -1,5 +1,8 @@
 -- Job postings (written in careergraph or imported from elsewhere) and bookmarks.
 
+-- Trigram matching for the location filter (ships with PostgreSQL).
+CREATE EXTENSION IF NOT EXISTS pg_trgm;
+
 CREATE TABLE jobs (
     id               uuid PRIMARY KEY,
     -- Companies are shared reference data: one with postings cannot be deleted.
@@ -44,12 +47,19 @@ CREATE UNIQUE INDEX jobs_source_external_id_key ON jobs (source, external_id)
     WHERE external_id IS NOT NULL AND deleted_at IS NULL;
 CREATE INDEX jobs_company_id_idx ON jobs (company_id);
 CREATE INDEX jobs_posted_by_id_idx ON jobs (posted_by_id, created_at DESC, id DESC);
+-- Filters offered by `jobs(filter:)`.
 CREATE INDEX jobs_search_idx ON jobs USING gin (search);
-CREATE INDEX jobs_required_skills_idx ON jobs USING gin (required_skills);
--- Orderings offered on live postings: newest first and best paid first.
-CREATE INDEX jobs_posted_at_idx ON jobs (posted_at DESC, id DESC) WHERE deleted_at IS NULL;
-CREATE INDEX jobs_salary_idx ON jobs (salary_max DESC NULLS LAST, id DESC) WHERE deleted_at IS NULL;
+CREATE INDEX jobs_skills_idx ON jobs
+    USING gin (careergraph_lower_text(required_skills || preferred_skills));
+CREATE INDEX jobs_location_trgm_idx ON jobs USING gin (lower(location) gin_trgm_ops);
 CREATE INDEX jobs_status_idx ON jobs (status) WHERE deleted_at IS NULL;
+CREATE INDEX jobs_remote_type_idx ON jobs (remote_type) WHERE deleted_at IS NULL;
+CREATE INDEX jobs_employment_type_idx ON jobs (employment_type) WHERE deleted_at IS NULL;
+-- Orderings offered (and their keyset cursors): posted date, then salary.
+-- Drafts have no posted_at yet and sort by creation.
+CREATE INDEX jobs_posted_idx ON jobs ((coalesce(posted_at, created_at)) DESC, id DESC) WHERE deleted_at IS NULL;
+CREATE INDEX jobs_salary_idx ON jobs ((coalesce(salary_max, salary_min, -1)) DESC, id DESC)
+    WHERE deleted_at IS NULL;
 SELECT careergraph_track_updated_at('jobs');
 
 CREATE TABLE job_bookmarks (

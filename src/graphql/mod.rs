@@ -20,6 +20,7 @@ pub use user_error::{UserError, UserErrorCode};
 use async_graphql::{EmptySubscription, MergedObject, Object, SDLExportOptions, Schema};
 
 use crate::auth::AuthGate;
+use crate::jobs::{JobMutations, JobQuery};
 use crate::profile::ProfileMutations;
 use crate::users::{AccountMutations, UserMutations, UserQuery};
 
@@ -50,13 +51,13 @@ pub fn sdl() -> String {
 /// or `node` (any object by id).
 #[derive(MergedObject, Default)]
 #[graphql(name = "Query")]
-pub struct QueryRoot(NodeQuery, UserQuery);
+pub struct QueryRoot(NodeQuery, UserQuery, JobQuery);
 
 /// The entry points for changing data. Each mutation takes one `input` and
 /// returns a payload whose `userErrors` lists what the user can fix.
 #[derive(MergedObject, Default)]
 #[graphql(name = "Mutation")]
-pub struct MutationRoot(AccountMutations, UserMutations, ProfileMutations);
+pub struct MutationRoot(AccountMutations, UserMutations, ProfileMutations, JobMutations);
 
 /// Fetching objects by global id.
 #[derive(Default)]

@@ -6,6 +6,7 @@ use super::errors::ApiError;
 use super::ids;
 use super::request::{loaders, request};
 use crate::companies::Company;
+use crate::jobs::Job;
 use crate::profile::{Certification, Education, Project, Skill, WorkExperience};
 use crate::users::User;
 
@@ -24,6 +25,7 @@ pub enum Node {
     Certification(Certification),
     Skill(Skill),
     Project(Project),
+    Job(Job),
 }
 
 /// The most ids one `nodes` call accepts.
@@ -83,6 +85,7 @@ async fn load(ctx: &Context<'_>, id: &ID) -> Result<Node, ApiError> {
             loaders.certifications.load_one(uuid).await?.map(|row| Node::Certification(Certification(row)))
         }
         Skill::TYPE_NAME => loaders.skills.load_one(uuid).await?.map(|row| Node::Skill(Skill(row))),
+        Job::TYPE_NAME => loaders.jobs.load_one(uuid).await?.map(|row| Node::Job(Job(row))),
         Project::TYPE_NAME => loaders.projects.load_one(uuid).await?.map(|row| Node::Project(Project(row))),
         _ => None,
     };

@@ -49,12 +49,20 @@ impl UserRow {
     }
 }
 
-/// Users the viewer may see: themself, or anyone when the viewer is an
-/// admin. Deleted accounts are nobody's.
-fn visible_to(viewer: &Viewer) -> Option<users::BoxedQuery<'static, diesel::pg::Pg>> {
-    let user = viewer.signed_in()?;
+/// Users the viewer may see: themself; everyone who posted a public job in
+/// careergraph (their public profile, as its poster); anyone when the viewer
+/// is an admin. Deleted accounts are nobody's.
+fn visible_to(viewer: &Viewer) -> users::BoxedQuery<'static, diesel::pg::Pg> {
     let live = users::table.filter(users::deleted_at.is_null()).into_boxed();
-    Some(if user.is_admin() { live } else { live.filter(users::id.eq(user.user_id)) })
+    let public_poster = diesel::dsl::sql::<diesel::sql_types::Bool>(
+        "EXISTS (SELECT 1 FROM jobs WHERE jobs.posted_by_id = users.id AND jobs.source = 'careergraph'
+                 AND jobs.status <> 'DRAFT' AND jobs.deleted_at IS NULL)",
+    );
+    match viewer.signed_in() {
+        Some(me) if me.is_admin() => live,
+        Some(me) => live.filter(users::id.eq(me.user_id).or(public_poster)),
+        None => live.filter(public_poster),
+    }
 }
 
 /// Loads users by id, returning only those the viewer may see.
@@ -74,9 +82,12 @@ impl Loader<Uuid> for UserLoader {
     type Error = ApiError;
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, UserRow>, ApiError> {
-        let Some(query) = visible_to(&self.viewer) else { return Ok(HashMap::new()) };
         let mut conn = self.db.conn().await?;
-        let rows = query.filter(users::id.eq_any(keys)).select(UserRow::as_select()).load(&mut conn).await?;
+        let rows = visible_to(&self.viewer)
+            .filter(users::id.eq_any(keys))
+            .select(UserRow::as_select())
+            .load(&mut conn)
+            .await?;
         Ok(rows.into_iter().map(|row| (row.id, row)).collect())
     }
 }

@@ -1,0 +1,194 @@
+//! The `Job` type and how well a job matches the viewer's skills.
+
+use std::collections::HashSet;
+
+use async_graphql::{Context, ID, Object, SimpleObject};
+
+use super::{JobRow, JobStatus, NATIVE_SOURCE, RemoteType, Seniority};
+use crate::companies::Company;
+use crate::graphql::scalars::DateTime;
+use crate::graphql::{ApiError, db_enum, ids, loaders, request};
+use crate::profile::EmploymentType;
+use crate::users::User;
+
+/// A job posting as the API shows it.
+pub struct Job(pub JobRow);
+
+impl Job {
+    pub const TYPE_NAME: &'static str = "Job";
+}
+
+/// A job posting: written by a recruiter in careergraph, or imported by a
+/// candidate from another site to track.
+#[Object]
+impl Job {
+    /// Globally unique, opaque identifier; `node(id:)` and `job(id:)` fetch it again.
+    pub async fn id(&self) -> ID {
+        ids::encode(Self::TYPE_NAME, self.0.id)
+    }
+
+    /// The job title.
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+
+    /// The full description (plain text or Markdown).
+    async fn description(&self) -> &str {
+        &self.0.description
+    }
+
+    /// Where the job is based.
+    async fn location(&self) -> Option<&str> {
+        self.0.location.as_deref()
+    }
+
+    /// On site, hybrid or remote.
+    async fn remote_type(&self) -> Option<RemoteType> {
+        self.0.remote_type.as_deref().and_then(db_enum::from_db)
+    }
+
+    /// How the position is employed.
+    async fn employment_type(&self) -> Option<EmploymentType> {
+        self.0.employment_type.as_deref().and_then(db_enum::from_db)
+    }
+
+    /// How senior the position is.
+    async fn seniority(&self) -> Option<Seniority> {
+        self.0.seniority.as_deref().and_then(db_enum::from_db)
+    }
+
+    /// The lower end of the yearly salary range, in `salaryCurrency`.
+    async fn salary_min(&self) -> Option<i32> {
+        self.0.salary_min
+    }
+
+    /// The upper end of the yearly salary range, in `salaryCurrency`.
+    async fn salary_max(&self) -> Option<i32> {
+        self.0.salary_max
+    }
+
+    /// The ISO 4217 currency of the salary range, e.g. "EUR".
+    async fn salary_currency(&self) -> Option<&str> {
+        self.0.salary_currency.as_deref()
+    }
+
+    /// Skills the job requires, as the poster spelled them.
+    async fn required_skills(&self) -> Vec<&str> {
+        self.0.required().collect()
+    }
+
+    /// Skills the job would like, as the poster spelled them.
+    async fn preferred_skills(&self) -> Vec<&str> {
+        self.0.preferred().collect()
+    }
+
+    /// Draft, open or closed.
+    async fn status(&self) -> JobStatus {
+        db_enum::from_db(&self.0.status).unwrap_or(JobStatus::Closed)
+    }
+
+    /// `careergraph` for postings written here; otherwise the site it was
+    /// imported from.
+    async fn source(&self) -> &str {
+        &self.0.source
+    }
+
+    /// Whether a candidate imported it from another site.
+    async fn imported(&self) -> bool {
+        self.0.source != NATIVE_SOURCE
+    }
+
+    /// The posting's id on the site it was imported from.
+    async fn external_id(&self) -> Option<&str> {
+        self.0.external_id.as_deref()
+    }
+
+    /// The posting's address on the site it was imported from.
+    async fn external_url(&self) -> Option<&str> {
+        self.0.external_url.as_deref()
+    }
+
+    /// When it was first opened; null for a draft.
+    async fn posted_at(&self) -> Option<DateTime> {
+        self.0.posted_at.map(DateTime)
+    }
+
+    /// When it was closed; null unless closed.
+    async fn closed_at(&self) -> Option<DateTime> {
+        self.0.closed_at.map(DateTime)
+    }
+
+    /// When the posting was created.
+    async fn created_at(&self) -> DateTime {
+        self.0.created_at.into()
+    }
+
+    /// When the posting last changed.
+    async fn updated_at(&self) -> DateTime {
+        self.0.updated_at.into()
+    }
+
+    /// The employer.
+    async fn company(&self, ctx: &Context<'_>) -> Result<Option<Company>, ApiError> {
+        Ok(loaders(ctx).companies.load_one(self.0.company_id).await?.map(Company))
+    }
+
+    /// The recruiter who posted it (their public profile), or for an imported
+    /// posting the candidate who imported it, shown only to them.
+    async fn posted_by(&self, ctx: &Context<'_>) -> Result<Option<User>, ApiError> {
+        let Some(poster) = self.0.posted_by_id else { return Ok(None) };
+        let viewer = request(ctx).viewer;
+        let row = loaders(ctx).users.load_one(poster).await?;
+        Ok(row.map(|row| User::seen_by(row, &viewer)))
+    }
+
+    /// How well the viewer's profile skills fit this job; null for anonymous
+    /// viewers and for jobs that list no skills.
+    #[graphql(name = "match")]
+    async fn job_match(&self, ctx: &Context<'_>) -> Result<Option<JobMatch>, ApiError> {
+        let Some(me) = request(ctx).viewer.signed_in() else { return Ok(None) };
+        let skills = loaders(ctx).skills_by_user.load_one(me.user_id).await?.unwrap_or_default();
+        let names: Vec<&str> = skills.iter().map(|skill| skill.name.as_str()).collect();
+        Ok(JobMatch::between(&self.0, &names))
+    }
+}
+
+/// How a candidate's skills fit a job. Required skills weigh twice as much
+/// as preferred ones; names compare case-insensitively.
+#[derive(Debug, Clone, PartialEq, Eq, SimpleObject)]
+pub struct JobMatch {
+    /// 0 (no listed skill) to 100 (every listed skill).
+    pub score: i32,
+    /// The job's skills (required first, in the job's spelling) the candidate has.
+    pub matched_skills: Vec<String>,
+    /// The job's skills (required first, in the job's spelling) the candidate lacks.
+    pub missing_skills: Vec<String>,
+}
+
+impl JobMatch {
+    /// The match of `job` for someone with `skills`; None when the job lists none.
+    pub fn between(job: &JobRow, skills: &[&str]) -> Option<Self> {
+        let have: HashSet<String> = skills.iter().map(|skill| skill.to_lowercase()).collect();
+        let mut seen = HashSet::new();
+        let (mut earned, mut possible) = (0, 0);
+        let (mut matched, mut missing) = (Vec::new(), Vec::new());
+        let listed = job.required().map(|skill| (skill, 2)).chain(job.preferred().map(|skill| (skill, 1)));
+        for (skill, weight) in listed {
+            if !seen.insert(skill.to_lowercase()) {
+                continue;
+            }
+            possible += weight;
+            if have.contains(&skill.to_lowercase()) {
+                earned += weight;
+                matched.push(skill.to_owned());
+            } else {
+                missing.push(skill.to_owned());
+            }
+        }
+        (possible > 0).then(|| Self {
+            score: (earned * 100 + possible / 2) / possible,
+            matched_skills: matched,
+            missing_skills: missing,
+        })
+    }
+}

@@ -1,0 +1,185 @@
+//! Jobs: postings written by recruiters in careergraph, and postings
+//! candidates import from elsewhere to track. Drafts are seen only by their
+//! poster; everything else that is not deleted is public.
+
+mod graphql;
+mod mutations;
+mod search;
+
+pub use graphql::{Job, JobMatch};
+pub use mutations::JobMutations;
+pub use search::{JobConnection, JobFilter, JobQuery};
+
+use std::collections::HashMap;
+
+use async_graphql::Enum;
+use async_graphql::dataloader::Loader;
+use chrono::{DateTime, Utc};
+use diesel::pg::Pg;
+use diesel::prelude::*;
+use diesel::sql_types::{Text, Uuid as SqlUuid};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use crate::auth::Viewer;
+use crate::db::Db;
+use crate::graphql::ApiError;
+use crate::schema::jobs;
+
+/// Where `source` says a job was written in careergraph.
+pub const NATIVE_SOURCE: &str = "careergraph";
+
+/// A row of `jobs` (without the search vector).
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = jobs, check_for_backend(Pg))]
+pub struct JobRow {
+    pub id: Uuid,
+    pub company_id: Uuid,
+    pub posted_by_id: Option<Uuid>,
+    pub title: String,
+    pub description: String,
+    pub location: Option<String>,
+    pub remote_type: Option<String>,
+    pub employment_type: Option<String>,
+    pub seniority: Option<String>,
+    pub salary_min: Option<i32>,
+    pub salary_max: Option<i32>,
+    pub salary_currency: Option<String>,
+    pub required_skills: Vec<Option<String>>,
+    pub preferred_skills: Vec<Option<String>>,
+    pub status: String,
+    pub source: String,
+    pub external_id: Option<String>,
+    pub external_url: Option<String>,
+    pub posted_at: Option<DateTime<Utc>>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl JobRow {
+    pub fn required(&self) -> impl Iterator<Item = &str> {
+        self.required_skills.iter().flatten().map(String::as_str)
+    }
+
+    pub fn preferred(&self) -> impl Iterator<Item = &str> {
+        self.preferred_skills.iter().flatten().map(String::as_str)
+    }
+}
+
+/// Where the work happens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+pub enum RemoteType {
+    /// At the employer's site.
+    Onsite,
+    /// Partly on site, partly remote.
+    Hybrid,
+    /// Fully remote.
+    Remote,
+}
+
+/// How senior a position is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+pub enum Seniority {
+    /// An internship.
+    Intern,
+    /// Early career.
+    Junior,
+    /// Mid-level.
+    Mid,
+    /// Senior.
+    Senior,
+    /// Leads a team or area.
+    Lead,
+    /// Principal or staff level.
+    Principal,
+    /// Executive.
+    Executive,
+}
+
+/// Where a posting is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+pub enum JobStatus {
+    /// Being written: visible only to its poster, not open for applications.
+    Draft,
+    /// Published and taking applications.
+    Open,
+    /// No longer taking applications.
+    Closed,
+}
+
+/// The SQL condition for the jobs `viewer` may see: live, and not a draft
+/// unless the viewer posted it (admins see every draft).
+pub fn visible_to(viewer: &Viewer) -> Box<dyn BoxableExpression<jobs::table, Pg, SqlType = diesel::sql_types::Bool>> {
+    let live = jobs::deleted_at.is_null();
+    match viewer.signed_in() {
+        Some(me) if me.is_admin() => Box::new(live),
+        Some(me) => {
+            Box::new(live.and(jobs::status.ne("DRAFT").or(jobs::posted_by_id.eq(me.user_id).assume_not_null())))
+        }
+        None => Box::new(live.and(jobs::status.ne("DRAFT"))),
+    }
+}
+
+/// Loads jobs by id, only those the viewer may see.
+pub struct JobLoader {
+    db: Db,
+    viewer: Viewer,
+}
+
+impl JobLoader {
+    pub fn new(db: Db, viewer: Viewer) -> Self {
+        Self { db, viewer }
+    }
+}
+
+impl Loader<Uuid> for JobLoader {
+    type Value = JobRow;
+    type Error = ApiError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, JobRow>, ApiError> {
+        let mut conn = self.db.conn().await?;
+        let rows = jobs::table
+            .filter(jobs::id.eq_any(keys))
+            .filter(visible_to(&self.viewer))
+            .select(JobRow::as_select())
+            .load(&mut conn)
+            .await?;
+        Ok(rows.into_iter().map(|row| (row.id, row)).collect())
+    }
+}
+
+#[derive(QueryableByName)]
+struct CompanyId {
+    #[diesel(sql_type = SqlUuid)]
+    id: Uuid,
+}
+
+/// The company named `name` (case-insensitively), created if there is none.
+/// One statement; when a concurrent call creates the same company between
+/// this statement's snapshot and its insert, the second attempt finds it.
+pub async fn company_named(conn: &mut AsyncPgConnection, name: &str) -> Result<Uuid, diesel::result::Error> {
+    match find_or_create_company(conn, name).await {
+        Err(diesel::result::Error::NotFound) => find_or_create_company(conn, name).await,
+        outcome => outcome,
+    }
+}
+
+async fn find_or_create_company(conn: &mut AsyncPgConnection, name: &str) -> Result<Uuid, diesel::result::Error> {
+    let found: CompanyId = diesel::sql_query(
+        "WITH created AS (
+             INSERT INTO companies (id, name) VALUES ($1, $2)
+             ON CONFLICT ((lower(name))) DO NOTHING
+             RETURNING id
+         )
+         SELECT id FROM created
+         UNION ALL
+         SELECT id FROM companies WHERE lower(name) = lower($2)
+         LIMIT 1",
+    )
+    .bind::<SqlUuid, _>(Uuid::now_v7())
+    .bind::<Text, _>(name)
+    .get_result(conn)
+    .await?;
+    Ok(found.id)
+}

@@ -1,0 +1,365 @@
+//! Jobs over HTTP: posting and its refusals, drafts staying private,
+//! imports that never duplicate, search filters, orderings and pagination,
+//! the match score, and statement counts that do not grow with a page.
+
+mod common;
+
+use careergraph::config::ServerArgs;
+use common::{TestApp, error_codes, sign_up};
+use serde_json::{Value, json};
+
+async fn counted_app() -> TestApp {
+    TestApp::spawn_with(ServerArgs { debug_sql_count: true, ..ServerArgs::default() }).await
+}
+
+async fn recruiter(app: &TestApp, email: &str) -> String {
+    let body = app
+        .graphql(
+            "mutation($input: RegisterInput!) { register(input: $input) { accessToken } }",
+            json!({ "input": { "email": email, "password": common::PASSWORD, "fullName": "Rita Recruiter", "role": "RECRUITER" } }),
+        )
+        .await;
+    body["data"]["register"]["accessToken"].as_str().unwrap_or_else(|| panic!("{body}")).to_owned()
+}
+
+const CREATE: &str = "mutation($input: CreateJobInput!) { createJob(input: $input) {
+    job { id title status postedAt salaryMin salaryMax salaryCurrency requiredSkills company { id name } }
+    userErrors { field code } } }";
+
+async fn create(app: &TestApp, token: &str, input: Value) -> Value {
+    let body = app.graphql_as(Some(token), CREATE, json!({ "input": input })).await;
+    assert!(body.get("errors").is_none(), "{body}");
+    body["data"]["createJob"].clone()
+}
+
+async fn open_job(app: &TestApp, token: &str, input: Value) -> String {
+    let mut input = input;
+    input["status"] = json!("OPEN");
+    if input.get("description").is_none() {
+        input["description"] = json!("A role.");
+    }
+    if input.get("companyName").is_none() {
+        input["companyName"] = json!("Acme");
+    }
+    let payload = create(app, token, input).await;
+    assert_eq!(payload["userErrors"], json!([]), "{payload}");
+    payload["job"]["id"].as_str().unwrap().to_owned()
+}
+
+const JOB: &str = "query($id: ID!) { job(id: $id) { id title status } }";
+
+#[tokio::test]
+async fn recruiters_post_jobs_and_drafts_stay_private() {
+    let app = counted_app().await;
+    let rita = recruiter(&app, "rita@example.com").await;
+    let candidate = sign_up(&app, "cand@example.com").await;
+
+    let draft = create(
+        &app,
+        &rita,
+        json!({ "title": "Backend Engineer", "description": "Rust and SQL", "companyName": "Acme" }),
+    )
+    .await;
+    assert_eq!(draft["job"]["status"], "DRAFT", "{draft}");
+    assert_eq!(draft["job"]["postedAt"], Value::Null);
+    let id = draft["job"]["id"].clone();
+
+    let own = app.graphql_as(Some(&rita), JOB, json!({ "id": id })).await;
+    assert_eq!(own["data"]["job"]["title"], "Backend Engineer");
+    for token in [Some(candidate.as_str()), None] {
+        let hidden = app.graphql_as(token, JOB, json!({ "id": id })).await;
+        assert_eq!(error_codes(&hidden), ["NOT_FOUND"], "{hidden}");
+    }
+
+    let forbidden = app
+        .graphql_as(
+            Some(&candidate),
+            CREATE,
+            json!({ "input": { "title": "x", "description": "y", "companyName": "z" } }),
+        )
+        .await;
+    assert_eq!(error_codes(&forbidden), ["FORBIDDEN"]);
+    let anonymous =
+        app.graphql(CREATE, json!({ "input": { "title": "x", "description": "y", "companyName": "z" } })).await;
+    assert_eq!(error_codes(&anonymous), ["UNAUTHENTICATED"]);
+
+    // Publishing gives it a posted date and makes it public.
+    let update = "mutation($input: UpdateJobInput!) { updateJob(input: $input) { job { status postedAt title } userErrors { field code } } }";
+    let published = app
+        .graphql_as(
+            Some(&rita),
+            update,
+            json!({ "input": { "id": id, "status": "OPEN", "title": "Senior Backend Engineer" } }),
+        )
+        .await;
+    let job = &published["data"]["updateJob"]["job"];
+    assert_eq!(job["status"], "OPEN", "{published}");
+    assert!(job["postedAt"].is_string());
+    let public = app.graphql(JOB, json!({ "id": id })).await;
+    assert_eq!(public["data"]["job"]["title"], "Senior Backend Engineer");
+
+    let back = app.graphql_as(Some(&rita), update, json!({ "input": { "id": id, "status": "DRAFT" } })).await;
+    assert_eq!(back["data"]["updateJob"]["userErrors"][0]["code"], "INVALID");
+
+    // Another recruiter sees it but may not change it.
+    let other = recruiter(&app, "other@example.com").await;
+    let foreign = app.graphql_as(Some(&other), update, json!({ "input": { "id": id, "title": "Mine now" } })).await;
+    assert_eq!(error_codes(&foreign), ["FORBIDDEN"]);
+
+    let close = "mutation($input: CloseJobInput!) { closeJob(input: $input) { job { status closedAt } } }";
+    let closed = app.graphql_as(Some(&rita), close, json!({ "input": { "id": id } })).await;
+    assert_eq!(closed["data"]["closeJob"]["job"]["status"], "CLOSED");
+    assert!(closed["data"]["closeJob"]["job"]["closedAt"].is_string());
+
+    let delete = "mutation($input: DeleteJobInput!) { deleteJob(input: $input) { deletedJobId } }";
+    let deleted = app.graphql_as(Some(&rita), delete, json!({ "input": { "id": id } })).await;
+    assert_eq!(deleted["data"]["deleteJob"]["deletedJobId"], id);
+    assert_eq!(error_codes(&app.graphql_as(Some(&rita), JOB, json!({ "id": id })).await), ["NOT_FOUND"]);
+}
+
+#[tokio::test]
+async fn job_input_is_checked_and_companies_are_shared_by_name() {
+    let app = counted_app().await;
+    let rita = recruiter(&app, "rita@example.com").await;
+    let base = json!({ "title": "Engineer", "description": "d", "companyName": "Acme" });
+    let with = |extra: Value| {
+        let mut input = base.clone();
+        input.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        input
+    };
+    for (extra, field, code) in [
+        (json!({ "salaryMin": 200, "salaryMax": 100, "salaryCurrency": "EUR" }), "salaryMax", "INVALID"),
+        (json!({ "salaryMin": 100 }), "salaryCurrency", "BLANK"),
+        (json!({ "salaryMin": 100, "salaryCurrency": "euro" }), "salaryCurrency", "INVALID"),
+        (json!({ "title": "  " }), "title", "BLANK"),
+        (json!({ "status": "CLOSED" }), "status", "INVALID"),
+    ] {
+        let payload = create(&app, &rita, with(extra.clone())).await;
+        assert_eq!(payload["job"], Value::Null, "{extra}");
+        assert_eq!(payload["userErrors"][0]["field"], json!(["input", field]), "{extra}: {payload}");
+        assert_eq!(payload["userErrors"][0]["code"], code, "{extra}");
+    }
+    let first = create(
+        &app,
+        &rita,
+        with(json!({ "salaryMin": 90000, "salaryMax": 120000, "salaryCurrency": "eur",
+        "requiredSkills": ["Rust", "rust", " SQL "] })),
+    )
+    .await;
+    assert_eq!(first["job"]["salaryCurrency"], "EUR");
+    assert_eq!(first["job"]["requiredSkills"], json!(["Rust", "SQL"]), "repeats and blanks dropped");
+    let second = create(&app, &rita, with(json!({ "companyName": "ACME" }))).await;
+    assert_eq!(first["job"]["company"]["id"], second["job"]["company"]["id"], "one company per name");
+    assert_eq!(first["job"]["company"]["name"], "Acme");
+    let viewer = app.graphql_as(Some(&rita), "{ viewer { company { name } } }", json!({})).await;
+    assert_eq!(viewer["data"]["viewer"]["company"]["name"], "Acme");
+}
+
+const IMPORT: &str = "mutation($input: ImportJobInput!) { importJob(input: $input) {
+    job { id source externalId imported status postedBy { id } } created userErrors { field code } } }";
+
+#[tokio::test]
+async fn imports_never_duplicate_a_posting() {
+    let app = counted_app().await;
+    let ada = sign_up(&app, "ada@example.com").await;
+    let bob = sign_up(&app, "bob@example.com").await;
+    let input = json!({ "title": "Data Engineer", "companyName": "Initech", "source": "LinkedIn", "externalId": "123",
+                        "externalUrl": "https://example.com/jobs/123" });
+    let first = app.graphql_as(Some(&ada), IMPORT, json!({ "input": input })).await;
+    let payload = &first["data"]["importJob"];
+    assert_eq!(payload["created"], true, "{first}");
+    assert_eq!(payload["job"]["source"], "linkedin");
+    assert_eq!(payload["job"]["imported"], true);
+    assert_eq!(payload["job"]["status"], "OPEN");
+    assert!(payload["job"]["postedBy"]["id"].is_string(), "the importer sees themself");
+
+    let again = app.graphql_as(Some(&bob), IMPORT, json!({ "input": input })).await;
+    assert_eq!(again["data"]["importJob"]["created"], false);
+    assert_eq!(again["data"]["importJob"]["job"]["id"], payload["job"]["id"]);
+    assert_eq!(again["data"]["importJob"]["job"]["postedBy"], Value::Null, "importers stay private");
+
+    let mut elsewhere = input.clone();
+    elsewhere["source"] = json!("indeed");
+    let other = app.graphql_as(Some(&bob), IMPORT, json!({ "input": elsewhere })).await;
+    assert_eq!(other["data"]["importJob"]["created"], true);
+
+    let mut native = input.clone();
+    native["source"] = json!("careergraph");
+    let refused = app.graphql_as(Some(&bob), IMPORT, json!({ "input": native })).await;
+    assert_eq!(refused["data"]["importJob"]["userErrors"][0]["field"], json!(["input", "source"]));
+}
+
+const SEARCH: &str =
+    "query($filter: JobFilter, $orderBy: JobOrder, $first: Int, $after: String, $last: Int, $before: String) {
+    jobs(filter: $filter, orderBy: $orderBy, first: $first, after: $after, last: $last, before: $before) {
+        totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+        edges { cursor node { title } } } }";
+
+fn titles(body: &Value) -> Vec<String> {
+    body["data"]["jobs"]["edges"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no jobs: {body}"))
+        .iter()
+        .map(|edge| edge["node"]["title"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+async fn search(app: &TestApp, variables: Value) -> Value {
+    app.graphql(SEARCH, variables).await
+}
+
+#[tokio::test]
+async fn search_filters_rank_and_pages_in_every_ordering() {
+    let app = counted_app().await;
+    let rita = recruiter(&app, "rita@example.com").await;
+    open_job(
+        &app,
+        &rita,
+        json!({ "title": "Rust Engineer", "description": "Build services.", "requiredSkills": ["Rust", "PostgreSQL"],
+        "remoteType": "REMOTE", "employmentType": "FULL_TIME", "location": "Lisbon, Portugal",
+        "salaryMin": 80000, "salaryMax": 120000, "salaryCurrency": "EUR" }),
+    )
+    .await;
+    open_job(
+        &app,
+        &rita,
+        json!({ "title": "Platform Engineer", "description": "Some Rust, mostly Go.", "requiredSkills": ["Go"],
+        "preferredSkills": ["rust"], "remoteType": "HYBRID", "employmentType": "CONTRACT", "location": "Berlin",
+        "salaryMin": 70000, "salaryMax": 90000, "salaryCurrency": "EUR" }),
+    )
+    .await;
+    open_job(
+        &app,
+        &rita,
+        json!({ "title": "Data Analyst", "description": "SQL and dashboards.", "requiredSkills": ["SQL"],
+        "remoteType": "ONSITE", "employmentType": "FULL_TIME", "location": "Porto, Portugal" }),
+    )
+    .await;
+    create(&app, &rita, json!({ "title": "Secret Rust Draft", "description": "Rust", "companyName": "Acme" })).await;
+
+    // Full text, ranked: the title match beats the description mention; drafts never show.
+    let ranked = search(&app, json!({ "filter": { "query": "rust" } })).await;
+    assert_eq!(titles(&ranked), ["Rust Engineer", "Platform Engineer"], "{ranked}");
+    assert_eq!(ranked["data"]["jobs"]["totalCount"], 2);
+
+    for (filter, expected) in [
+        (json!({ "skills": ["RUST"] }), vec!["Platform Engineer", "Rust Engineer"]),
+        (json!({ "skills": ["rust", "postgresql"], "skillsMatch": "ALL" }), vec!["Rust Engineer"]),
+        (json!({ "remoteType": "HYBRID" }), vec!["Platform Engineer"]),
+        (json!({ "employmentType": "FULL_TIME" }), vec!["Data Analyst", "Rust Engineer"]),
+        (json!({ "location": "portugal" }), vec!["Data Analyst", "Rust Engineer"]),
+        (json!({ "salaryAtLeast": 100000 }), vec!["Rust Engineer"]),
+        (json!({ "postedAfter": "2999-01-01T00:00:00Z" }), vec![]),
+        (json!({ "status": "CLOSED" }), vec![]),
+    ] {
+        let body =
+            search(&app, json!({ "filter": filter, "orderBy": { "field": "POSTED_AT", "direction": "ASC" } })).await;
+        let mut found = titles(&body);
+        found.sort();
+        assert_eq!(found, expected, "{filter}");
+    }
+    let drafts = app.graphql_as(Some(&rita), SEARCH, json!({ "filter": { "status": "DRAFT" } })).await;
+    assert_eq!(titles(&drafts), ["Secret Rust Draft"], "a recruiter lists their own drafts");
+    assert_eq!(titles(&search(&app, json!({ "filter": { "status": "DRAFT" } })).await), Vec::<String>::new());
+
+    // Salary order, descending: no-salary jobs last.
+    let by_salary = search(&app, json!({ "orderBy": { "field": "SALARY", "direction": "DESC" } })).await;
+    assert_eq!(titles(&by_salary), ["Rust Engineer", "Platform Engineer", "Data Analyst"]);
+
+    // Paging forward and back returns the same edges with the same cursors, in every ordering.
+    for (order, filter) in [
+        (json!({ "field": "POSTED_AT", "direction": "DESC" }), json!({})),
+        (json!({ "field": "SALARY", "direction": "ASC" }), json!({})),
+        (json!({ "field": "RELEVANCE", "direction": "DESC" }), json!({ "query": "engineer OR analyst" })),
+    ] {
+        let all = search(&app, json!({ "filter": filter, "orderBy": order, "first": 10 })).await;
+        let all_edges = all["data"]["jobs"]["edges"].as_array().unwrap_or_else(|| panic!("{order}: {all}")).clone();
+        assert_eq!(all_edges.len(), 3, "{order}: {all}");
+        let one = search(&app, json!({ "filter": filter, "orderBy": order, "first": 1 })).await;
+        assert_eq!(one["data"]["jobs"]["pageInfo"]["hasNextPage"], true);
+        let rest = search(&app, json!({ "filter": filter, "orderBy": order, "first": 10, "after": one["data"]["jobs"]["pageInfo"]["endCursor"] })).await;
+        assert_eq!(
+            rest["data"]["jobs"]["edges"].as_array().unwrap_or_else(|| panic!("{rest}"))[..],
+            all_edges[1..],
+            "{order}"
+        );
+        assert_eq!(rest["data"]["jobs"]["pageInfo"]["hasNextPage"], false);
+        let back =
+            search(&app, json!({ "filter": filter, "orderBy": order, "last": 2, "before": all_edges[2]["cursor"] }))
+                .await;
+        assert_eq!(back["data"]["jobs"]["edges"].as_array().unwrap()[..], all_edges[..2], "{order}");
+        assert_eq!(back["data"]["jobs"]["pageInfo"]["hasPreviousPage"], false);
+    }
+
+    let posted_cursor = search(&app, json!({ "first": 1 })).await["data"]["jobs"]["pageInfo"]["endCursor"].clone();
+    let mixed =
+        search(&app, json!({ "orderBy": { "field": "SALARY", "direction": "DESC" }, "after": posted_cursor })).await;
+    assert_eq!(error_codes(&mixed), ["BAD_USER_INPUT"]);
+    let no_query = search(&app, json!({ "orderBy": { "field": "RELEVANCE", "direction": "DESC" } })).await;
+    assert_eq!(error_codes(&no_query), ["BAD_USER_INPUT"]);
+}
+
+#[tokio::test]
+async fn match_compares_the_viewers_skills_with_the_job() {
+    let app = counted_app().await;
+    let rita = recruiter(&app, "rita@example.com").await;
+    let id = open_job(&app, &rita, json!({ "title": "Rust Engineer", "requiredSkills": ["Rust", "Kubernetes"], "preferredSkills": ["PostgreSQL"] })).await;
+    let none = open_job(&app, &rita, json!({ "title": "Anything" })).await;
+    let ada = sign_up(&app, "ada@example.com").await;
+    for skill in ["rust", "POSTGRESQL", "Go"] {
+        app.graphql_as(
+            Some(&ada),
+            "mutation($input: AddSkillInput!) { addSkill(input: $input) { userErrors { code } } }",
+            json!({ "input": { "name": skill } }),
+        )
+        .await;
+    }
+    let query =
+        "query($id: ID!) { job(id: $id) { match { score matchedSkills missingSkills } postedBy { fullName email } } }";
+    let body = app.graphql_as(Some(&ada), query, json!({ "id": id })).await;
+    assert_eq!(
+        body["data"]["job"]["match"],
+        json!({ "score": 60, "matchedSkills": ["Rust", "PostgreSQL"], "missingSkills": ["Kubernetes"] }),
+        "{body}"
+    );
+    // The poster's public profile shows; their email does not.
+    assert_eq!(body["data"]["job"]["postedBy"], json!({ "fullName": "Rita Recruiter", "email": null }));
+    let anonymous = app.graphql(query, json!({ "id": id })).await;
+    assert_eq!(anonymous["data"]["job"]["match"], Value::Null);
+    let unlisted = app.graphql_as(Some(&ada), query, json!({ "id": none })).await;
+    assert_eq!(unlisted["data"]["job"]["match"], Value::Null);
+}
+
+#[tokio::test]
+async fn a_search_page_costs_the_same_statements_for_2_or_30_jobs() {
+    let app = counted_app().await;
+    let ada = sign_up(&app, "ada@example.com").await;
+    app.graphql_as(Some(&ada), "mutation { addSkill(input: { name: \"Rust\" }) { userErrors { code } } }", json!({}))
+        .await;
+    let mut posters = Vec::new();
+    for n in 0..10 {
+        posters.push(recruiter(&app, &format!("r{n}@example.com")).await);
+    }
+    for n in 0..30 {
+        let poster = &posters[n % 10];
+        open_job(
+            &app,
+            poster,
+            json!({ "title": format!("Rust Job {n}"), "companyName": format!("Company {}", n % 7),
+            "requiredSkills": ["Rust", "Go"] }),
+        )
+        .await;
+    }
+    let query = "query($first: Int) { jobs(first: $first) { edges { node { title company { name } postedBy { fullName }
+        match { score } } } } }";
+    let mut counts = Vec::new();
+    for first in [2, 30] {
+        let body = app.graphql_as(Some(&ada), query, json!({ "first": first })).await;
+        let edges = body["data"]["jobs"]["edges"].as_array().unwrap_or_else(|| panic!("{body}"));
+        assert_eq!(edges.len(), first);
+        assert_eq!(edges[0]["node"]["match"]["score"], 50);
+        assert!(edges.iter().all(|edge| edge["node"]["postedBy"]["fullName"] == "Rita Recruiter"));
+        counts.push(body["extensions"]["sqlStatements"].as_u64().unwrap());
+    }
+    assert_eq!(counts[0], counts[1], "statements for 2 vs 30 jobs: {counts:?}");
+}
