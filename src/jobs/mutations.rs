@@ -20,13 +20,11 @@ use crate::schema::{jobs, users};
 /// The most skills one list of a job holds.
 const MAX_SKILLS: usize = 50;
 
-/// A new posting. Only `title`, `description` and `companyName` are required.
+/// The fields that describe a posting, shared by `createJob` and `importJob`.
 #[derive(InputObject)]
-pub struct CreateJobInput {
+pub struct JobDetailsInput {
     /// The job title (1–300 characters).
     pub title: String,
-    /// The full description (at most 100,000 characters).
-    pub description: String,
     /// The employer; a company of that name (any case) is used, or created.
     pub company_name: String,
     /// Where the job is based (at most 200 characters).
@@ -49,6 +47,15 @@ pub struct CreateJobInput {
     /// Skills the job would like (at most 50).
     #[graphql(default)]
     pub preferred_skills: Vec<String>,
+}
+
+/// A new posting. Only `title`, `description` and `companyName` are required.
+#[derive(InputObject)]
+pub struct CreateJobInput {
+    #[graphql(flatten)]
+    pub details: JobDetailsInput,
+    /// The full description (at most 100,000 characters).
+    pub description: String,
     /// DRAFT (the default) or OPEN.
     #[graphql(default_with = "JobStatus::Draft")]
     pub status: JobStatus,
@@ -57,33 +64,11 @@ pub struct CreateJobInput {
 /// A posting found on another site, to track applications to it.
 #[derive(InputObject)]
 pub struct ImportJobInput {
-    /// The job title (1–300 characters).
-    pub title: String,
+    #[graphql(flatten)]
+    pub details: JobDetailsInput,
     /// The description, if copied (at most 100,000 characters).
     #[graphql(default)]
     pub description: String,
-    /// The employer; a company of that name (any case) is used, or created.
-    pub company_name: String,
-    /// Where the job is based.
-    pub location: Option<String>,
-    /// On site, hybrid or remote.
-    pub remote_type: Option<RemoteType>,
-    /// How the position is employed.
-    pub employment_type: Option<EmploymentType>,
-    /// How senior the position is.
-    pub seniority: Option<Seniority>,
-    /// The lower end of the yearly salary.
-    pub salary_min: Option<i32>,
-    /// The upper end of the yearly salary.
-    pub salary_max: Option<i32>,
-    /// The salary's ISO 4217 currency; required with a salary.
-    pub salary_currency: Option<String>,
-    /// Skills the job requires.
-    #[graphql(default)]
-    pub required_skills: Vec<String>,
-    /// Skills the job would like.
-    #[graphql(default)]
-    pub preferred_skills: Vec<String>,
     /// The site it comes from, e.g. "linkedin" (1–100 characters; not "careergraph").
     pub source: String,
     /// Its id on that site: the same source and id always name the same job.
@@ -187,33 +172,25 @@ pub struct DeleteJobPayload {
     pub user_errors: Vec<UserError>,
 }
 
-/// The descriptive fields create and import share, before checking.
-struct Details {
-    title: String,
-    description: String,
-    company_name: String,
-    location: Option<String>,
-    salary_min: Option<i32>,
-    salary_max: Option<i32>,
-    salary_currency: Option<String>,
-    required_skills: Vec<String>,
-    preferred_skills: Vec<String>,
-}
-
-/// Checked fields, in their stored form.
+/// A posting's descriptive fields, checked and in their stored form.
 struct Checked {
     title: String,
     description: String,
     company_name: String,
     location: Option<String>,
+    remote_type: Option<&'static str>,
+    employment_type: Option<&'static str>,
+    seniority: Option<&'static str>,
+    salary_min: Option<i32>,
+    salary_max: Option<i32>,
     salary_currency: Option<String>,
     required_skills: Vec<Option<String>>,
     preferred_skills: Vec<Option<String>>,
 }
 
-fn check_details(checks: &mut Checks, details: Details) -> Option<Checked> {
+fn check_details(checks: &mut Checks, details: &JobDetailsInput, description: &str) -> Option<Checked> {
     let title = checks.text("title", &details.title, 300, true);
-    let description = checks.text("description", &details.description, 100_000, false);
+    let description = checks.text("description", description, 100_000, false);
     let company_name = checks.text("companyName", &details.company_name, 200, true);
     let location = checks.optional_text("location", details.location.as_deref(), 200);
     let salary_currency =
@@ -225,10 +202,68 @@ fn check_details(checks: &mut Checks, details: Details) -> Option<Checked> {
         description: description?,
         company_name: company_name?,
         location: location?,
+        remote_type: details.remote_type.map(db_enum::to_db),
+        employment_type: details.employment_type.map(db_enum::to_db),
+        seniority: details.seniority.map(db_enum::to_db),
+        salary_min: details.salary_min,
+        salary_max: details.salary_max,
         salary_currency: salary_currency?,
         required_skills: required_skills?,
         preferred_skills: preferred_skills?,
     })
+}
+
+/// Where a new posting comes from.
+struct Origin<'a> {
+    poster: Uuid,
+    status: JobStatus,
+    source: &'a str,
+    external_id: Option<&'a str>,
+    external_url: Option<&'a str>,
+}
+
+/// Inserts a posting (finding or creating its company); None when an
+/// import with the same source and external id already exists.
+async fn insert_job(
+    conn: &mut AsyncPgConnection,
+    job: &Checked,
+    origin: Origin<'_>,
+) -> Result<Option<JobRow>, diesel::result::Error> {
+    let company = company_named(conn, &job.company_name).await?;
+    let now = Utc::now();
+    diesel::insert_into(jobs::table)
+        .values((
+            (
+                jobs::id.eq(Uuid::now_v7()),
+                jobs::company_id.eq(company),
+                jobs::posted_by_id.eq(origin.poster),
+                jobs::title.eq(&job.title),
+                jobs::description.eq(&job.description),
+                jobs::location.eq(&job.location),
+                jobs::remote_type.eq(job.remote_type),
+                jobs::employment_type.eq(job.employment_type),
+                jobs::seniority.eq(job.seniority),
+                jobs::salary_min.eq(job.salary_min),
+                jobs::salary_max.eq(job.salary_max),
+                jobs::salary_currency.eq(&job.salary_currency),
+            ),
+            (
+                jobs::required_skills.eq(&job.required_skills),
+                jobs::preferred_skills.eq(&job.preferred_skills),
+                jobs::status.eq(db_enum::to_db(origin.status)),
+                jobs::source.eq(origin.source),
+                jobs::external_id.eq(origin.external_id),
+                jobs::external_url.eq(origin.external_url),
+                jobs::posted_at.eq((origin.status == JobStatus::Open).then_some(now)),
+                jobs::created_at.eq(now),
+                jobs::updated_at.eq(now),
+            ),
+        ))
+        .on_conflict_do_nothing()
+        .returning(JobRow::as_returning())
+        .get_result(conn)
+        .await
+        .optional()
 }
 
 /// Checks a salary range; returns the normalised currency.
@@ -338,55 +373,27 @@ impl JobMutations {
         if input.status == JobStatus::Closed {
             checks.fail(&["input", "status"], UserErrorCode::Invalid, "A new job is DRAFT or OPEN");
         }
-        let details = Details {
-            title: input.title,
-            description: input.description,
-            company_name: input.company_name,
-            location: input.location,
-            salary_min: input.salary_min,
-            salary_max: input.salary_max,
-            salary_currency: input.salary_currency,
-            required_skills: input.required_skills,
-            preferred_skills: input.preferred_skills,
-        };
-        let (salary_min, salary_max) = (details.salary_min, details.salary_max);
-        let Some(checked) = check_details(&mut checks, details).filter(|_| checks.is_ok()) else {
+        let Some(checked) = check_details(&mut checks, &input.details, &input.description).filter(|_| checks.is_ok())
+        else {
             return Ok(CreateJobPayload { job: None, user_errors: checks.errors });
         };
         let mut conn = request.db.conn().await?;
         let row = conn
             .transaction(async |conn| {
-                let company = company_named(conn, &checked.company_name).await?;
+                let origin = Origin {
+                    poster: me.user_id,
+                    status: input.status,
+                    source: NATIVE_SOURCE,
+                    external_id: None,
+                    external_url: None,
+                };
+                let row = insert_job(conn, &checked, origin).await?.ok_or(diesel::result::Error::NotFound)?;
                 diesel::update(users::table.find(me.user_id))
                     .filter(users::company_id.is_null())
-                    .set(users::company_id.eq(company))
+                    .set(users::company_id.eq(row.company_id))
                     .execute(conn)
                     .await?;
-                let now = Utc::now();
-                diesel::insert_into(jobs::table)
-                    .values((
-                        jobs::id.eq(Uuid::now_v7()),
-                        jobs::company_id.eq(company),
-                        jobs::posted_by_id.eq(me.user_id),
-                        jobs::title.eq(&checked.title),
-                        jobs::description.eq(&checked.description),
-                        jobs::location.eq(&checked.location),
-                        jobs::remote_type.eq(input.remote_type.map(db_enum::to_db)),
-                        jobs::employment_type.eq(input.employment_type.map(db_enum::to_db)),
-                        jobs::seniority.eq(input.seniority.map(db_enum::to_db)),
-                        jobs::salary_min.eq(salary_min),
-                        jobs::salary_max.eq(salary_max),
-                        jobs::salary_currency.eq(&checked.salary_currency),
-                        jobs::required_skills.eq(&checked.required_skills),
-                        jobs::preferred_skills.eq(&checked.preferred_skills),
-                        jobs::status.eq(db_enum::to_db(input.status)),
-                        jobs::posted_at.eq((input.status == JobStatus::Open).then_some(now)),
-                        jobs::created_at.eq(now),
-                        jobs::updated_at.eq(now),
-                    ))
-                    .returning(JobRow::as_returning())
-                    .get_result(conn)
-                    .await
+                Ok::<_, diesel::result::Error>(row)
             })
             .await?;
         Ok(CreateJobPayload { job: Some(Job(row)), user_errors: Vec::new() })
@@ -408,20 +415,8 @@ impl JobMutations {
             checks.fail(&["input", "source"], UserErrorCode::Invalid, "\"careergraph\" is not a source to import from");
         }
         let external_id = checks.optional_text("externalId", input.external_id.as_deref(), 500);
-        let external_url = input.external_url.as_deref().map(|url| checks.url(&["input", "externalUrl"], url));
-        let details = Details {
-            title: input.title,
-            description: input.description,
-            company_name: input.company_name,
-            location: input.location,
-            salary_min: input.salary_min,
-            salary_max: input.salary_max,
-            salary_currency: input.salary_currency,
-            required_skills: input.required_skills,
-            preferred_skills: input.preferred_skills,
-        };
-        let (salary_min, salary_max) = (details.salary_min, details.salary_max);
-        let checked = check_details(&mut checks, details);
+        let external_url = input.external_url.as_deref().and_then(|url| checks.url(&["input", "externalUrl"], url));
+        let checked = check_details(&mut checks, &input.details, &input.description);
         let (Some(checked), Some(source), Some(external_id), true) = (checked, source, external_id, checks.is_ok())
         else {
             return Ok(ImportJobPayload { job: None, created: false, user_errors: checks.errors });
@@ -429,38 +424,14 @@ impl JobMutations {
         let mut conn = request.db.conn().await?;
         let (row, created) = conn
             .transaction(async |conn| {
-                let company = company_named(conn, &checked.company_name).await?;
-                let now = Utc::now();
-                let inserted: Option<JobRow> = diesel::insert_into(jobs::table)
-                    .values((
-                        jobs::id.eq(Uuid::now_v7()),
-                        jobs::company_id.eq(company),
-                        jobs::posted_by_id.eq(me.user_id),
-                        jobs::title.eq(&checked.title),
-                        jobs::description.eq(&checked.description),
-                        jobs::location.eq(&checked.location),
-                        jobs::remote_type.eq(input.remote_type.map(db_enum::to_db)),
-                        jobs::employment_type.eq(input.employment_type.map(db_enum::to_db)),
-                        jobs::seniority.eq(input.seniority.map(db_enum::to_db)),
-                        jobs::salary_min.eq(salary_min),
-                        jobs::salary_max.eq(salary_max),
-                        jobs::salary_currency.eq(&checked.salary_currency),
-                        jobs::required_skills.eq(&checked.required_skills),
-                        jobs::preferred_skills.eq(&checked.preferred_skills),
-                        jobs::status.eq(db_enum::to_db(JobStatus::Open)),
-                        jobs::source.eq(&source),
-                        jobs::external_id.eq(&external_id),
-                        jobs::external_url.eq(external_url.flatten()),
-                        jobs::posted_at.eq(now),
-                        jobs::created_at.eq(now),
-                        jobs::updated_at.eq(now),
-                    ))
-                    .on_conflict_do_nothing()
-                    .returning(JobRow::as_returning())
-                    .get_result(conn)
-                    .await
-                    .optional()?;
-                if let Some(row) = inserted {
+                let origin = Origin {
+                    poster: me.user_id,
+                    status: JobStatus::Open,
+                    source: &source,
+                    external_id: external_id.as_deref(),
+                    external_url: external_url.as_deref(),
+                };
+                if let Some(row) = insert_job(conn, &checked, origin).await? {
                     return Ok::<_, diesel::result::Error>((row, true));
                 }
                 let existing = jobs::table
