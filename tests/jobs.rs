@@ -363,3 +363,85 @@ async fn a_search_page_costs_the_same_statements_for_2_or_30_jobs() {
     }
     assert_eq!(counts[0], counts[1], "statements for 2 vs 30 jobs: {counts:?}");
 }
+
+#[tokio::test]
+async fn bookmarks_mark_hide_and_list_jobs() {
+    let app = counted_app().await;
+    let rita = recruiter(&app, "rita@example.com").await;
+    let first = open_job(&app, &rita, json!({ "title": "First" })).await;
+    let second = open_job(&app, &rita, json!({ "title": "Second" })).await;
+    let ada = sign_up(&app, "ada@example.com").await;
+    let bookmark = "mutation($input: BookmarkJobInput!) { bookmarkJob(input: $input) {
+        bookmark { favorite hidden notes tags job { title } } userErrors { field code } } }";
+
+    let saved = app
+        .graphql_as(
+            Some(&ada),
+            bookmark,
+            json!({ "input": { "jobId": first, "favorite": true, "notes": "Apply soon", "tags": ["dream", " "] } }),
+        )
+        .await;
+    assert_eq!(
+        saved["data"]["bookmarkJob"]["bookmark"],
+        json!({ "favorite": true, "hidden": false, "notes": "Apply soon", "tags": ["dream"], "job": { "title": "First" } }),
+        "{saved}"
+    );
+    // A second call changes only what it names.
+    let changed = app.graphql_as(Some(&ada), bookmark, json!({ "input": { "jobId": first, "notes": null } })).await;
+    assert_eq!(changed["data"]["bookmarkJob"]["bookmark"]["favorite"], true);
+    assert_eq!(changed["data"]["bookmarkJob"]["bookmark"]["notes"], Value::Null);
+    app.graphql_as(Some(&ada), bookmark, json!({ "input": { "jobId": second, "hidden": true } })).await;
+
+    // Hidden jobs leave the viewer's search unless asked for.
+    let mine = app.graphql_as(Some(&ada), SEARCH, json!({})).await;
+    assert_eq!(titles(&mine), ["First"]);
+    let all = app.graphql_as(Some(&ada), SEARCH, json!({ "filter": { "includeHidden": true } })).await;
+    assert_eq!(titles(&all), ["Second", "First"]);
+    assert_eq!(titles(&search(&app, json!({})).await), ["Second", "First"], "others are unaffected");
+
+    let listed = app
+        .graphql_as(
+            Some(&ada),
+            "{ viewer { bookmarks(first: 10) { totalCount nodes { job { title } hidden } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        listed["data"]["viewer"]["bookmarks"],
+        json!({ "totalCount": 2, "nodes": [{ "job": { "title": "Second" }, "hidden": true }, { "job": { "title": "First" }, "hidden": false }] })
+    );
+    let favorites = app
+        .graphql_as(
+            Some(&ada),
+            "{ viewer { bookmarks(filter: { favorite: true, tag: \"dream\" }) { nodes { job { title } } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(favorites["data"]["viewer"]["bookmarks"]["nodes"], json!([{ "job": { "title": "First" } }]));
+    let own = app
+        .graphql_as(
+            Some(&ada),
+            "query($id: ID!) { job(id: $id) { viewerBookmark { favorite } } }",
+            json!({ "id": first }),
+        )
+        .await;
+    assert_eq!(own["data"]["job"]["viewerBookmark"]["favorite"], true);
+    let others = app
+        .graphql_as(
+            Some(&rita),
+            "query($id: ID!) { job(id: $id) { viewerBookmark { favorite } } }",
+            json!({ "id": first }),
+        )
+        .await;
+    assert_eq!(others["data"]["job"]["viewerBookmark"], Value::Null);
+
+    let unbookmark = "mutation($input: UnbookmarkJobInput!) { unbookmarkJob(input: $input) { unbookmarkedJobId } }";
+    let removed = app.graphql_as(Some(&ada), unbookmark, json!({ "input": { "jobId": first } })).await;
+    assert_eq!(removed["data"]["unbookmarkJob"]["unbookmarkedJobId"], first.as_str());
+    let again = app.graphql_as(Some(&ada), unbookmark, json!({ "input": { "jobId": first } })).await;
+    assert_eq!(again["data"]["unbookmarkJob"]["unbookmarkedJobId"], Value::Null);
+
+    let draft = create(&app, &rita, json!({ "title": "Draft", "description": "d", "companyName": "Acme" })).await;
+    let hidden = app.graphql_as(Some(&ada), bookmark, json!({ "input": { "jobId": draft["job"]["id"] } })).await;
+    assert_eq!(error_codes(&hidden), ["NOT_FOUND"], "someone else's draft cannot be bookmarked");
+}

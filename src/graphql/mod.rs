@@ -20,7 +20,7 @@ pub use user_error::{UserError, UserErrorCode};
 use async_graphql::{EmptySubscription, MergedObject, Object, SDLExportOptions, Schema};
 
 use crate::auth::AuthGate;
-use crate::jobs::{JobMutations, JobQuery};
+use crate::jobs::{BookmarkMutations, JobMutations, JobQuery};
 use crate::profile::ProfileMutations;
 use crate::users::{AccountMutations, UserMutations, UserQuery};
 
@@ -57,7 +57,7 @@ pub struct QueryRoot(NodeQuery, UserQuery, JobQuery);
 /// returns a payload whose `userErrors` lists what the user can fix.
 #[derive(MergedObject, Default)]
 #[graphql(name = "Mutation")]
-pub struct MutationRoot(AccountMutations, UserMutations, ProfileMutations, JobMutations);
+pub struct MutationRoot(AccountMutations, UserMutations, ProfileMutations, JobMutations, BookmarkMutations);
 
 /// Fetching objects by global id.
 #[derive(Default)]

@@ -10,7 +10,7 @@ use crate::auth::{Auth, Viewer};
 use crate::companies::CompanyLoader;
 use crate::db::Db;
 use crate::http::RequestId;
-use crate::jobs::JobLoader;
+use crate::jobs::{JobLoader, ViewerBookmarks};
 use crate::profile::{
     AchievementsByExperience, CertificationById, CertificationsByUser, EducationById, EducationsByUser, ExperienceById,
     ExperiencesByUser, ProjectById, ProjectsByUser, SkillById, SkillsByUser,
@@ -37,6 +37,7 @@ pub struct Loaders {
     pub companies: DataLoader<CompanyLoader>,
     pub users: DataLoader<UserLoader>,
     pub jobs: DataLoader<JobLoader>,
+    pub viewer_bookmarks: DataLoader<ViewerBookmarks>,
     pub experiences_by_user: DataLoader<ExperiencesByUser>,
     pub experiences: DataLoader<ExperienceById>,
     pub achievements: DataLoader<AchievementsByExperience>,
@@ -56,6 +57,7 @@ impl Loaders {
             companies: DataLoader::new(CompanyLoader::new(db.clone()), tokio::spawn),
             users: DataLoader::new(UserLoader::new(db.clone(), viewer), tokio::spawn),
             jobs: DataLoader::new(JobLoader::new(db.clone(), viewer), tokio::spawn),
+            viewer_bookmarks: DataLoader::new(ViewerBookmarks::new(db.clone(), viewer), tokio::spawn),
             experiences_by_user: DataLoader::new(ExperiencesByUser::new(db.clone(), viewer), tokio::spawn),
             experiences: DataLoader::new(ExperienceById::new(db.clone(), viewer), tokio::spawn),
             achievements: DataLoader::new(AchievementsByExperience::new(db.clone(), viewer), tokio::spawn),

@@ -4,6 +4,7 @@ use std::collections::HashSet;
 
 use async_graphql::{Context, ID, Object, SimpleObject};
 
+use super::bookmarks::JobBookmark;
 use super::{JobRow, JobStatus, NATIVE_SOURCE, RemoteType, Seniority};
 use crate::companies::Company;
 use crate::graphql::scalars::DateTime;
@@ -140,6 +141,11 @@ impl Job {
         let viewer = request(ctx).viewer;
         let row = loaders(ctx).users.load_one(poster).await?;
         Ok(row.map(|row| User::seen_by(row, &viewer)))
+    }
+
+    /// The viewer's bookmark of this job; null when none or anonymous.
+    async fn viewer_bookmark(&self, ctx: &Context<'_>) -> Result<Option<JobBookmark>, ApiError> {
+        Ok(loaders(ctx).viewer_bookmarks.load_one(self.0.id).await?.map(JobBookmark))
     }
 
     /// How well the viewer's profile skills fit this job; null for anonymous

@@ -2,10 +2,12 @@
 //! candidates import from elsewhere to track. Drafts are seen only by their
 //! poster; everything else that is not deleted is public.
 
+mod bookmarks;
 mod graphql;
 mod mutations;
 mod search;
 
+pub use bookmarks::{BookmarkMutations, JobBookmarkConnection, JobBookmarkFilter, ViewerBookmarks, bookmark_page};
 pub use graphql::{Job, JobMatch};
 pub use mutations::JobMutations;
 pub use search::{JobConnection, JobFilter, JobQuery};

@@ -19,7 +19,7 @@ use crate::graphql::pagination::{Cursor, Direction, Page, PageArgs, TotalCount};
 use crate::graphql::scalars::DateTime;
 use crate::graphql::{ApiError, db_enum, ids, loaders, request};
 use crate::profile::EmploymentType;
-use crate::schema::jobs;
+use crate::schema::{job_bookmarks, jobs};
 
 crate::connection!(JobConnection, JobEdge, Job, "A page of jobs.", "A job in a `JobConnection`, with its cursor.");
 
@@ -48,6 +48,9 @@ pub struct JobFilter {
     pub status: Option<JobStatus>,
     /// Only this company's jobs.
     pub company_id: Option<ID>,
+    /// Include jobs the viewer hid with a bookmark (left out by default).
+    #[graphql(default)]
+    pub include_hidden: bool,
 }
 
 /// How `skills` must match.
@@ -167,6 +170,13 @@ impl JobFilter {
                     .bind::<Array<Text>, _>(wanted),
                 );
             }
+        }
+        if let (Some(me), false) = (viewer.signed_in(), self.include_hidden) {
+            let hidden = job_bookmarks::table
+                .filter(job_bookmarks::user_id.eq(me.user_id))
+                .filter(job_bookmarks::hidden.eq(true))
+                .select(job_bookmarks::job_id);
+            query = query.filter(jobs::id.ne_all(hidden));
         }
         if let Some(remote) = self.remote_type {
             query = query.filter(jobs::remote_type.eq(db_enum::to_db(remote)));

@@ -13,6 +13,7 @@ use crate::graphql::pagination::{PageArgs, TimeKey, TotalCount};
 use crate::graphql::scalars::DateTime;
 use crate::graphql::validate::Checks;
 use crate::graphql::{ApiError, ErrorCode, UserError, ids, loaders, request};
+use crate::jobs::{JobBookmarkConnection, JobBookmarkFilter, bookmark_page};
 use crate::profile::{Certification, Education, Project, Skill, WorkExperience};
 use crate::schema::users;
 
@@ -122,6 +123,26 @@ impl User {
     async fn projects(&self, ctx: &Context<'_>) -> Result<Vec<Project>, ApiError> {
         let rows = loaders(ctx).projects_by_user.load_one(self.row.id).await?;
         Ok(rows.unwrap_or_default().into_iter().map(Project).collect())
+    }
+
+    /// The user's job bookmarks, newest first; only the user sees them (null
+    /// for everyone else).
+    #[allow(clippy::too_many_arguments, reason = "GraphQL arguments")]
+    async fn bookmarks(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Narrows the list.")] filter: Option<JobBookmarkFilter>,
+        #[graphql(desc = "Returns the first n bookmarks after `after` (at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Returns bookmarks after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Returns the last n bookmarks before `before` (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "Returns bookmarks before this cursor.")] before: Option<String>,
+    ) -> Result<Option<JobBookmarkConnection>, ApiError> {
+        let is_viewer = request(ctx).viewer.signed_in().is_some_and(|me| me.user_id == self.row.id);
+        if !is_viewer {
+            return Ok(None);
+        }
+        let args = PageArgs { first, after, last, before };
+        Ok(Some(bookmark_page(ctx, self.row.id, filter.unwrap_or_default(), args).await?))
     }
 
     /// When the account was created.
