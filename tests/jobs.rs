@@ -445,3 +445,59 @@ async fn bookmarks_mark_hide_and_list_jobs() {
     let hidden = app.graphql_as(Some(&ada), bookmark, json!({ "input": { "jobId": draft["job"]["id"] } })).await;
     assert_eq!(error_codes(&hidden), ["NOT_FOUND"], "someone else's draft cannot be bookmarked");
 }
+
+#[tokio::test]
+async fn recommended_jobs_rank_by_the_same_score_as_match() {
+    let app = counted_app().await;
+    let rita = recruiter(&app, "rita@example.com").await;
+    for (title, required, preferred) in [
+        ("Go Engineer", json!(["Go"]), json!([])),
+        ("Rust Engineer", json!(["Rust", "Kubernetes"]), json!(["PostgreSQL"])),
+        ("Rust and SQL", json!(["rust"]), json!(["postgresql", "RUST"])),
+        ("No Skills Listed", json!([]), json!([])),
+    ] {
+        open_job(&app, &rita, json!({ "title": title, "requiredSkills": required, "preferredSkills": preferred }))
+            .await;
+    }
+    let ada = sign_up(&app, "ada@example.com").await;
+    for skill in ["Rust", "PostgreSQL"] {
+        app.graphql_as(
+            Some(&ada),
+            "mutation($input: AddSkillInput!) { addSkill(input: $input) { userErrors { code } } }",
+            json!({ "input": { "name": skill } }),
+        )
+        .await;
+    }
+    let query = "query($first: Int, $after: String) { recommendedJobs(first: $first, after: $after) {
+        pageInfo { hasNextPage endCursor } nodes { title match { score } } } }";
+    let all = app.graphql_as(Some(&ada), query, json!({ "first": 10 })).await;
+    let nodes = all["data"]["recommendedJobs"]["nodes"].as_array().unwrap_or_else(|| panic!("{all}"));
+    let ranked: Vec<(&str, Value)> =
+        nodes.iter().map(|n| (n["title"].as_str().unwrap(), n["match"]["score"].clone())).collect();
+    assert_eq!(
+        ranked,
+        [
+            ("Rust and SQL", json!(100)),
+            ("Rust Engineer", json!(60)),
+            ("No Skills Listed", Value::Null),
+            ("Go Engineer", json!(0))
+        ],
+        "SQL ranking and Rust scores must agree (no listed skills ranks as 0, newer first)"
+    );
+    let first = app.graphql_as(Some(&ada), query, json!({ "first": 2 })).await;
+    let rest = app
+        .graphql_as(
+            Some(&ada),
+            query,
+            json!({ "first": 10, "after": first["data"]["recommendedJobs"]["pageInfo"]["endCursor"] }),
+        )
+        .await;
+    let rest_titles: Vec<&str> = rest["data"]["recommendedJobs"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(rest_titles, ["No Skills Listed", "Go Engineer"]);
+    assert_eq!(error_codes(&app.graphql(query, json!({})).await), ["UNAUTHENTICATED"]);
+}

@@ -62,6 +62,25 @@ CREATE INDEX jobs_salary_idx ON jobs ((coalesce(salary_max, salary_min, -1)) DES
     WHERE deleted_at IS NULL;
 SELECT careergraph_track_updated_at('jobs');
 
+-- How well `skills` cover a job's skills, 0–100: required skills weigh 2,
+-- preferred 1, names compare case-insensitively, a skill listed as both
+-- counts as required. NULL when the job lists no skills. The API's
+-- `Job.match` computes the same number in Rust.
+CREATE FUNCTION careergraph_match_score(required text[], preferred text[], skills text[]) RETURNS integer
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    WITH req AS (SELECT DISTINCT lower(item) AS skill FROM unnest(required) AS item),
+         pref AS (SELECT DISTINCT lower(item) AS skill FROM unnest(preferred) AS item
+                  WHERE lower(item) NOT IN (SELECT skill FROM req)),
+         have AS (SELECT lower(item) AS skill FROM unnest(skills) AS item),
+         totals AS (
+             SELECT 2 * (SELECT count(*) FROM req) + (SELECT count(*) FROM pref) AS possible,
+                    2 * (SELECT count(*) FROM req WHERE skill IN (SELECT skill FROM have))
+                      + (SELECT count(*) FROM pref WHERE skill IN (SELECT skill FROM have)) AS earned
+         )
+    SELECT CASE WHEN possible = 0 THEN NULL ELSE ((earned * 100 + possible / 2) / possible)::integer END
+    FROM totals
+$$;
+
 CREATE TABLE job_bookmarks (
     id          uuid PRIMARY KEY,
     user_id     uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,

@@ -105,6 +105,8 @@ enum KeyValue {
     Posted(ChronoDateTime<Utc>),
     Salary(i32),
     Rank(f32),
+    /// A match score, then the posted date.
+    Fit(i32, ChronoDateTime<Utc>),
 }
 
 impl Cursor for JobKey {
@@ -113,6 +115,7 @@ impl Cursor for JobKey {
             KeyValue::Posted(at) => format!("P{}", at.timestamp_micros()),
             KeyValue::Salary(salary) => format!("S{salary}"),
             KeyValue::Rank(rank) => format!("R{}", rank.to_bits()),
+            KeyValue::Fit(score, at) => format!("F{score}/{}", at.timestamp_micros()),
         };
         URL_SAFE_NO_PAD.encode(format!("{value}:{}", self.id.simple()))
     }
@@ -125,6 +128,10 @@ impl Cursor for JobKey {
             "P" => KeyValue::Posted(ChronoDateTime::from_timestamp_micros(number.parse().ok()?)?),
             "S" => KeyValue::Salary(number.parse().ok()?),
             "R" => KeyValue::Rank(f32::from_bits(number.parse().ok()?)),
+            "F" => {
+                let (score, micros) = number.split_once('/')?;
+                KeyValue::Fit(score.parse().ok()?, ChronoDateTime::from_timestamp_micros(micros.parse().ok()?)?)
+            }
             _ => return None,
         };
         Some(Self { value, id: Uuid::try_parse(id).ok()? })
@@ -290,6 +297,44 @@ fn key_of(field: JobOrderField, row: &JobRow, rank: Option<f32>) -> JobKey {
     JobKey { value, id: row.id }
 }
 
+/// The SQL of the match score for skills bound as `$skills`.
+const FIT_SQL: &str = "coalesce(careergraph_match_score(jobs.required_skills, jobs.preferred_skills, ";
+
+/// One page of open jobs ranked by how well `skills` cover them, best
+/// first, ties newest first; each with its score.
+async fn page_of_recommendations(
+    conn: &mut AsyncPgConnection,
+    viewer: &Viewer,
+    skills: &[String],
+    page: &Page<JobKey>,
+) -> Result<Vec<(JobRow, i32)>, ApiError> {
+    let mut query = JobFilter::default().query(viewer)?;
+    let posted_id = format!(", {POSTED_SQL}, jobs.id) ");
+    for (cursor, operator) in [(page.after, "<"), (page.before, ">")] {
+        let Some(cursor) = cursor else { continue };
+        let KeyValue::Fit(score, at) = cursor.value else {
+            return Err(ApiError::bad_user_input("The cursor belongs to another list"));
+        };
+        let condition = sql::<Bool>("(")
+            .sql(FIT_SQL)
+            .bind::<Array<Text>, _>(skills.to_vec())
+            .sql(&format!("), 0){posted_id}{operator} ("))
+            .bind::<Integer, _>(score)
+            .sql(", ")
+            .bind::<Timestamptz, _>(at)
+            .sql(", ")
+            .bind::<SqlUuid, _>(cursor.id)
+            .sql(")");
+        query = query.filter(condition);
+    }
+    let direction = if page.direction == Direction::Forward { "DESC" } else { "ASC" };
+    let order = sql::<Bool>(FIT_SQL)
+        .bind::<Array<Text>, _>(skills.to_vec())
+        .sql(&format!("), 0) {direction}, {POSTED_SQL} {direction}, jobs.id {direction}"));
+    let score = sql::<Integer>(FIT_SQL).bind::<Array<Text>, _>(skills.to_vec()).sql("), 0)");
+    Ok(query.order(order).select((JobRow::as_select(), score)).limit(page.fetch_limit()).load(conn).await?)
+}
+
 /// Reading jobs.
 #[derive(Default)]
 pub struct JobQuery;
@@ -340,6 +385,47 @@ impl JobQuery {
             let (db, filter) = (db.clone(), filter.clone());
             async move {
                 let query = filter.query(&viewer)?;
+                let mut conn = db.conn().await?;
+                Ok(query.count().get_result(&mut conn).await?)
+            }
+        });
+        let edges = edges.into_iter().map(|(cursor, (row, _))| (cursor, Job(row))).collect();
+        Ok(JobConnection::new(edges, page_info, total_count))
+    }
+
+    /// Open jobs ranked by how well the signed-in user's profile skills
+    /// cover them (`Job.match.score`, computed in SQL), best first.
+    async fn recommended_jobs(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Returns the first n jobs after `after` (at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Returns jobs after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Returns the last n jobs before `before` (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "Returns jobs before this cursor.")] before: Option<String>,
+    ) -> Result<JobConnection, ApiError> {
+        let request = request(ctx);
+        let viewer = request.viewer;
+        let me = viewer.require()?;
+        let page = PageArgs { first, after, last, before }.page::<JobKey>()?;
+        let skills: Vec<String> = loaders(ctx)
+            .skills_by_user
+            .load_one(me.user_id)
+            .await?
+            .unwrap_or_default()
+            .iter()
+            .map(|skill| skill.name.to_lowercase())
+            .collect();
+        let mut conn = request.db.conn().await?;
+        let rows = page_of_recommendations(&mut conn, &viewer, &skills, &page).await?;
+        let (edges, page_info) = page.finish(rows, |(row, score)| JobKey {
+            value: KeyValue::Fit(*score, row.posted_at.unwrap_or(row.created_at)),
+            id: row.id,
+        });
+        let db = request.db.clone();
+        let total_count = TotalCount::new(move || {
+            let db = db.clone();
+            async move {
+                let query = JobFilter::default().query(&viewer)?;
                 let mut conn = db.conn().await?;
                 Ok(query.count().get_result(&mut conn).await?)
             }
