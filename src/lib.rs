@@ -5,6 +5,7 @@
 //! models, queries, GraphQL types and loaders. `docs/architecture.md` walks
 //! through how a request flows through them.
 
+pub mod applications;
 pub mod auth;
 pub mod cli;
 pub mod companies;

@@ -25,6 +25,9 @@ CREATE TABLE applications (
 CREATE UNIQUE INDEX applications_one_live_key ON applications (user_id, job_id)
     WHERE deleted_at IS NULL AND status <> 'WITHDRAWN';
 CREATE INDEX applications_user_idx ON applications (user_id, updated_at DESC, id DESC) WHERE deleted_at IS NULL;
+CREATE INDEX applications_user_created_idx ON applications (user_id, created_at DESC, id DESC) WHERE deleted_at IS NULL;
+CREATE INDEX applications_job_created_idx ON applications (job_id, created_at DESC, id DESC)
+    WHERE deleted_at IS NULL AND applied_at IS NOT NULL;
 CREATE INDEX applications_job_idx ON applications (job_id, status) WHERE deleted_at IS NULL;
 CREATE INDEX applications_resume_version_id_idx ON applications (resume_version_id) WHERE resume_version_id IS NOT NULL;
 CREATE INDEX applications_cover_letter_id_idx ON applications (cover_letter_id) WHERE cover_letter_id IS NOT NULL;

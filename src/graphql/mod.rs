@@ -19,6 +19,7 @@ pub use user_error::{UserError, UserErrorCode};
 
 use async_graphql::{EmptySubscription, MergedObject, Object, SDLExportOptions, Schema};
 
+use crate::applications::ApplicationMutations;
 use crate::auth::AuthGate;
 use crate::jobs::{BookmarkMutations, JobMutations, JobQuery};
 use crate::profile::ProfileMutations;
@@ -57,7 +58,14 @@ pub struct QueryRoot(NodeQuery, UserQuery, JobQuery);
 /// returns a payload whose `userErrors` lists what the user can fix.
 #[derive(MergedObject, Default)]
 #[graphql(name = "Mutation")]
-pub struct MutationRoot(AccountMutations, UserMutations, ProfileMutations, JobMutations, BookmarkMutations);
+pub struct MutationRoot(
+    AccountMutations,
+    UserMutations,
+    ProfileMutations,
+    JobMutations,
+    BookmarkMutations,
+    ApplicationMutations,
+);
 
 /// Fetching objects by global id.
 #[derive(Default)]

@@ -5,6 +5,7 @@ use async_graphql::{Context, ID, Interface, PathSegment};
 use super::errors::ApiError;
 use super::ids;
 use super::request::{loaders, request};
+use crate::applications::Application;
 use crate::companies::Company;
 use crate::jobs::Job;
 use crate::profile::{Certification, Education, Project, Skill, WorkExperience};
@@ -26,6 +27,7 @@ pub enum Node {
     Skill(Skill),
     Project(Project),
     Job(Job),
+    Application(Application),
 }
 
 /// The most ids one `nodes` call accepts.
@@ -85,6 +87,9 @@ async fn load(ctx: &Context<'_>, id: &ID) -> Result<Node, ApiError> {
             loaders.certifications.load_one(uuid).await?.map(|row| Node::Certification(Certification(row)))
         }
         Skill::TYPE_NAME => loaders.skills.load_one(uuid).await?.map(|row| Node::Skill(Skill(row))),
+        Application::TYPE_NAME => {
+            loaders.applications.load_one(uuid).await?.map(|row| Node::Application(Application(row)))
+        }
         Job::TYPE_NAME => loaders.jobs.load_one(uuid).await?.map(|row| Node::Job(Job(row))),
         Project::TYPE_NAME => loaders.projects.load_one(uuid).await?.map(|row| Node::Project(Project(row))),
         _ => None,

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use async_graphql::Context;
 use async_graphql::dataloader::DataLoader;
 
+use crate::applications::{ApplicationCounts, ApplicationLoader, FirstEvents, ViewerApplications};
 use crate::auth::{Auth, Viewer};
 use crate::companies::CompanyLoader;
 use crate::db::Db;
@@ -36,8 +37,17 @@ pub struct RequestContext {
 pub struct Loaders {
     pub companies: DataLoader<CompanyLoader>,
     pub users: DataLoader<UserLoader>,
+    /// Separate instances per relation, so each relation is one statement
+    /// whatever the timing: one instance's batches can merge or split with
+    /// the timing of the paths sharing it.
+    pub applicants: DataLoader<UserLoader>,
+    pub event_actors: DataLoader<UserLoader>,
     pub jobs: DataLoader<JobLoader>,
     pub viewer_bookmarks: DataLoader<ViewerBookmarks>,
+    pub applications: DataLoader<ApplicationLoader>,
+    pub viewer_applications: DataLoader<ViewerApplications>,
+    pub application_counts: DataLoader<ApplicationCounts>,
+    pub first_events: DataLoader<FirstEvents>,
     pub experiences_by_user: DataLoader<ExperiencesByUser>,
     pub experiences: DataLoader<ExperienceById>,
     pub achievements: DataLoader<AchievementsByExperience>,
@@ -56,8 +66,14 @@ impl Loaders {
         Self {
             companies: DataLoader::new(CompanyLoader::new(db.clone()), tokio::spawn),
             users: DataLoader::new(UserLoader::new(db.clone(), viewer), tokio::spawn),
+            applicants: DataLoader::new(UserLoader::new(db.clone(), viewer), tokio::spawn),
+            event_actors: DataLoader::new(UserLoader::new(db.clone(), viewer), tokio::spawn),
             jobs: DataLoader::new(JobLoader::new(db.clone(), viewer), tokio::spawn),
             viewer_bookmarks: DataLoader::new(ViewerBookmarks::new(db.clone(), viewer), tokio::spawn),
+            applications: DataLoader::new(ApplicationLoader::new(db.clone(), viewer), tokio::spawn),
+            viewer_applications: DataLoader::new(ViewerApplications::new(db.clone(), viewer), tokio::spawn),
+            application_counts: DataLoader::new(ApplicationCounts::new(db.clone(), viewer), tokio::spawn),
+            first_events: DataLoader::new(FirstEvents::new(db.clone()), tokio::spawn),
             experiences_by_user: DataLoader::new(ExperiencesByUser::new(db.clone(), viewer), tokio::spawn),
             experiences: DataLoader::new(ExperienceById::new(db.clone(), viewer), tokio::spawn),
             achievements: DataLoader::new(AchievementsByExperience::new(db.clone(), viewer), tokio::spawn),

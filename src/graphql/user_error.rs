@@ -43,4 +43,10 @@ pub enum UserErrorCode {
     InvalidToken,
     /// The email address is already verified.
     AlreadyVerified,
+    /// The application cannot move from its status to the one asked for.
+    InvalidTransition,
+    /// The job is a draft or closed.
+    JobNotOpen,
+    /// The viewer already has a live application for the job.
+    AlreadyApplied,
 }

@@ -6,7 +6,9 @@ use async_graphql::{Context, ID, Object, SimpleObject};
 
 use super::bookmarks::JobBookmark;
 use super::{JobRow, JobStatus, NATIVE_SOURCE, RemoteType, Seniority};
+use crate::applications::{Application, ApplicationConnection, ApplicationFilter, Owner, application_page};
 use crate::companies::Company;
+use crate::graphql::pagination::PageArgs;
 use crate::graphql::scalars::DateTime;
 use crate::graphql::{ApiError, db_enum, ids, loaders, request};
 use crate::profile::EmploymentType;
@@ -143,6 +145,39 @@ impl Job {
         Ok(row.map(|row| User::seen_by(row, &viewer)))
     }
 
+    /// The viewer's live application to this job; null when none.
+    async fn viewer_application(&self, ctx: &Context<'_>) -> Result<Option<Application>, ApiError> {
+        Ok(loaders(ctx).viewer_applications.load_one(self.0.id).await?.map(Application))
+    }
+
+    /// How many applications were sent to this job; only its poster (and
+    /// admins) see it, null for everyone else.
+    async fn application_count(&self, ctx: &Context<'_>) -> Result<Option<i64>, ApiError> {
+        if !self.viewer_posted(ctx) {
+            return Ok(None);
+        }
+        Ok(Some(loaders(ctx).application_counts.load_one(self.0.id).await?.unwrap_or(0)))
+    }
+
+    /// The applications sent to this job, newest first; only its poster
+    /// (and admins) see them, null for everyone else.
+    #[allow(clippy::too_many_arguments, reason = "GraphQL arguments")]
+    async fn applications(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Narrows the list.")] filter: Option<ApplicationFilter>,
+        #[graphql(desc = "Returns the first n applications after `after` (at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Returns applications after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Returns the last n applications before `before` (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "Returns applications before this cursor.")] before: Option<String>,
+    ) -> Result<Option<ApplicationConnection>, ApiError> {
+        if !self.viewer_posted(ctx) {
+            return Ok(None);
+        }
+        let args = PageArgs { first, after, last, before };
+        Ok(Some(application_page(ctx, Owner::Job(self.0.id), filter.unwrap_or_default(), args).await?))
+    }
+
     /// The viewer's bookmark of this job; null when none or anonymous.
     async fn viewer_bookmark(&self, ctx: &Context<'_>) -> Result<Option<JobBookmark>, ApiError> {
         Ok(loaders(ctx).viewer_bookmarks.load_one(self.0.id).await?.map(JobBookmark))
@@ -156,6 +191,15 @@ impl Job {
         let skills = loaders(ctx).skills_by_user.load_one(me.user_id).await?.unwrap_or_default();
         let names: Vec<&str> = skills.iter().map(|skill| skill.name.as_str()).collect();
         Ok(JobMatch::between(&self.0, &names))
+    }
+}
+
+impl Job {
+    /// Whether the viewer posted this job in careergraph (or is an admin).
+    fn viewer_posted(&self, ctx: &Context<'_>) -> bool {
+        request(ctx).viewer.signed_in().is_some_and(|me| {
+            me.is_admin() || (self.0.posted_by_id == Some(me.user_id) && self.0.source == NATIVE_SOURCE)
+        })
     }
 }
 

@@ -6,6 +6,7 @@ use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 
 use super::UserRow;
+use crate::applications::{ApplicationConnection, ApplicationFilter, Owner, application_page};
 use crate::auth::{Role, Viewer};
 use crate::companies::Company;
 use crate::graphql::link::{Link, LinkInput, links_from_json};
@@ -31,6 +32,11 @@ impl User {
     pub fn seen_by(row: UserRow, viewer: &Viewer) -> Self {
         let shows_private = viewer.signed_in().is_some_and(|me| me.user_id == row.id || me.is_admin());
         Self { row, shows_private }
+    }
+
+    /// Whether this user is the one signed in.
+    fn is_viewer(&self, ctx: &Context<'_>) -> bool {
+        request(ctx).viewer.signed_in().is_some_and(|me| me.user_id == self.row.id)
     }
 
     /// The user as they see themself (e.g. in the session they just started).
@@ -125,6 +131,25 @@ impl User {
         Ok(rows.unwrap_or_default().into_iter().map(Project).collect())
     }
 
+    /// The user's applications, newest first; only the user sees them (null
+    /// for everyone else).
+    #[allow(clippy::too_many_arguments, reason = "GraphQL arguments")]
+    async fn applications(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Narrows the list.")] filter: Option<ApplicationFilter>,
+        #[graphql(desc = "Returns the first n applications after `after` (at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Returns applications after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Returns the last n applications before `before` (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "Returns applications before this cursor.")] before: Option<String>,
+    ) -> Result<Option<ApplicationConnection>, ApiError> {
+        if !self.is_viewer(ctx) {
+            return Ok(None);
+        }
+        let args = PageArgs { first, after, last, before };
+        Ok(Some(application_page(ctx, Owner::Applicant(self.row.id), filter.unwrap_or_default(), args).await?))
+    }
+
     /// The user's job bookmarks, newest first; only the user sees them (null
     /// for everyone else).
     #[allow(clippy::too_many_arguments, reason = "GraphQL arguments")]
@@ -137,8 +162,7 @@ impl User {
         #[graphql(desc = "Returns the last n bookmarks before `before` (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Returns bookmarks before this cursor.")] before: Option<String>,
     ) -> Result<Option<JobBookmarkConnection>, ApiError> {
-        let is_viewer = request(ctx).viewer.signed_in().is_some_and(|me| me.user_id == self.row.id);
-        if !is_viewer {
+        if !self.is_viewer(ctx) {
             return Ok(None);
         }
         let args = PageArgs { first, after, last, before };

@@ -50,8 +50,9 @@ impl UserRow {
 }
 
 /// Users the viewer may see: themself; everyone who posted a public job in
-/// careergraph (their public profile, as its poster); anyone when the viewer
-/// is an admin. Deleted accounts are nobody's.
+/// careergraph (their public profile, as its poster); the candidates who
+/// applied to the viewer's jobs; anyone when the viewer is an admin.
+/// Deleted accounts are nobody's.
 fn visible_to(viewer: &Viewer) -> users::BoxedQuery<'static, diesel::pg::Pg> {
     let live = users::table.filter(users::deleted_at.is_null()).into_boxed();
     let public_poster = diesel::dsl::sql::<diesel::sql_types::Bool>(
@@ -60,7 +61,18 @@ fn visible_to(viewer: &Viewer) -> users::BoxedQuery<'static, diesel::pg::Pg> {
     );
     match viewer.signed_in() {
         Some(me) if me.is_admin() => live,
-        Some(me) => live.filter(users::id.eq(me.user_id).or(public_poster)),
+        Some(me) => {
+            // A recruiter sees the candidates who applied to their jobs.
+            let my_applicant = diesel::dsl::sql::<diesel::sql_types::Bool>(
+                "EXISTS (SELECT 1 FROM applications JOIN jobs ON jobs.id = applications.job_id
+                         WHERE applications.user_id = users.id AND applications.applied_at IS NOT NULL
+                           AND applications.deleted_at IS NULL AND jobs.source = 'careergraph'
+                           AND jobs.posted_by_id = ",
+            )
+            .bind::<diesel::sql_types::Uuid, _>(me.user_id)
+            .sql(")");
+            live.filter(users::id.eq(me.user_id).or(public_poster).or(my_applicant))
+        }
         None => live.filter(public_poster),
     }
 }

@@ -1,0 +1,309 @@
+//! The `Application` and `ApplicationEvent` types and the lists of them.
+
+use async_graphql::{Context, Enum, ID, InputObject, Object};
+use diesel::pg::Pg;
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use uuid::Uuid;
+
+use super::pipeline::ApplicationStatus;
+use super::{ApplicationRow, EventRow, visible_to};
+use crate::graphql::pagination::{Page, PageArgs, TimeKey, TimeOrder, TotalCount};
+use crate::graphql::scalars::DateTime;
+use crate::graphql::{ApiError, db_enum, ids, loaders, request};
+use crate::jobs::Job;
+use crate::schema::{application_events, applications};
+use crate::users::User;
+
+/// An application as the API shows it.
+pub struct Application(pub ApplicationRow);
+
+impl Application {
+    pub const TYPE_NAME: &'static str = "Application";
+}
+
+/// A candidate's application to one job, with its status and timeline.
+/// Seen by the candidate and, once sent, by the recruiter who posted the job.
+#[Object]
+impl Application {
+    /// Globally unique, opaque identifier; `node(id:)` fetches it again.
+    pub async fn id(&self) -> ID {
+        ids::encode(Self::TYPE_NAME, self.0.id)
+    }
+
+    /// Where the application stands.
+    async fn status(&self) -> ApplicationStatus {
+        db_enum::from_db(&self.0.status).unwrap_or(ApplicationStatus::Saved)
+    }
+
+    /// When the status last changed.
+    async fn status_changed_at(&self) -> DateTime {
+        self.0.status_changed_at.into()
+    }
+
+    /// When it was sent; null while saved.
+    async fn applied_at(&self) -> Option<DateTime> {
+        self.0.applied_at.map(DateTime)
+    }
+
+    /// The candidate's private notes; null for anyone else.
+    async fn notes(&self, ctx: &Context<'_>) -> Option<&str> {
+        self.is_applicant(ctx).then_some(self.0.notes.as_deref()).flatten()
+    }
+
+    /// The candidate's private tags; empty for anyone else.
+    async fn tags(&self, ctx: &Context<'_>) -> Vec<&str> {
+        if !self.is_applicant(ctx) {
+            return Vec::new();
+        }
+        self.0.tags.iter().flatten().map(String::as_str).collect()
+    }
+
+    /// Whether the candidate archived it.
+    async fn archived(&self) -> bool {
+        self.0.archived
+    }
+
+    /// The job applied to.
+    async fn job(&self, ctx: &Context<'_>) -> Result<Option<Job>, ApiError> {
+        Ok(loaders(ctx).jobs.load_one(self.0.job_id).await?.map(Job))
+    }
+
+    /// The candidate (their public profile for the recruiter).
+    async fn applicant(&self, ctx: &Context<'_>) -> Result<Option<User>, ApiError> {
+        let viewer = request(ctx).viewer;
+        Ok(loaders(ctx).applicants.load_one(self.0.user_id).await?.map(|row| User::seen_by(row, &viewer)))
+    }
+
+    /// The timeline, oldest first.
+    async fn events(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Returns the first n events after `after` (at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Returns events after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Returns the last n events before `before` (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "Returns events before this cursor.")] before: Option<String>,
+    ) -> Result<ApplicationEventConnection, ApiError> {
+        let page: Page<TimeKey> = PageArgs { first, after, last, before }.page()?;
+        let application = self.0.id;
+        let rows = if page.after.is_none()
+            && page.before.is_none()
+            && page.direction == crate::graphql::pagination::Direction::Forward
+        {
+            // The first page of many applications' timelines loads in one batch.
+            loaders(ctx).first_events.load_one((application, page.fetch_limit())).await?.unwrap_or_default()
+        } else {
+            let mut query =
+                application_events::table.filter(application_events::application_id.eq(application)).into_boxed();
+            for condition in
+                page.conditions("application_events.occurred_at, application_events.id", TimeOrder::OldestFirst)
+            {
+                query = query.filter(condition);
+            }
+            query = if page.reads_newest_first(TimeOrder::OldestFirst) {
+                query.order((application_events::occurred_at.desc(), application_events::id.desc()))
+            } else {
+                query.order((application_events::occurred_at.asc(), application_events::id.asc()))
+            };
+            let mut conn = request(ctx).db.conn().await?;
+            query.select(EventRow::as_select()).limit(page.fetch_limit()).load(&mut conn).await?
+        };
+        let (edges, page_info) = page.finish(rows, |row| TimeKey { at: row.occurred_at, id: row.id });
+        let db = request(ctx).db.clone();
+        let total_count = TotalCount::new(move || {
+            let db = db.clone();
+            async move {
+                let mut conn = db.conn().await?;
+                Ok(application_events::table
+                    .filter(application_events::application_id.eq(application))
+                    .count()
+                    .get_result(&mut conn)
+                    .await?)
+            }
+        });
+        let edges = edges.into_iter().map(|(cursor, row)| (cursor, ApplicationEvent(row))).collect();
+        Ok(ApplicationEventConnection::new(edges, page_info, total_count))
+    }
+
+    /// When the application was created.
+    async fn created_at(&self) -> DateTime {
+        self.0.created_at.into()
+    }
+
+    /// When anything about it last changed.
+    async fn updated_at(&self) -> DateTime {
+        self.0.updated_at.into()
+    }
+}
+
+impl Application {
+    fn is_applicant(&self, ctx: &Context<'_>) -> bool {
+        request(ctx).viewer.signed_in().is_some_and(|me| me.user_id == self.0.user_id)
+    }
+}
+
+/// One entry of an application's timeline.
+pub struct ApplicationEvent(pub EventRow);
+
+/// Something that happened to an application, and who did it.
+#[Object]
+impl ApplicationEvent {
+    /// What happened.
+    async fn kind(&self) -> Option<ApplicationEventKind> {
+        db_enum::from_db(&self.0.kind)
+    }
+
+    /// The status before a status change.
+    async fn from_status(&self) -> Option<ApplicationStatus> {
+        self.0.from_status.as_deref().and_then(db_enum::from_db)
+    }
+
+    /// The status after a status change (or at creation).
+    async fn to_status(&self) -> Option<ApplicationStatus> {
+        self.0.to_status.as_deref().and_then(db_enum::from_db)
+    }
+
+    /// The note that came with it.
+    async fn note(&self) -> Option<&str> {
+        self.0.note.as_deref()
+    }
+
+    /// Who did it (their public profile); null once their account is gone.
+    async fn actor(&self, ctx: &Context<'_>) -> Result<Option<User>, ApiError> {
+        let Some(actor) = self.0.actor_id else { return Ok(None) };
+        let viewer = request(ctx).viewer;
+        Ok(loaders(ctx).event_actors.load_one(actor).await?.map(|row| User::seen_by(row, &viewer)))
+    }
+
+    /// When it happened.
+    async fn occurred_at(&self) -> DateTime {
+        self.0.occurred_at.into()
+    }
+}
+
+/// Kinds of timeline events.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+pub enum ApplicationEventKind {
+    /// The application was created (saved or sent).
+    Created,
+    /// The status changed.
+    StatusChanged,
+    /// Someone added a note.
+    NoteAdded,
+    /// An interview was scheduled.
+    InterviewScheduled,
+    /// An interview was changed.
+    InterviewUpdated,
+    /// An interview took place and has an outcome.
+    InterviewCompleted,
+    /// A follow-up was recorded.
+    FollowUp,
+    /// The candidate archived it.
+    Archived,
+    /// The candidate brought it back from the archive.
+    Unarchived,
+    /// The candidate changed its tags.
+    Tagged,
+}
+
+crate::connection!(
+    ApplicationConnection,
+    ApplicationEdge,
+    Application,
+    "A page of applications.",
+    "An application in an `ApplicationConnection`, with its cursor."
+);
+
+crate::connection!(
+    ApplicationEventConnection,
+    ApplicationEventEdge,
+    ApplicationEvent,
+    "A page of an application's timeline, oldest first.",
+    "An event in an `ApplicationEventConnection`, with its cursor."
+);
+
+/// Narrows a list of applications.
+#[derive(Debug, Clone, Default, InputObject)]
+pub struct ApplicationFilter {
+    /// Only applications in this status.
+    pub status: Option<ApplicationStatus>,
+    /// Only archived (true) or only active (false) applications.
+    pub archived: Option<bool>,
+    /// Only applications carrying this tag.
+    pub tag: Option<String>,
+    /// Only applications to this job.
+    pub job_id: Option<ID>,
+}
+
+/// Whose applications a list holds.
+#[derive(Debug, Clone, Copy)]
+pub enum Owner {
+    /// The candidate's own.
+    Applicant(Uuid),
+    /// Those sent to one job.
+    Job(Uuid),
+}
+
+fn listed(
+    viewer: &crate::auth::Viewer,
+    owner: Owner,
+    filter: &ApplicationFilter,
+) -> Result<applications::BoxedQuery<'static, Pg>, ApiError> {
+    let Some(visible) = visible_to(viewer) else {
+        return Err(ApiError::new(crate::graphql::ErrorCode::Unauthenticated, "Sign in to do this"));
+    };
+    let mut query = applications::table.filter(visible).into_boxed();
+    query = match owner {
+        Owner::Applicant(user) => query.filter(applications::user_id.eq(user)),
+        Owner::Job(job) => query.filter(applications::job_id.eq(job)).filter(applications::applied_at.is_not_null()),
+    };
+    if let Some(status) = filter.status {
+        query = query.filter(applications::status.eq(db_enum::to_db(status)));
+    }
+    if let Some(archived) = filter.archived {
+        query = query.filter(applications::archived.eq(archived));
+    }
+    if let Some(tag) = &filter.tag {
+        query = query.filter(applications::tags.contains(vec![Some(tag.trim().to_owned())]));
+    }
+    if let Some(job) = &filter.job_id {
+        query = query.filter(applications::job_id.eq(ids::decode_as(job, Job::TYPE_NAME)?));
+    }
+    Ok(query)
+}
+
+/// One page of applications, newest first.
+pub async fn application_page(
+    ctx: &Context<'_>,
+    owner: Owner,
+    filter: ApplicationFilter,
+    args: PageArgs,
+) -> Result<ApplicationConnection, ApiError> {
+    let request = request(ctx);
+    let viewer = request.viewer;
+    let page: Page<TimeKey> = args.page()?;
+    let mut query = listed(&viewer, owner, &filter)?;
+    for condition in page.conditions("applications.created_at, applications.id", TimeOrder::NewestFirst) {
+        query = query.filter(condition);
+    }
+    query = if page.reads_newest_first(TimeOrder::NewestFirst) {
+        query.order((applications::created_at.desc(), applications::id.desc()))
+    } else {
+        query.order((applications::created_at.asc(), applications::id.asc()))
+    };
+    let mut conn = request.db.conn().await?;
+    let rows: Vec<ApplicationRow> =
+        query.select(ApplicationRow::as_select()).limit(page.fetch_limit()).load(&mut conn).await?;
+    let (edges, page_info) = page.finish(rows, |row| TimeKey { at: row.created_at, id: row.id });
+    let db = request.db.clone();
+    let total_count = TotalCount::new(move || {
+        let (db, filter) = (db.clone(), filter.clone());
+        async move {
+            let query = listed(&viewer, owner, &filter)?;
+            let mut conn = db.conn().await?;
+            Ok(query.count().get_result(&mut conn).await?)
+        }
+    });
+    let edges = edges.into_iter().map(|(cursor, row)| (cursor, Application(row))).collect();
+    Ok(ApplicationConnection::new(edges, page_info, total_count))
+}

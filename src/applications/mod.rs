@@ -1,0 +1,211 @@
+//! Applications: a candidate's pursuit of one job, its status pipeline, and
+//! the append-only timeline of everything that happened to it.
+
+mod graphql;
+mod mutations;
+mod pipeline;
+
+pub use graphql::{Application, ApplicationConnection, ApplicationEvent, ApplicationFilter, Owner, application_page};
+pub use mutations::ApplicationMutations;
+pub use pipeline::{Actor, ApplicationStatus};
+
+use std::collections::HashMap;
+
+use async_graphql::dataloader::Loader;
+use chrono::{DateTime, Utc};
+use diesel::pg::Pg;
+use diesel::prelude::*;
+use diesel::sql_types::{Bool, Uuid as SqlUuid};
+use diesel_async::RunQueryDsl;
+use uuid::Uuid;
+
+use crate::auth::Viewer;
+use crate::db::Db;
+use crate::graphql::ApiError;
+use crate::schema::{application_events, applications};
+
+/// A row of `applications`.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = applications, check_for_backend(Pg))]
+pub struct ApplicationRow {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub job_id: Uuid,
+    pub resume_version_id: Option<Uuid>,
+    pub cover_letter_id: Option<Uuid>,
+    pub status: String,
+    pub status_changed_at: DateTime<Utc>,
+    pub applied_at: Option<DateTime<Utc>>,
+    pub notes: Option<String>,
+    pub tags: Vec<Option<String>>,
+    pub archived: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A row of `application_events`.
+#[derive(Debug, Clone, Queryable, QueryableByName, Selectable)]
+#[diesel(table_name = application_events, check_for_backend(Pg))]
+pub struct EventRow {
+    pub id: Uuid,
+    pub application_id: Uuid,
+    pub actor_id: Option<Uuid>,
+    pub kind: String,
+    pub from_status: Option<String>,
+    pub to_status: Option<String>,
+    pub note: Option<String>,
+    pub occurred_at: DateTime<Utc>,
+}
+
+/// The applications `viewer` may see: their own; those sent (not merely
+/// saved) to jobs they posted in careergraph; all of them for an admin.
+pub fn visible_to(viewer: &Viewer) -> Option<Box<dyn BoxableExpression<applications::table, Pg, SqlType = Bool>>> {
+    let me = viewer.signed_in()?;
+    let live = applications::deleted_at.is_null();
+    if me.is_admin() {
+        return Some(Box::new(live));
+    }
+    let to_my_jobs = diesel::dsl::sql::<Bool>(
+        "(applications.applied_at IS NOT NULL AND EXISTS (SELECT 1 FROM jobs WHERE jobs.id = applications.job_id
+          AND jobs.source = 'careergraph' AND jobs.posted_by_id = ",
+    )
+    .bind::<SqlUuid, _>(me.user_id)
+    .sql("))");
+    Some(Box::new(live.and(applications::user_id.eq(me.user_id).or(to_my_jobs))))
+}
+
+/// Loads applications by id, only those the viewer may see.
+pub struct ApplicationLoader {
+    db: Db,
+    viewer: Viewer,
+}
+
+impl ApplicationLoader {
+    pub fn new(db: Db, viewer: Viewer) -> Self {
+        Self { db, viewer }
+    }
+}
+
+impl Loader<Uuid> for ApplicationLoader {
+    type Value = ApplicationRow;
+    type Error = ApiError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, ApplicationRow>, ApiError> {
+        let Some(visible) = visible_to(&self.viewer) else { return Ok(HashMap::new()) };
+        let mut conn = self.db.conn().await?;
+        let rows = applications::table
+            .filter(applications::id.eq_any(keys))
+            .filter(visible)
+            .select(ApplicationRow::as_select())
+            .load(&mut conn)
+            .await?;
+        Ok(rows.into_iter().map(|row| (row.id, row)).collect())
+    }
+}
+
+/// Loads the viewer's live application to each of many jobs.
+pub struct ViewerApplications {
+    db: Db,
+    viewer: Viewer,
+}
+
+impl ViewerApplications {
+    pub fn new(db: Db, viewer: Viewer) -> Self {
+        Self { db, viewer }
+    }
+}
+
+impl Loader<Uuid> for ViewerApplications {
+    type Value = ApplicationRow;
+    type Error = ApiError;
+
+    async fn load(&self, jobs: &[Uuid]) -> Result<HashMap<Uuid, ApplicationRow>, ApiError> {
+        let Some(me) = self.viewer.signed_in() else { return Ok(HashMap::new()) };
+        let mut conn = self.db.conn().await?;
+        let rows: Vec<ApplicationRow> = applications::table
+            .filter(applications::user_id.eq(me.user_id))
+            .filter(applications::job_id.eq_any(jobs))
+            .filter(applications::deleted_at.is_null())
+            .filter(applications::status.ne("WITHDRAWN"))
+            .select(ApplicationRow::as_select())
+            .load(&mut conn)
+            .await?;
+        Ok(rows.into_iter().map(|row| (row.job_id, row)).collect())
+    }
+}
+
+/// Counts the applications sent to each of many jobs the viewer posted.
+pub struct ApplicationCounts {
+    db: Db,
+    viewer: Viewer,
+}
+
+impl ApplicationCounts {
+    pub fn new(db: Db, viewer: Viewer) -> Self {
+        Self { db, viewer }
+    }
+}
+
+impl Loader<Uuid> for ApplicationCounts {
+    type Value = i64;
+    type Error = ApiError;
+
+    async fn load(&self, jobs: &[Uuid]) -> Result<HashMap<Uuid, i64>, ApiError> {
+        let Some(visible) = visible_to(&self.viewer) else { return Ok(HashMap::new()) };
+        let mut conn = self.db.conn().await?;
+        let counts: Vec<(Uuid, i64)> = applications::table
+            .filter(applications::job_id.eq_any(jobs))
+            .filter(applications::applied_at.is_not_null())
+            .filter(visible)
+            .group_by(applications::job_id)
+            .select((applications::job_id, diesel::dsl::count_star()))
+            .load(&mut conn)
+            .await?;
+        Ok(counts.into_iter().collect())
+    }
+}
+
+/// The first `limit` events of each of many applications (the dashboard's
+/// `events(first: n)`), in one statement with a window function. The
+/// applications were authorized when they were loaded.
+pub struct FirstEvents {
+    db: Db,
+}
+
+impl FirstEvents {
+    pub fn new(db: Db) -> Self {
+        Self { db }
+    }
+}
+
+impl Loader<(Uuid, i64)> for FirstEvents {
+    type Value = Vec<EventRow>;
+    type Error = ApiError;
+
+    async fn load(&self, keys: &[(Uuid, i64)]) -> Result<HashMap<(Uuid, i64), Vec<EventRow>>, ApiError> {
+        let ids: Vec<Uuid> = keys.iter().map(|(id, _)| *id).collect();
+        let limit = keys.iter().map(|(_, limit)| *limit).max().unwrap_or(0);
+        let mut conn = self.db.conn().await?;
+        let rows: Vec<EventRow> = diesel::sql_query(
+            "SELECT id, application_id, actor_id, kind, from_status, to_status, note, occurred_at FROM (
+                 SELECT e.*, row_number() OVER (PARTITION BY application_id ORDER BY occurred_at, id) AS n
+                 FROM application_events e WHERE application_id = ANY($1)
+             ) ranked WHERE n <= $2 ORDER BY application_id, occurred_at, id",
+        )
+        .bind::<diesel::sql_types::Array<SqlUuid>, _>(ids)
+        .bind::<diesel::sql_types::BigInt, _>(limit)
+        .load(&mut conn)
+        .await?;
+        let mut grouped: HashMap<Uuid, Vec<EventRow>> = HashMap::new();
+        for row in rows {
+            grouped.entry(row.application_id).or_default().push(row);
+        }
+        Ok(keys
+            .iter()
+            .map(|&(id, limit)| {
+                let events = grouped.get(&id).map(|events| events.iter().take(limit as usize).cloned().collect());
+                ((id, limit), events.unwrap_or_default())
+            })
+            .collect())
+    }
+}

@@ -1,0 +1,364 @@
+//! Applications over HTTP: saving and applying, the status state machine
+//! and who may move it, the timeline, privacy between candidates and
+//! recruiters, lists and filters, a race of concurrent changes, and the
+//! dashboard's statement count.
+
+mod common;
+
+use careergraph::config::ServerArgs;
+use common::{TestApp, error_codes, sign_up};
+use serde_json::{Value, json};
+
+async fn counted_app() -> TestApp {
+    TestApp::spawn_with(ServerArgs { debug_sql_count: true, ..ServerArgs::default() }).await
+}
+
+async fn recruiter(app: &TestApp, email: &str) -> String {
+    let body = app
+        .graphql(
+            "mutation($input: RegisterInput!) { register(input: $input) { accessToken } }",
+            json!({ "input": { "email": email, "password": common::PASSWORD, "fullName": "Rita Recruiter", "role": "RECRUITER" } }),
+        )
+        .await;
+    body["data"]["register"]["accessToken"].as_str().unwrap_or_else(|| panic!("{body}")).to_owned()
+}
+
+async fn post_job(app: &TestApp, token: &str, title: &str, status: &str) -> String {
+    let body = app
+        .graphql_as(
+            Some(token),
+            "mutation($input: CreateJobInput!) { createJob(input: $input) { job { id } userErrors { code } } }",
+            json!({ "input": { "title": title, "description": "d", "companyName": "Acme", "status": status } }),
+        )
+        .await;
+    body["data"]["createJob"]["job"]["id"].as_str().unwrap_or_else(|| panic!("{body}")).to_owned()
+}
+
+const APPLY: &str = "mutation($input: ApplyToJobInput!) { applyToJob(input: $input) {
+    application { id status appliedAt } userErrors { field code } } }";
+const MOVE: &str = "mutation($input: UpdateApplicationStatusInput!) { updateApplicationStatus(input: $input) {
+    application { status } userErrors { field code } } }";
+const TIMELINE: &str = "query($id: ID!) { node(id: $id) { ... on Application { status
+    events(first: 20) { totalCount nodes { kind fromStatus toStatus note actor { fullName } } } } } }";
+
+async fn apply(app: &TestApp, token: &str, job: &str) -> Value {
+    app.graphql_as(Some(token), APPLY, json!({ "input": { "jobId": job } })).await["data"]["applyToJob"].clone()
+}
+
+async fn move_to(app: &TestApp, token: &str, application: &str, status: &str) -> Value {
+    app.graphql_as(Some(token), MOVE, json!({ "input": { "applicationId": application, "status": status } })).await
+}
+
+#[tokio::test]
+async fn saving_then_applying_makes_one_application_with_a_timeline() {
+    let app = counted_app().await;
+    let rita = recruiter(&app, "rita@example.com").await;
+    let job = post_job(&app, &rita, "Engineer", "OPEN").await;
+    let ada = sign_up(&app, "ada@example.com").await;
+
+    let saved = app
+        .graphql_as(
+            Some(&ada),
+            "mutation($input: SaveJobInput!) { saveJob(input: $input) { application { id status appliedAt } } }",
+            json!({ "input": { "jobId": job, "notes": "Looks great" } }),
+        )
+        .await;
+    let saved = &saved["data"]["saveJob"]["application"];
+    assert_eq!(saved["status"], "SAVED", "{saved}");
+    assert_eq!(saved["appliedAt"], Value::Null);
+
+    let applied = apply(&app, &ada, &job).await;
+    assert_eq!(applied["application"]["id"], saved["id"], "the saved application is the one sent");
+    assert_eq!(applied["application"]["status"], "APPLIED");
+    assert!(applied["application"]["appliedAt"].is_string());
+
+    let again = apply(&app, &ada, &job).await;
+    assert_eq!(again["userErrors"], json!([{ "field": ["input", "jobId"], "code": "ALREADY_APPLIED" }]));
+
+    let timeline = app.graphql_as(Some(&ada), TIMELINE, json!({ "id": saved["id"] })).await;
+    let events = &timeline["data"]["node"]["events"];
+    assert_eq!(events["totalCount"], 2, "{timeline}");
+    assert_eq!(events["nodes"][0]["kind"], "CREATED");
+    assert_eq!(
+        events["nodes"][1],
+        json!({ "kind": "STATUS_CHANGED", "fromStatus": "SAVED", "toStatus": "APPLIED", "note": null, "actor": { "fullName": "ada@example.com" } })
+    );
+
+    let draft = post_job(&app, &rita, "Draft", "DRAFT").await;
+    assert_eq!(
+        error_codes(&app.graphql_as(Some(&ada), APPLY, json!({ "input": { "jobId": draft } })).await),
+        ["NOT_FOUND"]
+    );
+    let closed = post_job(&app, &rita, "Closing", "OPEN").await;
+    app.graphql_as(
+        Some(&rita),
+        "mutation($input: CloseJobInput!) { closeJob(input: $input) { job { status } } }",
+        json!({ "input": { "id": closed } }),
+    )
+    .await;
+    assert_eq!(apply(&app, &ada, &closed).await["userErrors"][0]["code"], "JOB_NOT_OPEN");
+}
+
+#[tokio::test]
+async fn recruiters_move_the_pipeline_candidates_withdraw_or_accept() {
+    let app = counted_app().await;
+    let rita = recruiter(&app, "rita@example.com").await;
+    let job = post_job(&app, &rita, "Engineer", "OPEN").await;
+    let ada = sign_up(&app, "ada@example.com").await;
+    let id = apply(&app, &ada, &job).await["application"]["id"].as_str().unwrap().to_owned();
+
+    assert_eq!(
+        error_codes(&move_to(&app, &ada, &id, "SCREENING").await),
+        ["FORBIDDEN"],
+        "candidates do not screen themselves"
+    );
+    for status in ["SCREENING", "INTERVIEWING"] {
+        let body = move_to(&app, &rita, &id, status).await;
+        assert_eq!(body["data"]["updateApplicationStatus"]["application"]["status"], status, "{body}");
+    }
+    let backwards = move_to(&app, &rita, &id, "SCREENING").await;
+    assert_eq!(
+        backwards["data"]["updateApplicationStatus"]["userErrors"],
+        json!([{ "field": ["input", "status"], "code": "INVALID_TRANSITION" }])
+    );
+    assert_eq!(
+        error_codes(&move_to(&app, &rita, &id, "WITHDRAWN").await),
+        ["FORBIDDEN"],
+        "only the candidate withdraws"
+    );
+    move_to(&app, &rita, &id, "OFFERED").await;
+    let accepted = move_to(&app, &ada, &id, "ACCEPTED").await;
+    assert_eq!(accepted["data"]["updateApplicationStatus"]["application"]["status"], "ACCEPTED", "{accepted}");
+    let withdraw = app
+        .graphql_as(Some(&ada), "mutation($input: WithdrawApplicationInput!) { withdrawApplication(input: $input) { userErrors { code } } }", json!({ "input": { "applicationId": id } }))
+        .await;
+    assert_eq!(
+        withdraw["data"]["withdrawApplication"]["userErrors"][0]["code"], "INVALID_TRANSITION",
+        "ACCEPTED is final"
+    );
+
+    let timeline = app.graphql_as(Some(&rita), TIMELINE, json!({ "id": id })).await;
+    let moves: Vec<String> = timeline["data"]["node"]["events"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            format!("{}:{}", e["toStatus"].as_str().unwrap_or("-"), e["actor"]["fullName"].as_str().unwrap_or("?"))
+        })
+        .collect();
+    assert_eq!(
+        moves,
+        [
+            "APPLIED:ada@example.com",
+            "SCREENING:Rita Recruiter",
+            "INTERVIEWING:Rita Recruiter",
+            "OFFERED:Rita Recruiter",
+            "ACCEPTED:ada@example.com"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn candidates_track_imported_jobs_themselves() {
+    let app = counted_app().await;
+    let ada = sign_up(&app, "ada@example.com").await;
+    let imported = app
+        .graphql_as(
+            Some(&ada),
+            "mutation($input: ImportJobInput!) { importJob(input: $input) { job { id } } }",
+            json!({ "input": { "title": "Elsewhere", "companyName": "Globex", "source": "board", "externalId": "9" } }),
+        )
+        .await;
+    let job = imported["data"]["importJob"]["job"]["id"].as_str().unwrap().to_owned();
+    let id = apply(&app, &ada, &job).await["application"]["id"].as_str().unwrap().to_owned();
+    for status in ["SCREENING", "OFFERED", "REJECTED"] {
+        let body = move_to(&app, &ada, &id, status).await;
+        assert_eq!(body["data"]["updateApplicationStatus"]["application"]["status"], status, "{body}");
+    }
+}
+
+#[tokio::test]
+async fn applications_are_private_to_the_candidate_and_the_jobs_recruiter() {
+    let app = counted_app().await;
+    let rita = recruiter(&app, "rita@example.com").await;
+    let other_recruiter = recruiter(&app, "other@example.com").await;
+    let job = post_job(&app, &rita, "Engineer", "OPEN").await;
+    let saved_job = post_job(&app, &rita, "Maybe later", "OPEN").await;
+    let ada = sign_up(&app, "ada@example.com").await;
+    let bob = sign_up(&app, "bob@example.com").await;
+    let id = apply(&app, &ada, &job).await["application"]["id"].as_str().unwrap().to_owned();
+    app.graphql_as(
+        Some(&ada),
+        "mutation($input: TagApplicationInput!) { tagApplication(input: $input) { userErrors { code } } }",
+        json!({ "input": { "applicationId": id, "tags": ["top"] } }),
+    )
+    .await;
+    let saved = app
+        .graphql_as(
+            Some(&ada),
+            "mutation($input: SaveJobInput!) { saveJob(input: $input) { application { id } } }",
+            json!({ "input": { "jobId": saved_job } }),
+        )
+        .await;
+    let saved_id = saved["data"]["saveJob"]["application"]["id"].clone();
+
+    let query = "query($id: ID!) { node(id: $id) { ... on Application { status tags applicant { fullName email } } } }";
+    for token in [&bob, &other_recruiter] {
+        assert_eq!(error_codes(&app.graphql_as(Some(token), query, json!({ "id": id })).await), ["NOT_FOUND"]);
+    }
+    let seen = app.graphql_as(Some(&rita), query, json!({ "id": id })).await;
+    assert_eq!(
+        seen["data"]["node"],
+        json!({ "status": "APPLIED", "tags": [], "applicant": { "fullName": "ada@example.com", "email": null } }),
+        "{seen}"
+    );
+    assert_eq!(
+        error_codes(&app.graphql_as(Some(&rita), query, json!({ "id": saved_id })).await),
+        ["NOT_FOUND"],
+        "saved applications are not sent"
+    );
+    let own = app.graphql_as(Some(&ada), query, json!({ "id": id })).await;
+    assert_eq!(own["data"]["node"]["tags"], json!(["top"]));
+
+    let jobs_view =
+        "query($id: ID!) { job(id: $id) { applicationCount applications { totalCount nodes { status } } } }";
+    let recruiter_view = app.graphql_as(Some(&rita), jobs_view, json!({ "id": job })).await;
+    assert_eq!(
+        recruiter_view["data"]["job"],
+        json!({ "applicationCount": 1, "applications": { "totalCount": 1, "nodes": [{ "status": "APPLIED" }] } })
+    );
+    let outsider_view = app.graphql_as(Some(&bob), jobs_view, json!({ "id": job })).await;
+    assert_eq!(outsider_view["data"]["job"], json!({ "applicationCount": null, "applications": null }));
+    let tag_by_recruiter = app
+        .graphql_as(
+            Some(&rita),
+            "mutation($input: TagApplicationInput!) { tagApplication(input: $input) { userErrors { code } } }",
+            json!({ "input": { "applicationId": id, "tags": ["x"] } }),
+        )
+        .await;
+    assert_eq!(error_codes(&tag_by_recruiter), ["FORBIDDEN"]);
+}
+
+#[tokio::test]
+async fn viewer_applications_filter_and_page() {
+    let app = counted_app().await;
+    let rita = recruiter(&app, "rita@example.com").await;
+    let ada = sign_up(&app, "ada@example.com").await;
+    let mut ids = Vec::new();
+    for n in 0..4 {
+        let job = post_job(&app, &rita, &format!("Job {n}"), "OPEN").await;
+        ids.push(apply(&app, &ada, &job).await["application"]["id"].as_str().unwrap().to_owned());
+    }
+    app.graphql_as(
+        Some(&ada),
+        "mutation($input: ArchiveApplicationInput!) { archiveApplication(input: $input) { application { archived } } }",
+        json!({ "input": { "applicationId": ids[0] } }),
+    )
+    .await;
+    app.graphql_as(
+        Some(&ada),
+        "mutation($input: TagApplicationInput!) { tagApplication(input: $input) { userErrors { code } } }",
+        json!({ "input": { "applicationId": ids[1], "tags": ["dream"] } }),
+    )
+    .await;
+    let note = app
+        .graphql_as(Some(&rita), "mutation($input: AddApplicationNoteInput!) { addApplicationNote(input: $input) { application { id } userErrors { code } } }", json!({ "input": { "applicationId": ids[2], "note": "Strong profile" } }))
+        .await;
+    assert_eq!(note["data"]["addApplicationNote"]["application"]["id"], ids[2].as_str(), "{note}");
+    move_to(&app, &rita, &ids[3], "REJECTED").await;
+
+    let list = "query($filter: ApplicationFilter, $first: Int, $after: String) { viewer { applications(filter: $filter, first: $first, after: $after) {
+        totalCount pageInfo { hasNextPage endCursor } nodes { id job { title } } } } }";
+    let titles = |body: &Value| -> Vec<String> {
+        body["data"]["viewer"]["applications"]["nodes"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{body}"))
+            .iter()
+            .map(|n| n["job"]["title"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let first = app.graphql_as(Some(&ada), list, json!({ "first": 3 })).await;
+    assert_eq!(titles(&first), ["Job 3", "Job 2", "Job 1"]);
+    assert_eq!(first["data"]["viewer"]["applications"]["totalCount"], 4);
+    let rest = app
+        .graphql_as(
+            Some(&ada),
+            list,
+            json!({ "first": 3, "after": first["data"]["viewer"]["applications"]["pageInfo"]["endCursor"] }),
+        )
+        .await;
+    assert_eq!(titles(&rest), ["Job 0"]);
+    for (filter, expected) in [
+        (json!({ "archived": true }), vec!["Job 0"]),
+        (json!({ "tag": "dream" }), vec!["Job 1"]),
+        (json!({ "status": "REJECTED" }), vec!["Job 3"]),
+    ] {
+        assert_eq!(titles(&app.graphql_as(Some(&ada), list, json!({ "filter": filter })).await), expected, "{filter}");
+    }
+    let timeline = app.graphql_as(Some(&ada), TIMELINE, json!({ "id": ids[2] })).await;
+    assert_eq!(timeline["data"]["node"]["events"]["nodes"][1]["note"], "Strong profile");
+    let others = app.graphql_as(Some(&rita), "{ viewer { applications { totalCount } } }", json!({})).await;
+    assert_eq!(others["data"]["viewer"]["applications"]["totalCount"], 0);
+}
+
+#[tokio::test]
+async fn concurrent_status_changes_never_lose_an_update() {
+    let app = counted_app().await;
+    let rita = recruiter(&app, "rita@example.com").await;
+    let job = post_job(&app, &rita, "Engineer", "OPEN").await;
+    let ada = sign_up(&app, "ada@example.com").await;
+    let id = apply(&app, &ada, &job).await["application"]["id"].as_str().unwrap().to_owned();
+
+    // Race several moves from APPLIED; each is legal alone.
+    let targets = ["SCREENING", "INTERVIEWING", "OFFERED", "REJECTED", "SCREENING", "INTERVIEWING"];
+    let results = futures_util::future::join_all(targets.iter().map(|status| move_to(&app, &rita, &id, status))).await;
+    let succeeded =
+        results.iter().filter(|body| body["data"]["updateApplicationStatus"]["application"].is_object()).count();
+    assert!(succeeded >= 1);
+
+    // The timeline holds exactly the successful moves, each starting where the last one ended.
+    let timeline = app.graphql_as(Some(&rita), TIMELINE, json!({ "id": id })).await;
+    let events = timeline["data"]["node"]["events"]["nodes"].as_array().unwrap();
+    let moves: Vec<&Value> = events.iter().filter(|e| e["kind"] == "STATUS_CHANGED").collect();
+    assert_eq!(moves.len(), succeeded, "{timeline}");
+    let mut current = "APPLIED".to_owned();
+    for event in moves {
+        assert_eq!(event["fromStatus"], current.as_str(), "a lost update: {timeline}");
+        current = event["toStatus"].as_str().unwrap().to_owned();
+    }
+    assert_eq!(timeline["data"]["node"]["status"], current.as_str());
+}
+
+#[tokio::test]
+async fn the_dashboard_costs_the_same_statements_for_2_or_20_applications() {
+    let app = counted_app().await;
+    let ada = sign_up(&app, "ada@example.com").await;
+    let mut recruiters = Vec::new();
+    for n in 0..5 {
+        recruiters.push(recruiter(&app, &format!("r{n}@example.com")).await);
+    }
+    for n in 0..20 {
+        let job = post_job(&app, &recruiters[n % 5], &format!("Job {n}"), "OPEN").await;
+        let id = apply(&app, &ada, &job).await["application"]["id"].as_str().unwrap().to_owned();
+        move_to(&app, &recruiters[n % 5], &id, "SCREENING").await;
+        app.graphql_as(
+            Some(&ada),
+            "mutation($input: BookmarkJobInput!) { bookmarkJob(input: $input) { userErrors { code } } }",
+            json!({ "input": { "jobId": job, "favorite": true } }),
+        )
+        .await;
+    }
+    let dashboard = "query($first: Int) { viewer { applications(first: $first) { nodes { status
+        job { title company { name } postedBy { fullName } viewerBookmark { favorite } }
+        events(first: 3) { nodes { kind toStatus actor { fullName } } } } } } }";
+    let mut counts = Vec::new();
+    for first in [2, 20] {
+        let body = app.graphql_as(Some(&ada), dashboard, json!({ "first": first })).await;
+        let nodes = body["data"]["viewer"]["applications"]["nodes"].as_array().unwrap_or_else(|| panic!("{body}"));
+        assert_eq!(nodes.len(), first);
+        assert_eq!(nodes[0]["events"]["nodes"].as_array().unwrap().len(), 2);
+        assert_eq!(nodes[0]["job"]["viewerBookmark"]["favorite"], true);
+        counts.push(body["extensions"]["sqlStatements"].as_u64().unwrap());
+    }
+    assert_eq!(counts[0], counts[1], "statements for 2 vs 20 applications: {counts:?}");
+}
