@@ -264,7 +264,7 @@ async fn start(
             format!("This job is {} and cannot be {what}", job.status),
         )));
     }
-    conn.transaction(async |conn| {
+    Ok(conn.transaction(async |conn| {
         let existing: Option<ApplicationRow> = applications::table
             .filter(applications::user_id.eq(me.user_id))
             .filter(applications::job_id.eq(job.id))
@@ -296,7 +296,7 @@ async fn start(
                 ))
                 .returning(ApplicationRow::as_returning())
                 .get_result(conn)
-                .await?;
+                .await?)
             let event = Event { kind: "STATUS_CHANGED", from: Some("SAVED"), to: Some("APPLIED"), note: None };
             append(conn, sent.id, me.user_id, event).await?;
             return Ok(Ok(sent));
@@ -317,13 +317,12 @@ async fn start(
             ))
             .returning(ApplicationRow::as_returning())
             .get_result(conn)
-            .await?;
+            .await?)
         let event = Event { kind: "CREATED", from: None, to: Some(db_enum::to_db(status)), note: None };
         append(conn, created.id, me.user_id, event).await?;
         Ok::<_, DieselError>(Ok(created))
     })
-    .await?;
-    Ok(outcome)
+    .await?)
 }
 
 /// The viewer's own resume version or cover letter, or the user error.
