@@ -264,65 +264,66 @@ async fn start(
             format!("This job is {} and cannot be {what}", job.status),
         )));
     }
-    Ok(conn.transaction(async |conn| {
-        let existing: Option<ApplicationRow> = applications::table
-            .filter(applications::user_id.eq(me.user_id))
-            .filter(applications::job_id.eq(job.id))
-            .filter(applications::deleted_at.is_null())
-            .filter(applications::status.ne("WITHDRAWN"))
-            .select(ApplicationRow::as_select())
-            .for_update()
-            .first(conn)
-            .await
-            .optional()?;
-        let now = Utc::now();
-        if let Some(existing) = existing {
-            if existing.status != "SAVED" || status == ApplicationStatus::Saved {
-                return Ok(Err(UserError::new(
-                    &["input", "jobId"],
-                    UserErrorCode::AlreadyApplied,
-                    "You already have an application for this job",
-                )));
+    Ok(conn
+        .transaction(async |conn| {
+            let existing: Option<ApplicationRow> = applications::table
+                .filter(applications::user_id.eq(me.user_id))
+                .filter(applications::job_id.eq(job.id))
+                .filter(applications::deleted_at.is_null())
+                .filter(applications::status.ne("WITHDRAWN"))
+                .select(ApplicationRow::as_select())
+                .for_update()
+                .first(conn)
+                .await
+                .optional()?;
+            let now = Utc::now();
+            if let Some(existing) = existing {
+                if existing.status != "SAVED" || status == ApplicationStatus::Saved {
+                    return Ok(Err(UserError::new(
+                        &["input", "jobId"],
+                        UserErrorCode::AlreadyApplied,
+                        "You already have an application for this job",
+                    )));
+                }
+                let sent: ApplicationRow = diesel::update(applications::table.find(existing.id))
+                    .set((
+                        applications::status.eq("APPLIED"),
+                        applications::status_changed_at.eq(now),
+                        applications::applied_at.eq(now),
+                        applications::resume_version_id.eq(attachments.0),
+                        applications::cover_letter_id.eq(attachments.1),
+                        applications::notes.eq(notes.clone().or(existing.notes.clone())),
+                        applications::updated_at.eq(now),
+                    ))
+                    .returning(ApplicationRow::as_returning())
+                    .get_result(conn)
+                    .await?;
+                let event = Event { kind: "STATUS_CHANGED", from: Some("SAVED"), to: Some("APPLIED"), note: None };
+                append(conn, sent.id, me.user_id, event).await?;
+                return Ok(Ok(sent));
             }
-            let sent: ApplicationRow = diesel::update(applications::table.find(existing.id))
-                .set((
-                    applications::status.eq("APPLIED"),
-                    applications::status_changed_at.eq(now),
-                    applications::applied_at.eq(now),
+            let created: ApplicationRow = diesel::insert_into(applications::table)
+                .values((
+                    applications::id.eq(Uuid::now_v7()),
+                    applications::user_id.eq(me.user_id),
+                    applications::job_id.eq(job.id),
                     applications::resume_version_id.eq(attachments.0),
                     applications::cover_letter_id.eq(attachments.1),
-                    applications::notes.eq(notes.clone().or(existing.notes.clone())),
+                    applications::status.eq(db_enum::to_db(status)),
+                    applications::status_changed_at.eq(now),
+                    applications::applied_at.eq((status == ApplicationStatus::Applied).then_some(now)),
+                    applications::notes.eq(&notes),
+                    applications::created_at.eq(now),
                     applications::updated_at.eq(now),
                 ))
                 .returning(ApplicationRow::as_returning())
                 .get_result(conn)
-                .await?)
-            let event = Event { kind: "STATUS_CHANGED", from: Some("SAVED"), to: Some("APPLIED"), note: None };
-            append(conn, sent.id, me.user_id, event).await?;
-            return Ok(Ok(sent));
-        }
-        let created: ApplicationRow = diesel::insert_into(applications::table)
-            .values((
-                applications::id.eq(Uuid::now_v7()),
-                applications::user_id.eq(me.user_id),
-                applications::job_id.eq(job.id),
-                applications::resume_version_id.eq(attachments.0),
-                applications::cover_letter_id.eq(attachments.1),
-                applications::status.eq(db_enum::to_db(status)),
-                applications::status_changed_at.eq(now),
-                applications::applied_at.eq((status == ApplicationStatus::Applied).then_some(now)),
-                applications::notes.eq(&notes),
-                applications::created_at.eq(now),
-                applications::updated_at.eq(now),
-            ))
-            .returning(ApplicationRow::as_returning())
-            .get_result(conn)
-            .await?)
-        let event = Event { kind: "CREATED", from: None, to: Some(db_enum::to_db(status)), note: None };
-        append(conn, created.id, me.user_id, event).await?;
-        Ok::<_, DieselError>(Ok(created))
-    })
-    .await?)
+                .await?;
+            let event = Event { kind: "CREATED", from: None, to: Some(db_enum::to_db(status)), note: None };
+            append(conn, created.id, me.user_id, event).await?;
+            Ok::<_, DieselError>(Ok(created))
+        })
+        .await?)
 }
 
 /// The viewer's own resume version or cover letter, or the user error.
