@@ -362,3 +362,63 @@ async fn the_dashboard_costs_the_same_statements_for_2_or_20_applications() {
     }
     assert_eq!(counts[0], counts[1], "statements for 2 vs 20 applications: {counts:?}");
 }
+
+#[tokio::test]
+async fn interviews_are_scheduled_changed_and_recorded_on_the_timeline() {
+    let app = counted_app().await;
+    let rita = recruiter(&app, "rita@example.com").await;
+    let job = post_job(&app, &rita, "Engineer", "OPEN").await;
+    let ada = sign_up(&app, "ada@example.com").await;
+    let id = apply(&app, &ada, &job).await["application"]["id"].as_str().unwrap().to_owned();
+    let schedule = "mutation($input: ScheduleInterviewInput!) { scheduleInterview(input: $input) {
+        interview { id kind scheduledAt durationMinutes outcome } userErrors { field code } } }";
+    let input = json!({ "applicationId": id, "kind": "TECHNICAL", "scheduledAt": "2030-05-01T09:00:00Z", "durationMinutes": 60 });
+
+    assert_eq!(
+        error_codes(&app.graphql_as(Some(&ada), schedule, json!({ "input": input })).await),
+        ["FORBIDDEN"],
+        "the recruiter runs interviews on their jobs"
+    );
+    let mut too_long = input.clone();
+    too_long["durationMinutes"] = json!(5000);
+    let refused = app.graphql_as(Some(&rita), schedule, json!({ "input": too_long })).await;
+    assert_eq!(refused["data"]["scheduleInterview"]["userErrors"][0]["field"], json!(["input", "durationMinutes"]));
+
+    let scheduled = app.graphql_as(Some(&rita), schedule, json!({ "input": input })).await;
+    let interview = &scheduled["data"]["scheduleInterview"]["interview"];
+    assert_eq!(interview["scheduledAt"], "2030-05-01T09:00:00.000Z", "{scheduled}");
+    assert_eq!(interview["outcome"], "PENDING");
+    let interview_id = interview["id"].clone();
+
+    let update =
+        "mutation($input: UpdateInterviewInput!) { updateInterview(input: $input) { interview { durationMinutes } } }";
+    let updated = app
+        .graphql_as(Some(&rita), update, json!({ "input": { "interviewId": interview_id, "durationMinutes": 45 } }))
+        .await;
+    assert_eq!(updated["data"]["updateInterview"]["interview"]["durationMinutes"], 45, "{updated}");
+    let record = "mutation($input: RecordInterviewOutcomeInput!) { recordInterviewOutcome(input: $input) { interview { outcome feedback completedAt } } }";
+    let recorded = app
+        .graphql_as(
+            Some(&rita),
+            record,
+            json!({ "input": { "interviewId": interview_id, "outcome": "PASSED", "feedback": "Great" } }),
+        )
+        .await;
+    assert_eq!(recorded["data"]["recordInterviewOutcome"]["interview"]["outcome"], "PASSED", "{recorded}");
+
+    let view =
+        "query($id: ID!) { node(id: $id) { ... on Application { interviews { outcome } events { nodes { kind } } } } }";
+    let seen = app.graphql_as(Some(&ada), view, json!({ "id": id })).await;
+    assert_eq!(seen["data"]["node"]["interviews"], json!([{ "outcome": "PASSED" }]));
+    let kinds: Vec<&str> = seen["data"]["node"]["events"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["CREATED", "INTERVIEW_SCHEDULED", "INTERVIEW_UPDATED", "INTERVIEW_COMPLETED"]);
+    let bob = sign_up(&app, "bob@example.com").await;
+    let hidden =
+        app.graphql_as(Some(&bob), "query($id: ID!) { node(id: $id) { id } }", json!({ "id": interview_id })).await;
+    assert_eq!(error_codes(&hidden), ["NOT_FOUND"]);
+}

@@ -6,6 +6,7 @@ use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
+use super::interviews::Interview;
 use super::pipeline::ApplicationStatus;
 use super::{ApplicationRow, EventRow, visible_to};
 use crate::graphql::pagination::{Page, PageArgs, TimeKey, TimeOrder, TotalCount};
@@ -123,6 +124,12 @@ impl Application {
         });
         let edges = edges.into_iter().map(|(cursor, row)| (cursor, ApplicationEvent(row))).collect();
         Ok(ApplicationEventConnection::new(edges, page_info, total_count))
+    }
+
+    /// The interviews, in order of time.
+    async fn interviews(&self, ctx: &Context<'_>) -> Result<Vec<Interview>, ApiError> {
+        let rows = loaders(ctx).interviews_by_application.load_one(self.0.id).await?;
+        Ok(rows.unwrap_or_default().into_iter().map(Interview).collect())
     }
 
     /// When the application was created.

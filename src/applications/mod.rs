@@ -2,10 +2,12 @@
 //! the append-only timeline of everything that happened to it.
 
 mod graphql;
+mod interviews;
 mod mutations;
 mod pipeline;
 
 pub use graphql::{Application, ApplicationConnection, ApplicationEvent, ApplicationFilter, Owner, application_page};
+pub use interviews::{Interview, InterviewLoader, InterviewMutations, InterviewsByApplication};
 pub use mutations::ApplicationMutations;
 pub use pipeline::{Actor, ApplicationStatus};
 

@@ -122,14 +122,17 @@ application_payload!(ArchiveApplicationPayload, "The result of `archiveApplicati
 application_payload!(TagApplicationPayload, "The result of `tagApplication`.");
 
 /// An event to append.
-struct Event<'a> {
-    kind: &'a str,
-    from: Option<&'a str>,
-    to: Option<&'a str>,
-    note: Option<&'a str>,
+pub(super) struct Event<'a> {
+    pub kind: &'a str,
+    pub from: Option<&'a str>,
+    pub to: Option<&'a str>,
+    pub note: Option<&'a str>,
+    /// The interview it is about.
+    pub interview: Option<Uuid>,
 }
 
-async fn append(
+/// Appends an event to an application's timeline.
+pub(super) async fn append(
     conn: &mut AsyncPgConnection,
     application: Uuid,
     actor: Uuid,
@@ -145,6 +148,7 @@ async fn append(
             application_events::from_status.eq(event.from),
             application_events::to_status.eq(event.to),
             application_events::note.eq(event.note),
+            application_events::interview_id.eq(event.interview),
             application_events::occurred_at.eq(now),
             application_events::created_at.eq(now),
             application_events::updated_at.eq(now),
@@ -156,7 +160,7 @@ async fn append(
 
 /// The application `id`, locked for this transaction, with who the viewer
 /// is to it. NOT_FOUND when the viewer may not see it.
-async fn lock(
+pub(super) async fn lock(
     conn: &mut AsyncPgConnection,
     me: &SignedIn,
     id: &ID,
@@ -221,7 +225,13 @@ async fn move_to(
             .returning(ApplicationRow::as_returning())
             .get_result(conn)
             .await?;
-        let event = Event { kind: "STATUS_CHANGED", from: Some(&row.status), to: Some(db_enum::to_db(to)), note };
+        let event = Event {
+            kind: "STATUS_CHANGED",
+            from: Some(&row.status),
+            to: Some(db_enum::to_db(to)),
+            note,
+            interview: None,
+        };
         append(conn, row.id, me.user_id, event).await?;
         Ok::<_, DieselError>(Ok(Ok(updated)))
     })
@@ -298,7 +308,13 @@ async fn start(
                     .returning(ApplicationRow::as_returning())
                     .get_result(conn)
                     .await?;
-                let event = Event { kind: "STATUS_CHANGED", from: Some("SAVED"), to: Some("APPLIED"), note: None };
+                let event = Event {
+                    kind: "STATUS_CHANGED",
+                    from: Some("SAVED"),
+                    to: Some("APPLIED"),
+                    note: None,
+                    interview: None,
+                };
                 append(conn, sent.id, me.user_id, event).await?;
                 return Ok(Ok(sent));
             }
@@ -319,7 +335,8 @@ async fn start(
                 .returning(ApplicationRow::as_returning())
                 .get_result(conn)
                 .await?;
-            let event = Event { kind: "CREATED", from: None, to: Some(db_enum::to_db(status)), note: None };
+            let event =
+                Event { kind: "CREATED", from: None, to: Some(db_enum::to_db(status)), note: None, interview: None };
             append(conn, created.id, me.user_id, event).await?;
             Ok::<_, DieselError>(Ok(created))
         })
@@ -421,7 +438,7 @@ async fn record(
                 (updated, "TAGGED", None)
             }
         };
-        append(conn, row.id, me.user_id, Event { kind, from: None, to: None, note }).await?;
+        append(conn, row.id, me.user_id, Event { kind, from: None, to: None, note, interview: None }).await?;
         Ok::<_, DieselError>(Ok(updated))
     })
     .await?

@@ -19,7 +19,7 @@ pub use user_error::{UserError, UserErrorCode};
 
 use async_graphql::{EmptySubscription, MergedObject, Object, SDLExportOptions, Schema};
 
-use crate::applications::ApplicationMutations;
+use crate::applications::{ApplicationMutations, InterviewMutations};
 use crate::auth::AuthGate;
 use crate::jobs::{BookmarkMutations, JobMutations, JobQuery};
 use crate::profile::ProfileMutations;
@@ -65,6 +65,7 @@ pub struct MutationRoot(
     JobMutations,
     BookmarkMutations,
     ApplicationMutations,
+    InterviewMutations,
 );
 
 /// Fetching objects by global id.

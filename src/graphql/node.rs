@@ -5,7 +5,7 @@ use async_graphql::{Context, ID, Interface, PathSegment};
 use super::errors::ApiError;
 use super::ids;
 use super::request::{loaders, request};
-use crate::applications::Application;
+use crate::applications::{Application, Interview};
 use crate::companies::Company;
 use crate::jobs::Job;
 use crate::profile::{Certification, Education, Project, Skill, WorkExperience};
@@ -28,6 +28,7 @@ pub enum Node {
     Project(Project),
     Job(Job),
     Application(Application),
+    Interview(Interview),
 }
 
 /// The most ids one `nodes` call accepts.
@@ -90,6 +91,7 @@ async fn load(ctx: &Context<'_>, id: &ID) -> Result<Node, ApiError> {
         Application::TYPE_NAME => {
             loaders.applications.load_one(uuid).await?.map(|row| Node::Application(Application(row)))
         }
+        Interview::TYPE_NAME => loaders.interviews.load_one(uuid).await?.map(|row| Node::Interview(Interview(row))),
         Job::TYPE_NAME => loaders.jobs.load_one(uuid).await?.map(|row| Node::Job(Job(row))),
         Project::TYPE_NAME => loaders.projects.load_one(uuid).await?.map(|row| Node::Project(Project(row))),
         _ => None,

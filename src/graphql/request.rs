@@ -6,7 +6,9 @@ use std::sync::Arc;
 use async_graphql::Context;
 use async_graphql::dataloader::DataLoader;
 
-use crate::applications::{ApplicationCounts, ApplicationLoader, FirstEvents, ViewerApplications};
+use crate::applications::{
+    ApplicationCounts, ApplicationLoader, FirstEvents, InterviewLoader, InterviewsByApplication, ViewerApplications,
+};
 use crate::auth::{Auth, Viewer};
 use crate::companies::CompanyLoader;
 use crate::db::Db;
@@ -48,6 +50,8 @@ pub struct Loaders {
     pub viewer_applications: DataLoader<ViewerApplications>,
     pub application_counts: DataLoader<ApplicationCounts>,
     pub first_events: DataLoader<FirstEvents>,
+    pub interviews: DataLoader<InterviewLoader>,
+    pub interviews_by_application: DataLoader<InterviewsByApplication>,
     pub experiences_by_user: DataLoader<ExperiencesByUser>,
     pub experiences: DataLoader<ExperienceById>,
     pub achievements: DataLoader<AchievementsByExperience>,
@@ -74,6 +78,8 @@ impl Loaders {
             viewer_applications: DataLoader::new(ViewerApplications::new(db.clone(), viewer), tokio::spawn),
             application_counts: DataLoader::new(ApplicationCounts::new(db.clone(), viewer), tokio::spawn),
             first_events: DataLoader::new(FirstEvents::new(db.clone()), tokio::spawn),
+            interviews: DataLoader::new(InterviewLoader::new(db.clone(), viewer), tokio::spawn),
+            interviews_by_application: DataLoader::new(InterviewsByApplication::new(db.clone(), viewer), tokio::spawn),
             experiences_by_user: DataLoader::new(ExperiencesByUser::new(db.clone(), viewer), tokio::spawn),
             experiences: DataLoader::new(ExperienceById::new(db.clone(), viewer), tokio::spawn),
             achievements: DataLoader::new(AchievementsByExperience::new(db.clone(), viewer), tokio::spawn),
