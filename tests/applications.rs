@@ -5,23 +5,8 @@
 
 mod common;
 
-use careergraph::config::ServerArgs;
-use common::{TestApp, error_codes, sign_up};
+use common::{TestApp, counted_app, error_codes, recruiter, sign_up};
 use serde_json::{Value, json};
-
-async fn counted_app() -> TestApp {
-    TestApp::spawn_with(ServerArgs { debug_sql_count: true, ..ServerArgs::default() }).await
-}
-
-async fn recruiter(app: &TestApp, email: &str) -> String {
-    let body = app
-        .graphql(
-            "mutation($input: RegisterInput!) { register(input: $input) { accessToken } }",
-            json!({ "input": { "email": email, "password": common::PASSWORD, "fullName": "Rita Recruiter", "role": "RECRUITER" } }),
-        )
-        .await;
-    body["data"]["register"]["accessToken"].as_str().unwrap_or_else(|| panic!("{body}")).to_owned()
-}
 
 async fn post_job(app: &TestApp, token: &str, title: &str, status: &str) -> String {
     let body = app

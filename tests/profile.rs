@@ -4,13 +4,8 @@
 
 mod common;
 
-use careergraph::config::ServerArgs;
-use common::{TestApp, error_codes, sign_up};
+use common::{TestApp, counted_app, error_codes, sign_up};
 use serde_json::{Value, json};
-
-async fn counted_app() -> TestApp {
-    TestApp::spawn_with(ServerArgs { debug_sql_count: true, ..ServerArgs::default() }).await
-}
 
 /// Runs a mutation and returns its payload, asserting no top-level error.
 async fn mutate(app: &TestApp, token: &str, query: &str, input: Value) -> Value {

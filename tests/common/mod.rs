@@ -235,6 +235,22 @@ pub async fn sign_up(app: &TestApp, email: &str) -> String {
     body["data"]["register"]["accessToken"].as_str().unwrap_or_else(|| panic!("registration failed: {body}")).to_owned()
 }
 
+/// Registers a recruiter account; returns its access token.
+pub async fn recruiter(app: &TestApp, email: &str) -> String {
+    let body = app
+        .graphql(
+            "mutation($input: RegisterInput!) { register(input: $input) { accessToken } }",
+            json!({ "input": { "email": email, "password": PASSWORD, "fullName": "Rita Recruiter", "role": "RECRUITER" } }),
+        )
+        .await;
+    body["data"]["register"]["accessToken"].as_str().unwrap_or_else(|| panic!("registration failed: {body}")).to_owned()
+}
+
+/// A server that reports each request's statement count.
+pub async fn counted_app() -> TestApp {
+    TestApp::spawn_with(ServerArgs { debug_sql_count: true, ..ServerArgs::default() }).await
+}
+
 /// Serves the real router over `database_url` on a free port; returns its base URL.
 pub async fn serve_router(database_url: &str, config: &ServerArgs) -> String {
     let pool = db::build_pool(database_url, 4).expect("pool");
