@@ -10,7 +10,7 @@ use std::time::Duration;
 use crate::auth::{self, Auth};
 use crate::config::{AdminCommand, Cli, Command, DatabaseArgs, ServerArgs};
 use crate::db::{self, Database, migrations};
-use crate::{graphql, http, mail, telemetry, users};
+use crate::{demo, graphql, http, mail, telemetry, users};
 
 /// How often queued mail is handed to the mailer.
 const MAIL_DRAIN_INTERVAL: Duration = Duration::from_secs(5);
@@ -32,6 +32,7 @@ pub fn main() -> ExitCode {
         match command {
             Command::Serve => serve(&cli).await,
             Command::Migrate => migrate(&cli.database).await,
+            Command::Seed { demo } => seed(&cli.database, demo).await,
             Command::Admin { command: AdminCommand::Create { email, full_name } } => {
                 create_admin(&cli.database, &email, &full_name).await
             }
@@ -115,6 +116,41 @@ fn restore_echo(original: libc::termios) {
     }
 }
 
+async fn seed(args: &DatabaseArgs, demo: bool) -> Result<(), String> {
+    if !demo {
+        return Err("say what to seed: `careergraph seed --demo`".to_owned());
+    }
+    let database = Database::open(args.database_url.as_deref(), &args.data_dir).await.map_err(|e| e.to_string())?;
+    let outcome = async {
+        run_migrations(database.url()).await?;
+        seed_demo(database.url()).await
+    }
+    .await;
+    database.close().await.map_err(|e| e.to_string())?;
+    outcome
+}
+
+/// Seeds the demo data set into an empty database and prints how to sign in.
+async fn seed_demo(url: &str) -> Result<(), String> {
+    let pool = db::build_pool(url, 1).map_err(|e| e.to_string())?;
+    let mut conn = pool.get().await.map_err(|e| e.to_string())?;
+    match demo::seed_if_empty(&mut conn).await.map_err(|e| format!("seeding failed: {e}"))? {
+        None => tracing::info!("the database already has data; demo data not seeded"),
+        Some(seeded) => {
+            println!(
+                "Seeded demo data: {} jobs, {} applications. Sign in with password \"{}\" as:",
+                seeded.jobs,
+                seeded.applications,
+                demo::DEMO_PASSWORD
+            );
+            for (email, role) in &seeded.logins {
+                println!("  {email:<40} {role}");
+            }
+        }
+    }
+    Ok(())
+}
+
 async fn run_migrations(url: &str) -> Result<(), String> {
     let applied = migrations::run_pending(url).await.map_err(|e| e.to_string())?;
     if applied.is_empty() {
@@ -141,6 +177,9 @@ async fn serve(cli: &Cli) -> Result<(), String> {
 
 async fn serve_on(database: &Database, db_args: &DatabaseArgs, server: &ServerArgs, auth: Auth) -> Result<(), String> {
     run_migrations(database.url()).await?;
+    if server.demo {
+        seed_demo(database.url()).await?;
+    }
     let pool = db::build_pool(database.url(), db_args.db_pool_size).map_err(|e| e.to_string())?;
     let mailer = mail::spawn_drainer(pool.clone(), Arc::new(mail::LoggingMailer), MAIL_DRAIN_INTERVAL);
     let state = http::AppState::new(pool, auth).with_sql_count(server.debug_sql_count);

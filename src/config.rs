@@ -42,6 +42,13 @@ pub enum Command {
     Migrate,
     /// Print the GraphQL schema (SDL) to stdout; it must equal `schema.graphql`.
     Schema,
+    /// Fill an empty database with data to explore (runs migrations first).
+    Seed {
+        /// The demo data set: companies, recruiters, candidates with
+        /// profiles, jobs and applications at every stage.
+        #[arg(long)]
+        demo: bool,
+    },
     /// Operator tasks.
     Admin {
         #[command(subcommand)]
@@ -116,6 +123,10 @@ pub struct ServerArgs {
     )]
     pub request_timeout_secs: u64,
 
+    /// Seed the demo data set when the database is empty (see `careergraph seed`).
+    #[arg(long, env = "CAREERGRAPH_DEMO", global = true)]
+    pub demo: bool,
+
     /// Report how many SQL statements each GraphQL request ran, in the
     /// response's `extensions.sqlStatements` (for development and tests).
     #[arg(long, env = "CAREERGRAPH_DEBUG_SQL_COUNT", global = true)]
@@ -150,6 +161,7 @@ impl Default for ServerArgs {
             request_timeout_secs: DEFAULT_REQUEST_TIMEOUT_SECS,
             shutdown_grace_secs: DEFAULT_SHUTDOWN_GRACE_SECS,
             debug_sql_count: false,
+            demo: false,
         }
     }
 }

@@ -11,6 +11,7 @@ pub mod cli;
 pub mod companies;
 pub mod config;
 pub mod db;
+pub mod demo;
 pub mod graphql;
 pub mod http;
 pub mod jobs;

@@ -1,0 +1,354 @@
+//! Demo data: a believable data set to explore in GraphiQL — companies,
+//! recruiters, candidates with full profiles, a few hundred jobs, and
+//! applications at every stage with their timelines. It is written only
+//! into an empty database, in one transaction, with batched inserts.
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use crate::auth::password;
+use crate::schema::{
+    achievements, application_events, applications, companies, educations, interviews, job_bookmarks, jobs, skills,
+    users, work_experiences,
+};
+
+/// The password of every demo account.
+pub const DEMO_PASSWORD: &str = "demo password 2026";
+
+/// What was seeded, for the operator.
+#[derive(Debug, Default)]
+pub struct Seeded {
+    pub logins: Vec<(String, &'static str)>,
+    pub jobs: usize,
+    pub applications: usize,
+}
+
+/// A small deterministic generator, so every demo data set is the same.
+struct Dice(u64);
+
+impl Dice {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        self.0 >> 33
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len())]
+    }
+}
+
+const COMPANIES: [(&str, &str, &str); 8] = [
+    ("Northwind Labs", "Developer tools", "Berlin"),
+    ("Acme Robotics", "Robotics", "Munich"),
+    ("Globex Finance", "Fintech", "London"),
+    ("Initech Health", "Healthcare", "Amsterdam"),
+    ("Umbrella Data", "Data infrastructure", "Lisbon"),
+    ("Stark Mobility", "Mobility", "Paris"),
+    ("Wayne Logistics", "Logistics", "Rotterdam"),
+    ("Hooli Cloud", "Cloud", "Dublin"),
+];
+
+const TITLES: [&str; 12] = [
+    "Backend Engineer",
+    "Senior Backend Engineer",
+    "Platform Engineer",
+    "Data Engineer",
+    "Site Reliability Engineer",
+    "Frontend Engineer",
+    "Full-Stack Engineer",
+    "Engineering Manager",
+    "Machine Learning Engineer",
+    "Security Engineer",
+    "Mobile Engineer",
+    "Staff Engineer",
+];
+
+const SKILLS: [&str; 16] = [
+    "Rust",
+    "Go",
+    "Python",
+    "TypeScript",
+    "PostgreSQL",
+    "Kubernetes",
+    "AWS",
+    "GraphQL",
+    "React",
+    "Kafka",
+    "Terraform",
+    "Java",
+    "Docker",
+    "Redis",
+    "gRPC",
+    "Linux",
+];
+
+const REMOTE: [&str; 3] = ["ONSITE", "HYBRID", "REMOTE"];
+const SENIORITY: [&str; 4] = ["JUNIOR", "MID", "SENIOR", "LEAD"];
+const STAGES: [&str; 6] = ["SAVED", "APPLIED", "SCREENING", "INTERVIEWING", "OFFERED", "ACCEPTED"];
+
+/// Seeds the demo data set unless the database already has users.
+pub async fn seed_if_empty(conn: &mut AsyncPgConnection) -> Result<Option<Seeded>, diesel::result::Error> {
+    let existing: i64 = users::table.count().get_result(conn).await?;
+    if existing > 0 {
+        return Ok(None);
+    }
+    let hash = password::hash(DEMO_PASSWORD).await;
+    conn.transaction(async |conn| seed(conn, &hash).await.map(Some)).await
+}
+
+async fn seed(conn: &mut AsyncPgConnection, hash: &str) -> Result<Seeded, diesel::result::Error> {
+    let mut dice = Dice(2026);
+    let now = Utc::now();
+    let mut seeded = Seeded::default();
+
+    let company_ids: Vec<Uuid> = COMPANIES.iter().map(|_| Uuid::now_v7()).collect();
+    let rows: Vec<_> = COMPANIES
+        .iter()
+        .zip(&company_ids)
+        .map(|((name, industry, city), id)| {
+            (
+                companies::id.eq(*id),
+                companies::name.eq(*name),
+                companies::industry.eq(*industry),
+                companies::location.eq(*city),
+            )
+        })
+        .collect();
+    diesel::insert_into(companies::table).values(rows).execute(conn).await?;
+
+    // People: an admin, three recruiters, six candidates.
+    let mut people = vec![("admin@demo.careergraph.dev".to_owned(), "Avery Admin".to_owned(), "ADMIN", None)];
+    for (n, name) in ["Rita Ramos", "Sam Okafor", "Lena Fischer"].iter().enumerate() {
+        people.push((
+            format!("recruiter{}@demo.careergraph.dev", n + 1),
+            (*name).to_owned(),
+            "RECRUITER",
+            Some(company_ids[n]),
+        ));
+    }
+    for (n, name) in
+        ["Ada Lovelace", "Grace Hopper", "Alan Turing", "Katherine Johnson", "Linus Lee", "Margaret Hamilton"]
+            .iter()
+            .enumerate()
+    {
+        people.push((format!("candidate{}@demo.careergraph.dev", n + 1), (*name).to_owned(), "CANDIDATE", None));
+    }
+    let user_ids: Vec<Uuid> = people.iter().map(|_| Uuid::now_v7()).collect();
+    let rows: Vec<_> = people
+        .iter()
+        .zip(&user_ids)
+        .map(|((email, name, role, company), id)| {
+            (
+                users::id.eq(*id),
+                users::email.eq(email),
+                users::password_hash.eq(hash),
+                users::full_name.eq(name),
+                users::role.eq(*role),
+                users::company_id.eq(*company),
+                users::headline.eq(match *role {
+                    "RECRUITER" => Some("Technical recruiter"),
+                    "CANDIDATE" => Some("Software engineer"),
+                    _ => None,
+                }),
+                users::email_verified_at.eq(Some(now)),
+            )
+        })
+        .collect();
+    diesel::insert_into(users::table).values(rows).execute(conn).await?;
+    seeded.logins = people.iter().map(|(email, _, role, _)| (email.clone(), *role)).collect();
+    let recruiters = &user_ids[1..4];
+    let candidates = &user_ids[4..];
+
+    // Profiles.
+    let mut experience_rows = Vec::new();
+    let mut achievement_rows = Vec::new();
+    let mut education_rows = Vec::new();
+    let mut skill_rows = Vec::new();
+    for (n, candidate) in candidates.iter().enumerate() {
+        for position in 0..2 {
+            let id = Uuid::now_v7();
+            let start =
+                NaiveDate::from_ymd_opt(2016 + position * 4 + (n as i32 % 2), 1 + n as u32, 1).unwrap_or_default();
+            let end = (position == 0).then(|| start + Duration::days(365 * 3));
+            experience_rows.push((
+                work_experiences::id.eq(id),
+                work_experiences::user_id.eq(*candidate),
+                work_experiences::company_name.eq(COMPANIES[(n + position as usize) % COMPANIES.len()].0),
+                work_experiences::title.eq(*dice.pick(&TITLES)),
+                work_experiences::start_date.eq(start),
+                work_experiences::end_date.eq(end),
+                work_experiences::position.eq(position),
+            ));
+            for (index, text) in
+                ["Shipped a service used by a million people", "Cut p99 latency by 40%"].iter().enumerate()
+            {
+                achievement_rows.push((
+                    achievements::id.eq(Uuid::now_v7()),
+                    achievements::work_experience_id.eq(id),
+                    achievements::description.eq(*text),
+                    achievements::position.eq(index as i32),
+                ));
+            }
+        }
+        education_rows.push((
+            educations::id.eq(Uuid::now_v7()),
+            educations::user_id.eq(*candidate),
+            educations::institution.eq("Technical University"),
+            educations::degree.eq("MSc"),
+            educations::field_of_study.eq("Computer Science"),
+        ));
+        let mut chosen: Vec<&str> = Vec::new();
+        while chosen.len() < 6 {
+            let skill = *dice.pick(&SKILLS);
+            if !chosen.contains(&skill) {
+                chosen.push(skill);
+            }
+        }
+        for (position, skill) in chosen.iter().enumerate() {
+            skill_rows.push((
+                skills::id.eq(Uuid::now_v7()),
+                skills::user_id.eq(*candidate),
+                skills::name.eq(*skill),
+                skills::level.eq(*dice.pick(&["INTERMEDIATE", "ADVANCED", "EXPERT"])),
+                skills::position.eq(position as i32),
+            ));
+        }
+    }
+    diesel::insert_into(work_experiences::table).values(experience_rows).execute(conn).await?;
+    diesel::insert_into(achievements::table).values(achievement_rows).execute(conn).await?;
+    diesel::insert_into(educations::table).values(education_rows).execute(conn).await?;
+    diesel::insert_into(skills::table).values(skill_rows).execute(conn).await?;
+
+    // Jobs: mostly open, some closed, a few drafts.
+    let mut job_rows = Vec::new();
+    let mut job_ids = Vec::new();
+    for n in 0..240 {
+        let id = Uuid::now_v7();
+        let poster = n % recruiters.len();
+        let title = *dice.pick(&TITLES);
+        let required: Vec<Option<String>> = (0..3).map(|_| Some((*dice.pick(&SKILLS)).to_owned())).collect();
+        let preferred: Vec<Option<String>> = (0..2).map(|_| Some((*dice.pick(&SKILLS)).to_owned())).collect();
+        let base = 50_000 + 5_000 * dice.below(16) as i32;
+        let status = match n % 20 {
+            0 => "DRAFT",
+            1 | 2 => "CLOSED",
+            _ => "OPEN",
+        };
+        let posted_at: Option<DateTime<Utc>> = (status != "DRAFT").then(|| now - Duration::hours(3 * n as i64 + 1));
+        let company = company_ids[(poster + 3 * (n % 2)) % company_ids.len()];
+        job_rows.push((
+            (
+                jobs::id.eq(id),
+                jobs::company_id.eq(company),
+                jobs::posted_by_id.eq(recruiters[poster]),
+                jobs::title.eq(title),
+                jobs::description.eq(format!("{title} at a growing team. You will design, build and run services.")),
+                jobs::location.eq(COMPANIES[(poster + n) % COMPANIES.len()].2),
+                jobs::remote_type.eq(*dice.pick(&REMOTE)),
+                jobs::employment_type.eq("FULL_TIME"),
+                jobs::seniority.eq(*dice.pick(&SENIORITY)),
+            ),
+            (
+                jobs::salary_min.eq(base),
+                jobs::salary_max.eq(base + 20_000),
+                jobs::salary_currency.eq("EUR"),
+                jobs::required_skills.eq(required),
+                jobs::preferred_skills.eq(preferred),
+                jobs::status.eq(status),
+                jobs::posted_at.eq(posted_at),
+                jobs::closed_at.eq((status == "CLOSED").then_some(now)),
+            ),
+        ));
+        if status == "OPEN" {
+            job_ids.push((id, recruiters[poster]));
+        }
+    }
+    seeded.jobs = job_rows.len();
+    // 240 rows of 17 values stay well under PostgreSQL's 65,535 parameters.
+    diesel::insert_into(jobs::table).values(job_rows).execute(conn).await?;
+
+    // Applications at every stage, with their timelines and interviews.
+    let mut application_rows = Vec::new();
+    let mut event_rows = Vec::new();
+    let mut interview_rows = Vec::new();
+    let mut bookmark_rows = Vec::new();
+    for (n, candidate) in candidates.iter().enumerate() {
+        for k in 0..9 {
+            let (job, poster) = job_ids[(n * 11 + k * 5) % job_ids.len()];
+            let id = Uuid::now_v7();
+            // Mostly one application per stage; one withdrawn, one rejected after screening.
+            let (stage, final_status) = match k {
+                7 => (1, "WITHDRAWN"),
+                8 => (2, "REJECTED"),
+                _ => (k % STAGES.len(), STAGES[k % STAGES.len()]),
+            };
+            let started = now - Duration::days(30 - k as i64 * 3);
+            let applied_at = (final_status != "SAVED").then_some(started);
+            let mut at = started;
+            let mut events =
+                vec![("CREATED", None, Some(if applied_at.is_some() { "APPLIED" } else { "SAVED" }), *candidate, at)];
+            let mut current = if applied_at.is_some() { "APPLIED" } else { "SAVED" };
+            for next in STAGES.iter().skip(2).take(stage.saturating_sub(1)) {
+                at += Duration::days(2);
+                let actor = if *next == "ACCEPTED" { *candidate } else { poster };
+                events.push(("STATUS_CHANGED", Some(current), Some(*next), actor, at));
+                current = next;
+            }
+            if final_status != current {
+                at += Duration::days(1);
+                let actor = if final_status == "WITHDRAWN" { *candidate } else { poster };
+                events.push(("STATUS_CHANGED", Some(current), Some(final_status), actor, at));
+            }
+            application_rows.push((
+                applications::id.eq(id),
+                applications::user_id.eq(*candidate),
+                applications::job_id.eq(job),
+                applications::status.eq(final_status),
+                applications::status_changed_at.eq(at),
+                applications::applied_at.eq(applied_at),
+                applications::created_at.eq(started),
+            ));
+            for (kind, from, to, actor, occurred_at) in events {
+                event_rows.push((
+                    application_events::id.eq(Uuid::now_v7()),
+                    application_events::application_id.eq(id),
+                    application_events::actor_id.eq(actor),
+                    application_events::kind.eq(kind),
+                    application_events::from_status.eq(from),
+                    application_events::to_status.eq(to),
+                    application_events::occurred_at.eq(occurred_at),
+                ));
+            }
+            if stage >= 3 {
+                interview_rows.push((
+                    interviews::id.eq(Uuid::now_v7()),
+                    interviews::application_id.eq(id),
+                    interviews::kind.eq("TECHNICAL"),
+                    interviews::scheduled_at.eq(started + Duration::days(5)),
+                    interviews::duration_minutes.eq(60),
+                    interviews::outcome.eq(if stage > 3 { "PASSED" } else { "PENDING" }),
+                ));
+            }
+            if k % 3 == 0 {
+                bookmark_rows.push((
+                    job_bookmarks::id.eq(Uuid::now_v7()),
+                    job_bookmarks::user_id.eq(*candidate),
+                    job_bookmarks::job_id.eq(job),
+                    job_bookmarks::favorite.eq(true),
+                ));
+            }
+        }
+    }
+    seeded.applications = application_rows.len();
+    diesel::insert_into(applications::table).values(application_rows).execute(conn).await?;
+    diesel::insert_into(application_events::table).values(event_rows).execute(conn).await?;
+    diesel::insert_into(interviews::table).values(interview_rows).execute(conn).await?;
+    diesel::insert_into(job_bookmarks::table).values(bookmark_rows).execute(conn).await?;
+    Ok(seeded)
+}

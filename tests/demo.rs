@@ -1,0 +1,77 @@
+//! `careergraph seed --demo`: a believable data set in an empty database,
+//! usable through the API at once, and never seeded twice.
+
+mod common;
+
+use std::process::Command;
+
+use careergraph::config::ServerArgs;
+use careergraph::demo::DEMO_PASSWORD;
+use common::{TestApp, TestDb};
+use serde_json::json;
+
+fn seed(url: &str) -> String {
+    let output = Command::new(env!("CARGO_BIN_EXE_careergraph"))
+        .args(["seed", "--demo"])
+        .env("DATABASE_URL", url)
+        .env("RUST_LOG", "off")
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8(output.stdout).unwrap()
+}
+
+async fn login(app: &TestApp, email: &str) -> String {
+    let body = app
+        .graphql(
+            "mutation($input: LoginInput!) { login(input: $input) { accessToken userErrors { code } } }",
+            json!({ "input": { "email": email, "password": DEMO_PASSWORD } }),
+        )
+        .await;
+    body["data"]["login"]["accessToken"].as_str().unwrap_or_else(|| panic!("{email}: {body}")).to_owned()
+}
+
+#[tokio::test]
+async fn demo_data_is_seeded_once_and_explorable() {
+    let db = TestDb::migrated().await;
+    let printed = seed(&db.url);
+    assert!(printed.contains("candidate1@demo.careergraph.dev"), "{printed}");
+    assert!(printed.contains("recruiter1@demo.careergraph.dev"), "{printed}");
+    let app = TestApp::serve(db, ServerArgs::default()).await;
+
+    let candidate = login(&app, "candidate1@demo.careergraph.dev").await;
+    let dashboard = app
+        .graphql_as(
+            Some(&candidate),
+            "{ viewer { fullName skills { name } experiences { title achievements { description } }
+               applications(first: 20) { totalCount nodes { status job { title company { name } } events { totalCount } } } }
+               jobs(first: 5) { totalCount nodes { title match { score } } }
+               recommendedJobs(first: 3) { nodes { title } } }",
+            json!({}),
+        )
+        .await;
+    assert!(dashboard.get("errors").is_none(), "{dashboard}");
+    let viewer = &dashboard["data"]["viewer"];
+    assert_eq!(viewer["skills"].as_array().unwrap().len(), 6);
+    assert_eq!(viewer["experiences"][0]["achievements"].as_array().unwrap().len(), 2);
+    let applications = viewer["applications"]["nodes"].as_array().unwrap();
+    assert_eq!(viewer["applications"]["totalCount"], 9);
+    let statuses: std::collections::HashSet<&str> =
+        applications.iter().map(|a| a["status"].as_str().unwrap()).collect();
+    for status in ["SAVED", "APPLIED", "SCREENING", "INTERVIEWING", "OFFERED", "ACCEPTED", "REJECTED", "WITHDRAWN"] {
+        assert!(statuses.contains(status), "no {status} application: {statuses:?}");
+    }
+    assert!(dashboard["data"]["jobs"]["totalCount"].as_i64().unwrap() > 150);
+    assert_eq!(dashboard["data"]["recommendedJobs"]["nodes"].as_array().unwrap().len(), 3);
+
+    let recruiter = login(&app, "recruiter1@demo.careergraph.dev").await;
+    let pipeline = app.graphql_as(Some(&recruiter), "{ viewer { fullName company { name } } }", json!({})).await;
+    assert_eq!(pipeline["data"]["viewer"]["company"]["name"], "Northwind Labs", "{pipeline}");
+
+    // A second seed leaves the data alone.
+    let again = seed(&app.db.url);
+    assert!(!again.contains("Seeded"), "{again}");
+    let admin = login(&app, "admin@demo.careergraph.dev").await;
+    let users = app.graphql_as(Some(&admin), "{ users { totalCount } }", json!({})).await;
+    assert_eq!(users["data"]["users"]["totalCount"], 10);
+}
