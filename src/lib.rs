@@ -1,3 +1,4 @@
+#![recursion_limit = "256"]
 //! careergraph: a GraphQL backend for the resume and job-search domain.
 //!
 //! Shared plumbing (`config`, `db`, `http`, `graphql`, `telemetry`) sits beside
