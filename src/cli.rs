@@ -32,7 +32,7 @@ pub fn main() -> ExitCode {
         match command {
             Command::Serve => serve(&cli).await,
             Command::Migrate => migrate(&cli.database).await,
-            Command::Seed { demo } => seed(&cli.database, demo).await,
+            Command::Seed => seed(&cli.database, cli.server.demo).await,
             Command::Admin { command: AdminCommand::Create { email, full_name } } => {
                 create_admin(&cli.database, &email, &full_name).await
             }

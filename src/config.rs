@@ -42,13 +42,9 @@ pub enum Command {
     Migrate,
     /// Print the GraphQL schema (SDL) to stdout; it must equal `schema.graphql`.
     Schema,
-    /// Fill an empty database with data to explore (runs migrations first).
-    Seed {
-        /// The demo data set: companies, recruiters, candidates with
-        /// profiles, jobs and applications at every stage.
-        #[arg(long)]
-        demo: bool,
-    },
+    /// Fill an empty database with data to explore (runs migrations first);
+    /// `seed --demo` writes the demo data set.
+    Seed,
     /// Operator tasks.
     Admin {
         #[command(subcommand)]
@@ -123,7 +119,8 @@ pub struct ServerArgs {
     )]
     pub request_timeout_secs: u64,
 
-    /// Seed the demo data set when the database is empty (see `careergraph seed`).
+    /// Seed the demo data set (companies, recruiters, candidates with
+    /// profiles, jobs, applications at every stage) when the database is empty.
     #[arg(long, env = "CAREERGRAPH_DEMO", global = true)]
     pub demo: bool,
 
