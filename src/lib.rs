@@ -18,6 +18,7 @@ pub mod http;
 pub mod jobs;
 pub mod mail;
 pub mod profile;
+pub mod resumes;
 pub mod schema;
 pub mod telemetry;
 pub mod users;

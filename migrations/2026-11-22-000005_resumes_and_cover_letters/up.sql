@@ -13,7 +13,7 @@ CREATE TABLE resumes (
     created_at         timestamptz NOT NULL DEFAULT now(),
     updated_at         timestamptz NOT NULL DEFAULT now()
 );
-CREATE INDEX resumes_user_idx ON resumes (user_id, updated_at DESC, id DESC) WHERE deleted_at IS NULL;
+CREATE INDEX resumes_user_idx ON resumes (user_id, created_at DESC, id DESC) WHERE deleted_at IS NULL;
 CREATE INDEX resumes_target_job_id_idx ON resumes (target_job_id) WHERE target_job_id IS NOT NULL;
 SELECT careergraph_track_updated_at('resumes');
 

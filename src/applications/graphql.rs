@@ -13,6 +13,7 @@ use crate::graphql::pagination::{Page, PageArgs, TimeKey, TimeOrder, TotalCount}
 use crate::graphql::scalars::DateTime;
 use crate::graphql::{ApiError, db_enum, ids, loaders, request};
 use crate::jobs::Job;
+use crate::resumes::ResumeVersion;
 use crate::schema::{application_events, applications};
 use crate::users::User;
 
@@ -124,6 +125,12 @@ impl Application {
         });
         let edges = edges.into_iter().map(|(cursor, row)| (cursor, ApplicationEvent(row))).collect();
         Ok(ApplicationEventConnection::new(edges, page_info, total_count))
+    }
+
+    /// The resume version sent with it (seen by the candidate and the job's recruiter).
+    async fn resume_version(&self, ctx: &Context<'_>) -> Result<Option<ResumeVersion>, ApiError> {
+        let Some(version) = self.0.resume_version_id else { return Ok(None) };
+        Ok(loaders(ctx).resume_versions.load_one(version).await?.map(ResumeVersion))
     }
 
     /// The interviews, in order of time.

@@ -23,6 +23,7 @@ use crate::applications::{ApplicationMutations, InterviewMutations};
 use crate::auth::AuthGate;
 use crate::jobs::{BookmarkMutations, JobMutations, JobQuery};
 use crate::profile::ProfileMutations;
+use crate::resumes::ResumeMutations;
 use crate::users::{AccountMutations, UserMutations, UserQuery};
 
 /// The executable schema.
@@ -66,6 +67,7 @@ pub struct MutationRoot(
     BookmarkMutations,
     ApplicationMutations,
     InterviewMutations,
+    ResumeMutations,
 );
 
 /// Fetching objects by global id.

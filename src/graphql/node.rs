@@ -9,6 +9,7 @@ use crate::applications::{Application, Interview};
 use crate::companies::Company;
 use crate::jobs::Job;
 use crate::profile::{Certification, Education, Project, Skill, WorkExperience};
+use crate::resumes::{Resume, ResumeVersion};
 use crate::users::User;
 
 /// An object with a global id, fetchable again with `node(id:)`.
@@ -29,6 +30,8 @@ pub enum Node {
     Job(Job),
     Application(Application),
     Interview(Interview),
+    Resume(Resume),
+    ResumeVersion(ResumeVersion),
 }
 
 /// The most ids one `nodes` call accepts.
@@ -92,6 +95,10 @@ async fn load(ctx: &Context<'_>, id: &ID) -> Result<Node, ApiError> {
             loaders.applications.load_one(uuid).await?.map(|row| Node::Application(Application(row)))
         }
         Interview::TYPE_NAME => loaders.interviews.load_one(uuid).await?.map(|row| Node::Interview(Interview(row))),
+        Resume::TYPE_NAME => loaders.resumes.load_one(uuid).await?.map(|row| Node::Resume(Resume(row))),
+        ResumeVersion::TYPE_NAME => {
+            loaders.resume_versions.load_one(uuid).await?.map(|row| Node::ResumeVersion(ResumeVersion(row)))
+        }
         Job::TYPE_NAME => loaders.jobs.load_one(uuid).await?.map(|row| Node::Job(Job(row))),
         Project::TYPE_NAME => loaders.projects.load_one(uuid).await?.map(|row| Node::Project(Project(row))),
         _ => None,

@@ -18,6 +18,7 @@ use crate::profile::{
     AchievementsByExperience, CertificationById, CertificationsByUser, EducationById, EducationsByUser, ExperienceById,
     ExperiencesByUser, ProjectById, ProjectsByUser, SkillById, SkillsByUser,
 };
+use crate::resumes::{LatestVersions, ResumeLoader, VersionLoader};
 use crate::users::UserLoader;
 
 /// Per-request state. Made fresh for every request, never shared.
@@ -51,6 +52,9 @@ pub struct Loaders {
     pub application_counts: DataLoader<ApplicationCounts>,
     pub first_events: DataLoader<FirstEvents>,
     pub interviews: DataLoader<InterviewLoader>,
+    pub resumes: DataLoader<ResumeLoader>,
+    pub resume_versions: DataLoader<VersionLoader>,
+    pub latest_versions: DataLoader<LatestVersions>,
     pub interviews_by_application: DataLoader<InterviewsByApplication>,
     pub experiences_by_user: DataLoader<ExperiencesByUser>,
     pub experiences: DataLoader<ExperienceById>,
@@ -79,6 +83,9 @@ impl Loaders {
             application_counts: DataLoader::new(ApplicationCounts::new(db.clone(), viewer), tokio::spawn),
             first_events: DataLoader::new(FirstEvents::new(db.clone()), tokio::spawn),
             interviews: DataLoader::new(InterviewLoader::new(db.clone(), viewer), tokio::spawn),
+            resumes: DataLoader::new(ResumeLoader::new(db.clone(), viewer), tokio::spawn),
+            resume_versions: DataLoader::new(VersionLoader::new(db.clone(), viewer), tokio::spawn),
+            latest_versions: DataLoader::new(LatestVersions::new(db.clone()), tokio::spawn),
             interviews_by_application: DataLoader::new(InterviewsByApplication::new(db.clone(), viewer), tokio::spawn),
             experiences_by_user: DataLoader::new(ExperiencesByUser::new(db.clone(), viewer), tokio::spawn),
             experiences: DataLoader::new(ExperienceById::new(db.clone(), viewer), tokio::spawn),

@@ -16,6 +16,7 @@ use crate::graphql::validate::Checks;
 use crate::graphql::{ApiError, ErrorCode, UserError, ids, loaders, request};
 use crate::jobs::{JobBookmarkConnection, JobBookmarkFilter, bookmark_page};
 use crate::profile::{Certification, Education, Project, Skill, WorkExperience};
+use crate::resumes::{ResumeConnection, resume_page};
 use crate::schema::users;
 
 /// A user row as one viewer sees it.
@@ -148,6 +149,24 @@ impl User {
         }
         let args = PageArgs { first, after, last, before };
         Ok(Some(application_page(ctx, Owner::Applicant(self.row.id), filter.unwrap_or_default(), args).await?))
+    }
+
+    /// The user's resumes, newest first; only the user sees them (null for
+    /// everyone else).
+    async fn resumes(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Include archived resumes.", default)] include_archived: bool,
+        #[graphql(desc = "Returns the first n resumes after `after` (at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Returns resumes after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Returns the last n resumes before `before` (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "Returns resumes before this cursor.")] before: Option<String>,
+    ) -> Result<Option<ResumeConnection>, ApiError> {
+        if !self.is_viewer(ctx) {
+            return Ok(None);
+        }
+        let args = PageArgs { first, after, last, before };
+        Ok(Some(resume_page(ctx, self.row.id, include_archived, args).await?))
     }
 
     /// The user's job bookmarks, newest first; only the user sees them (null

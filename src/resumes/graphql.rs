@@ -1,0 +1,577 @@
+//! The `Resume` and `ResumeVersion` types, the viewer's resumes, and the
+//! resume mutations.
+
+use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
+use chrono::Utc;
+use diesel::pg::Pg;
+use diesel::prelude::*;
+use diesel::result::Error as DieselError;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use super::content;
+use super::{ResumeRow, VersionRow};
+use crate::auth::SignedIn;
+use crate::graphql::pagination::{Page, PageArgs, TimeKey, TimeOrder, TotalCount};
+use crate::graphql::scalars::{DateTime, Json};
+use crate::graphql::validate::Checks;
+use crate::graphql::{ApiError, UserError, db_enum, ids, loaders, request};
+use crate::jobs::Job;
+use crate::schema::{resume_versions, resumes};
+
+/// A resume as the API shows it.
+pub struct Resume(pub ResumeRow);
+
+impl Resume {
+    pub const TYPE_NAME: &'static str = "Resume";
+}
+
+/// A named resume, cut from the master profile, with its versions. Only its
+/// owner sees it.
+#[Object]
+impl Resume {
+    /// Globally unique, opaque identifier; `node(id:)` fetches it again.
+    pub async fn id(&self) -> ID {
+        ids::encode(Self::TYPE_NAME, self.0.id)
+    }
+
+    /// The resume's name, e.g. "Backend roles".
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+
+    /// The job it is aimed at, if any.
+    async fn target_job(&self, ctx: &Context<'_>) -> Result<Option<Job>, ApiError> {
+        let Some(job) = self.0.target_job_id else { return Ok(None) };
+        Ok(loaders(ctx).jobs.load_one(job).await?.map(Job))
+    }
+
+    /// Whether it is archived.
+    async fn archived(&self) -> bool {
+        self.0.archived_at.is_some()
+    }
+
+    /// The version to send: the pinned one, else the newest.
+    async fn current_version(&self, ctx: &Context<'_>) -> Result<Option<ResumeVersion>, ApiError> {
+        let row = match self.0.pinned_version_id {
+            Some(pinned) => loaders(ctx).resume_versions.load_one(pinned).await?,
+            None => loaders(ctx).latest_versions.load_one(self.0.id).await?,
+        };
+        Ok(row.map(ResumeVersion))
+    }
+
+    /// The pinned version, if one is pinned.
+    async fn pinned_version(&self, ctx: &Context<'_>) -> Result<Option<ResumeVersion>, ApiError> {
+        let Some(pinned) = self.0.pinned_version_id else { return Ok(None) };
+        Ok(loaders(ctx).resume_versions.load_one(pinned).await?.map(ResumeVersion))
+    }
+
+    /// Every version, newest first.
+    async fn versions(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Returns the first n versions after `after` (at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Returns versions after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Returns the last n versions before `before` (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "Returns versions before this cursor.")] before: Option<String>,
+    ) -> Result<ResumeVersionConnection, ApiError> {
+        let page: Page<TimeKey> = PageArgs { first, after, last, before }.page()?;
+        let resume = self.0.id;
+        let mut query = resume_versions::table.filter(resume_versions::resume_id.eq(resume)).into_boxed();
+        for condition in page.conditions("resume_versions.created_at, resume_versions.id", TimeOrder::NewestFirst) {
+            query = query.filter(condition);
+        }
+        query = if page.reads_newest_first(TimeOrder::NewestFirst) {
+            query.order((resume_versions::created_at.desc(), resume_versions::id.desc()))
+        } else {
+            query.order((resume_versions::created_at.asc(), resume_versions::id.asc()))
+        };
+        let mut conn = request(ctx).db.conn().await?;
+        let rows: Vec<VersionRow> =
+            query.select(VersionRow::as_select()).limit(page.fetch_limit()).load(&mut conn).await?;
+        let (edges, page_info) = page.finish(rows, |row| TimeKey { at: row.created_at, id: row.id });
+        let db = request(ctx).db.clone();
+        let total_count = TotalCount::new(move || {
+            let db = db.clone();
+            async move {
+                let mut conn = db.conn().await?;
+                Ok(resume_versions::table
+                    .filter(resume_versions::resume_id.eq(resume))
+                    .count()
+                    .get_result(&mut conn)
+                    .await?)
+            }
+        });
+        let edges = edges.into_iter().map(|(cursor, row)| (cursor, ResumeVersion(row))).collect();
+        Ok(ResumeVersionConnection::new(edges, page_info, total_count))
+    }
+
+    /// When the resume was created.
+    async fn created_at(&self) -> DateTime {
+        self.0.created_at.into()
+    }
+
+    /// When the resume last changed.
+    async fn updated_at(&self) -> DateTime {
+        self.0.updated_at.into()
+    }
+}
+
+/// A version as the API shows it.
+pub struct ResumeVersion(pub VersionRow);
+
+impl ResumeVersion {
+    pub const TYPE_NAME: &'static str = "ResumeVersion";
+}
+
+/// One immutable version of a resume.
+#[Object]
+impl ResumeVersion {
+    /// Globally unique, opaque identifier; `node(id:)` fetches it again.
+    pub async fn id(&self) -> ID {
+        ids::encode(Self::TYPE_NAME, self.0.id)
+    }
+
+    /// 1 for the first version, then counting up.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+
+    /// The resume itself, as a JSON Resume document.
+    async fn content(&self) -> Json {
+        Json(self.0.content.clone())
+    }
+
+    /// How the version came to be.
+    async fn origin(&self) -> Option<ResumeVersionOrigin> {
+        db_enum::from_db(&self.0.origin)
+    }
+
+    /// The resume it belongs to (only its owner sees it).
+    async fn resume(&self, ctx: &Context<'_>) -> Result<Option<Resume>, ApiError> {
+        Ok(loaders(ctx).resumes.load_one(self.0.resume_id).await?.map(Resume))
+    }
+
+    /// When the version was saved.
+    async fn created_at(&self) -> DateTime {
+        self.0.created_at.into()
+    }
+}
+
+/// How a resume version was made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+pub enum ResumeVersionOrigin {
+    /// Copied from the master profile.
+    Snapshot,
+    /// Reordered and filtered for a job.
+    Tailored,
+    /// Saved by the user.
+    Edited,
+    /// Copied from another resume.
+    Duplicated,
+    /// Imported from a JSON Resume document.
+    Imported,
+}
+
+crate::connection!(
+    ResumeConnection,
+    ResumeEdge,
+    Resume,
+    "A page of the viewer's resumes, newest first.",
+    "A resume in a `ResumeConnection`, with its cursor."
+);
+
+crate::connection!(
+    ResumeVersionConnection,
+    ResumeVersionEdge,
+    ResumeVersion,
+    "A page of a resume's versions, newest first.",
+    "A version in a `ResumeVersionConnection`, with its cursor."
+);
+
+fn owned(user: Uuid, include_archived: bool) -> resumes::BoxedQuery<'static, Pg> {
+    let mut query = resumes::table.filter(resumes::user_id.eq(user)).filter(resumes::deleted_at.is_null()).into_boxed();
+    if !include_archived {
+        query = query.filter(resumes::archived_at.is_null());
+    }
+    query
+}
+
+/// One page of `user`'s resumes, newest first.
+pub async fn resume_page(
+    ctx: &Context<'_>,
+    user: Uuid,
+    include_archived: bool,
+    args: PageArgs,
+) -> Result<ResumeConnection, ApiError> {
+    let request = request(ctx);
+    let page: Page<TimeKey> = args.page()?;
+    let mut query = owned(user, include_archived);
+    for condition in page.conditions("resumes.created_at, resumes.id", TimeOrder::NewestFirst) {
+        query = query.filter(condition);
+    }
+    query = if page.reads_newest_first(TimeOrder::NewestFirst) {
+        query.order((resumes::created_at.desc(), resumes::id.desc()))
+    } else {
+        query.order((resumes::created_at.asc(), resumes::id.asc()))
+    };
+    let mut conn = request.db.conn().await?;
+    let rows: Vec<ResumeRow> = query.select(ResumeRow::as_select()).limit(page.fetch_limit()).load(&mut conn).await?;
+    let (edges, page_info) = page.finish(rows, |row| TimeKey { at: row.created_at, id: row.id });
+    let db = request.db.clone();
+    let total_count = TotalCount::new(move || {
+        let db = db.clone();
+        async move {
+            let mut conn = db.conn().await?;
+            Ok(owned(user, include_archived).count().get_result(&mut conn).await?)
+        }
+    });
+    let edges = edges.into_iter().map(|(cursor, row)| (cursor, Resume(row))).collect();
+    Ok(ResumeConnection::new(edges, page_info, total_count))
+}
+
+/// A new resume.
+#[derive(InputObject)]
+pub struct CreateResumeInput {
+    /// Its name (1–200 characters).
+    pub title: String,
+    /// The job it is aimed at.
+    pub target_job_id: Option<ID>,
+}
+
+/// New content for a resume.
+#[derive(InputObject)]
+pub struct SaveResumeVersionInput {
+    /// The resume to add a version to.
+    pub resume_id: ID,
+    /// A JSON Resume document (https://jsonresume.org/schema).
+    pub content: Json,
+}
+
+/// The version to pin.
+#[derive(InputObject)]
+pub struct PinResumeVersionInput {
+    /// The resume.
+    pub resume_id: ID,
+    /// One of its versions; null unpins (the newest is then current).
+    pub version_id: Option<ID>,
+}
+
+/// Archiving or unarchiving.
+#[derive(InputObject)]
+pub struct ArchiveResumeInput {
+    /// The resume.
+    pub resume_id: ID,
+    /// True to archive (the default), false to bring it back.
+    #[graphql(default = true)]
+    pub archived: bool,
+}
+
+/// Names a resume.
+#[derive(InputObject)]
+pub struct DeleteResumeInput {
+    /// The resume to delete.
+    pub resume_id: ID,
+}
+
+/// A copy of a resume.
+#[derive(InputObject)]
+pub struct DuplicateResumeInput {
+    /// The resume to copy (its current version).
+    pub resume_id: ID,
+    /// The copy's name; "<title> (copy)" when omitted.
+    pub title: Option<String>,
+}
+
+macro_rules! resume_payload {
+    ($name:ident, $doc:literal) => {
+        #[doc = $doc]
+        #[derive(SimpleObject)]
+        pub struct $name {
+            /// The resume as it is now; null when the input was refused.
+            pub resume: Option<Resume>,
+            /// Why the input was refused.
+            pub user_errors: Vec<UserError>,
+        }
+
+        impl $name {
+            fn saved(row: ResumeRow) -> Self {
+                Self { resume: Some(Resume(row)), user_errors: Vec::new() }
+            }
+
+            #[allow(dead_code, reason = "not every resume mutation refuses input")]
+            fn refused(user_errors: Vec<UserError>) -> Self {
+                Self { resume: None, user_errors }
+            }
+        }
+    };
+}
+
+resume_payload!(CreateResumePayload, "The result of `createResume`.");
+resume_payload!(PinResumeVersionPayload, "The result of `pinResumeVersion`.");
+resume_payload!(ArchiveResumePayload, "The result of `archiveResume`.");
+resume_payload!(DuplicateResumePayload, "The result of `duplicateResume`.");
+
+/// The result of `saveResumeVersion`.
+#[derive(SimpleObject)]
+pub struct SaveResumeVersionPayload {
+    /// The new version; null when the content was refused.
+    pub resume_version: Option<ResumeVersion>,
+    /// What is wrong with the content, each at its path under `input.content`.
+    pub user_errors: Vec<UserError>,
+}
+
+/// The result of `deleteResume`.
+#[derive(SimpleObject)]
+pub struct DeleteResumePayload {
+    /// The id of the deleted resume.
+    pub deleted_resume_id: Option<ID>,
+    /// Always empty.
+    pub user_errors: Vec<UserError>,
+}
+
+/// The viewer's live resume `id`, locked for this transaction.
+async fn own_resume(conn: &mut AsyncPgConnection, me: &SignedIn, id: &ID) -> Result<ResumeRow, ApiError> {
+    let uuid = ids::decode_as(id, Resume::TYPE_NAME)?;
+    resumes::table
+        .filter(resumes::id.eq(uuid))
+        .filter(resumes::user_id.eq(me.user_id))
+        .filter(resumes::deleted_at.is_null())
+        .select(ResumeRow::as_select())
+        .for_update()
+        .first(conn)
+        .await
+        .optional()?
+        .ok_or_else(|| ids::not_found(id))
+}
+
+/// Appends a version with the next number.
+async fn add_version(
+    conn: &mut AsyncPgConnection,
+    resume: Uuid,
+    content: &serde_json::Value,
+    origin: ResumeVersionOrigin,
+) -> Result<VersionRow, DieselError> {
+    let last: Option<i32> = resume_versions::table
+        .filter(resume_versions::resume_id.eq(resume))
+        .select(diesel::dsl::max(resume_versions::version))
+        .first(conn)
+        .await?;
+    let now = Utc::now();
+    diesel::update(resumes::table.find(resume)).set(resumes::updated_at.eq(now)).execute(conn).await?;
+    diesel::insert_into(resume_versions::table)
+        .values((
+            resume_versions::id.eq(Uuid::now_v7()),
+            resume_versions::resume_id.eq(resume),
+            resume_versions::version.eq(last.unwrap_or(0) + 1),
+            resume_versions::content.eq(content),
+            resume_versions::origin.eq(db_enum::to_db(origin)),
+            resume_versions::created_at.eq(now),
+            resume_versions::updated_at.eq(now),
+        ))
+        .returning(VersionRow::as_returning())
+        .get_result(conn)
+        .await
+}
+
+async fn insert_resume(
+    conn: &mut AsyncPgConnection,
+    me: &SignedIn,
+    title: &str,
+    target_job: Option<Uuid>,
+) -> Result<ResumeRow, DieselError> {
+    let now = Utc::now();
+    diesel::insert_into(resumes::table)
+        .values((
+            resumes::id.eq(Uuid::now_v7()),
+            resumes::user_id.eq(me.user_id),
+            resumes::title.eq(title),
+            resumes::target_job_id.eq(target_job),
+            resumes::created_at.eq(now),
+            resumes::updated_at.eq(now),
+        ))
+        .returning(ResumeRow::as_returning())
+        .get_result(conn)
+        .await
+}
+
+/// Writing resumes.
+#[derive(Default)]
+pub struct ResumeMutations;
+
+#[Object]
+impl ResumeMutations {
+    /// Creates a resume whose first version is a snapshot of the master profile.
+    async fn create_resume(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The mutation's input.")] input: CreateResumeInput,
+    ) -> Result<CreateResumePayload, ApiError> {
+        let request = request(ctx);
+        let me = *request.viewer.require()?;
+        let mut checks = Checks::default();
+        let Some(title) = checks.text("title", &input.title, 200, true) else {
+            return Ok(CreateResumePayload::refused(checks.errors));
+        };
+        let target = match &input.target_job_id {
+            Some(job) => {
+                let uuid = ids::decode_as(job, Job::TYPE_NAME)?;
+                loaders(ctx).jobs.load_one(uuid).await?.ok_or_else(|| ids::not_found(job))?;
+                Some(uuid)
+            }
+            None => None,
+        };
+        let mut conn = request.db.conn().await?;
+        let row = conn
+            .transaction(async |conn| {
+                let snapshot = content::snapshot(conn, me.user_id).await?;
+                let resume = insert_resume(conn, &me, &title, target).await?;
+                add_version(conn, resume.id, &snapshot, ResumeVersionOrigin::Snapshot).await?;
+                Ok::<_, DieselError>(resume)
+            })
+            .await?;
+        Ok(CreateResumePayload::saved(row))
+    }
+
+    /// Saves new content as the resume's next version, after checking it
+    /// against the JSON Resume shape.
+    async fn save_resume_version(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The mutation's input.")] input: SaveResumeVersionInput,
+    ) -> Result<SaveResumeVersionPayload, ApiError> {
+        let request = request(ctx);
+        let me = *request.viewer.require()?;
+        let errors = content::check(&input.content.0);
+        if !errors.is_empty() {
+            return Ok(SaveResumeVersionPayload { resume_version: None, user_errors: errors });
+        }
+        let mut conn = request.db.conn().await?;
+        let version = conn
+            .transaction(async |conn| {
+                let resume = own_resume(conn, &me, &input.resume_id).await?;
+                Ok::<_, ApiError>(add_version(conn, resume.id, &input.content.0, ResumeVersionOrigin::Edited).await?)
+            })
+            .await?;
+        Ok(SaveResumeVersionPayload { resume_version: Some(ResumeVersion(version)), user_errors: Vec::new() })
+    }
+
+    /// Pins one version as the one to send (or unpins with a null version).
+    async fn pin_resume_version(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The mutation's input.")] input: PinResumeVersionInput,
+    ) -> Result<PinResumeVersionPayload, ApiError> {
+        let request = request(ctx);
+        let me = *request.viewer.require()?;
+        let mut conn = request.db.conn().await?;
+        let row = conn
+            .transaction(async |conn| {
+                let resume = own_resume(conn, &me, &input.resume_id).await?;
+                let pinned = match &input.version_id {
+                    None => None,
+                    Some(version) => {
+                        let uuid = ids::decode_as(version, ResumeVersion::TYPE_NAME)?;
+                        let belongs: i64 = resume_versions::table
+                            .filter(resume_versions::id.eq(uuid))
+                            .filter(resume_versions::resume_id.eq(resume.id))
+                            .count()
+                            .get_result(conn)
+                            .await?;
+                        if belongs == 0 {
+                            return Err(ids::not_found(version));
+                        }
+                        Some(uuid)
+                    }
+                };
+                Ok(diesel::update(resumes::table.find(resume.id))
+                    .set((resumes::pinned_version_id.eq(pinned), resumes::updated_at.eq(Utc::now())))
+                    .returning(ResumeRow::as_returning())
+                    .get_result(conn)
+                    .await?)
+            })
+            .await?;
+        Ok(PinResumeVersionPayload::saved(row))
+    }
+
+    /// Archives (or unarchives) a resume: it leaves `viewer.resumes` unless
+    /// archived ones are asked for.
+    async fn archive_resume(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The mutation's input.")] input: ArchiveResumeInput,
+    ) -> Result<ArchiveResumePayload, ApiError> {
+        let request = request(ctx);
+        let me = *request.viewer.require()?;
+        let mut conn = request.db.conn().await?;
+        let row = conn
+            .transaction(async |conn| {
+                let resume = own_resume(conn, &me, &input.resume_id).await?;
+                let now = Utc::now();
+                Ok::<_, ApiError>(
+                    diesel::update(resumes::table.find(resume.id))
+                        .set((resumes::archived_at.eq(input.archived.then_some(now)), resumes::updated_at.eq(now)))
+                        .returning(ResumeRow::as_returning())
+                        .get_result(conn)
+                        .await?,
+                )
+            })
+            .await?;
+        Ok(ArchiveResumePayload::saved(row))
+    }
+
+    /// Deletes a resume (soft: versions sent with applications stay readable there).
+    async fn delete_resume(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The mutation's input.")] input: DeleteResumeInput,
+    ) -> Result<DeleteResumePayload, ApiError> {
+        let request = request(ctx);
+        let me = *request.viewer.require()?;
+        let mut conn = request.db.conn().await?;
+        conn.transaction(async |conn| {
+            let resume = own_resume(conn, &me, &input.resume_id).await?;
+            let now = Utc::now();
+            diesel::update(resumes::table.find(resume.id))
+                .set((resumes::deleted_at.eq(now), resumes::updated_at.eq(now)))
+                .execute(conn)
+                .await?;
+            Ok::<_, ApiError>(())
+        })
+        .await?;
+        Ok(DeleteResumePayload { deleted_resume_id: Some(input.resume_id), user_errors: Vec::new() })
+    }
+
+    /// Copies a resume's current version into a new resume.
+    async fn duplicate_resume(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The mutation's input.")] input: DuplicateResumeInput,
+    ) -> Result<DuplicateResumePayload, ApiError> {
+        let request = request(ctx);
+        let me = *request.viewer.require()?;
+        let mut checks = Checks::default();
+        let title = match &input.title {
+            Some(title) => checks.text("title", title, 200, true),
+            None => Some(String::new()),
+        };
+        let Some(title) = title else { return Ok(DuplicateResumePayload::refused(checks.errors)) };
+        let mut conn = request.db.conn().await?;
+        let row = conn
+            .transaction(async |conn| {
+                let source = own_resume(conn, &me, &input.resume_id).await?;
+                let mut versions = resume_versions::table.filter(resume_versions::resume_id.eq(source.id)).into_boxed();
+                versions = match source.pinned_version_id {
+                    Some(pinned) => versions.filter(resume_versions::id.eq(pinned)),
+                    None => versions.order(resume_versions::version.desc()),
+                };
+                let current: VersionRow = versions.select(VersionRow::as_select()).first(conn).await?;
+                let title = if title.is_empty() { format!("{} (copy)", source.title) } else { title };
+                let copy = insert_resume(conn, &me, &title, source.target_job_id).await?;
+                add_version(conn, copy.id, &current.content, ResumeVersionOrigin::Duplicated).await?;
+                Ok::<_, ApiError>(copy)
+            })
+            .await?;
+        Ok(DuplicateResumePayload::saved(row))
+    }
+}

@@ -1,0 +1,143 @@
+//! Resumes over HTTP: a snapshot of the profile as JSON Resume, checked
+//! versions, pinning, archiving, duplicating, deleting, privacy, and the
+//! resume version a recruiter sees on an application.
+
+mod common;
+
+use common::{TestApp, counted_app, error_codes, recruiter, sign_up};
+use serde_json::{Value, json};
+
+const CREATE: &str = "mutation($input: CreateResumeInput!) { createResume(input: $input) {
+    resume { id title currentVersion { id version origin content } } userErrors { field code } } }";
+const SAVE: &str = "mutation($input: SaveResumeVersionInput!) { saveResumeVersion(input: $input) {
+    resumeVersion { id version origin } userErrors { field code } } }";
+
+async fn mutate(app: &TestApp, token: &str, query: &str, input: Value) -> Value {
+    let body = app.graphql_as(Some(token), query, json!({ "input": input })).await;
+    assert!(body.get("errors").is_none(), "{body}");
+    body["data"].as_object().unwrap().values().next().unwrap().clone()
+}
+
+#[tokio::test]
+async fn a_resume_starts_as_a_snapshot_of_the_profile_and_grows_versions() {
+    let app = counted_app().await;
+    let ada = sign_up(&app, "ada@example.com").await;
+    mutate(
+        &app,
+        &ada,
+        "mutation($input: AddSkillInput!) { addSkill(input: $input) { userErrors { code } } }",
+        json!({ "name": "Rust", "level": "EXPERT" }),
+    )
+    .await;
+    mutate(
+        &app,
+        &ada,
+        "mutation($input: AddWorkExperienceInput!) { addWorkExperience(input: $input) { userErrors { code } } }",
+        json!({ "companyName": "Acme", "title": "Engineer", "startDate": "2020-01-01", "achievements": ["Built it"] }),
+    )
+    .await;
+
+    let created = mutate(&app, &ada, CREATE, json!({ "title": "Backend roles" })).await;
+    let resume = &created["resume"];
+    let version = &resume["currentVersion"];
+    assert_eq!((version["version"].as_i64(), version["origin"].as_str()), (Some(1), Some("SNAPSHOT")), "{created}");
+    let content = &version["content"];
+    assert_eq!(content["basics"]["name"], "ada@example.com", "sign_up names accounts after their email");
+    assert_eq!(
+        content["work"][0],
+        json!({ "name": "Acme", "position": "Engineer", "startDate": "2020-01-01", "highlights": ["Built it"] })
+    );
+    assert_eq!(content["skills"][0]["name"], "Rust");
+    let id = resume["id"].clone();
+
+    let bad = mutate(
+        &app,
+        &ada,
+        SAVE,
+        json!({ "resumeId": id, "content": { "work": [{ "name": "Acme", "startDate": "May 2020" }] } }),
+    )
+    .await;
+    assert_eq!(
+        bad["userErrors"],
+        json!([{ "field": ["input", "content", "work", "0", "startDate"], "code": "INVALID" }])
+    );
+    let mut edited = content.clone();
+    edited["basics"]["label"] = json!("Rust engineer");
+    let saved = mutate(&app, &ada, SAVE, json!({ "resumeId": id, "content": edited })).await;
+    assert_eq!(saved["resumeVersion"]["version"], 2);
+    let first_version = version["id"].clone();
+
+    let current = "query($id: ID!) { node(id: $id) { ... on Resume { currentVersion { version } versions { totalCount nodes { version } } } } }";
+    let view = app.graphql_as(Some(&ada), current, json!({ "id": id })).await;
+    assert_eq!(view["data"]["node"]["currentVersion"]["version"], 2);
+    assert_eq!(view["data"]["node"]["versions"]["nodes"], json!([{ "version": 2 }, { "version": 1 }]));
+
+    let pin = "mutation($input: PinResumeVersionInput!) { pinResumeVersion(input: $input) { resume { currentVersion { version } pinnedVersion { version } } } }";
+    let pinned = mutate(&app, &ada, pin, json!({ "resumeId": id, "versionId": first_version })).await;
+    assert_eq!(pinned["resume"], json!({ "currentVersion": { "version": 1 }, "pinnedVersion": { "version": 1 } }));
+
+    let duplicate = "mutation($input: DuplicateResumeInput!) { duplicateResume(input: $input) { resume { title currentVersion { version origin } } } }";
+    let copy = mutate(&app, &ada, duplicate, json!({ "resumeId": id })).await;
+    assert_eq!(
+        copy["resume"],
+        json!({ "title": "Backend roles (copy)", "currentVersion": { "version": 1, "origin": "DUPLICATED" } })
+    );
+
+    let archive = "mutation($input: ArchiveResumeInput!) { archiveResume(input: $input) { resume { archived } } }";
+    mutate(&app, &ada, archive, json!({ "resumeId": id })).await;
+    let listed = app
+        .graphql_as(
+            Some(&ada),
+            "{ viewer { resumes { nodes { title } } all: resumes(includeArchived: true) { totalCount } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(listed["data"]["viewer"]["resumes"]["nodes"], json!([{ "title": "Backend roles (copy)" }]));
+    assert_eq!(listed["data"]["viewer"]["all"]["totalCount"], 2);
+
+    let bob = sign_up(&app, "bob@example.com").await;
+    assert_eq!(error_codes(&app.graphql_as(Some(&bob), current, json!({ "id": id })).await), ["NOT_FOUND"]);
+    assert_eq!(
+        error_codes(&app.graphql_as(Some(&bob), SAVE, json!({ "input": { "resumeId": id, "content": {} } })).await),
+        ["NOT_FOUND"]
+    );
+
+    let delete = "mutation($input: DeleteResumeInput!) { deleteResume(input: $input) { deletedResumeId } }";
+    mutate(&app, &ada, delete, json!({ "resumeId": id })).await;
+    assert_eq!(error_codes(&app.graphql_as(Some(&ada), current, json!({ "id": id })).await), ["NOT_FOUND"]);
+}
+
+#[tokio::test]
+async fn the_recruiter_sees_the_resume_version_sent_with_an_application() {
+    let app = counted_app().await;
+    let rita = recruiter(&app, "rita@example.com").await;
+    let job = app
+        .graphql_as(Some(&rita), "mutation { createJob(input: { title: \"Engineer\", description: \"d\", companyName: \"Acme\", status: OPEN }) { job { id } } }", json!({}))
+        .await["data"]["createJob"]["job"]["id"]
+        .clone();
+    let ada = sign_up(&app, "ada@example.com").await;
+    let created = mutate(&app, &ada, CREATE, json!({ "title": "For Acme" })).await;
+    let version = created["resume"]["currentVersion"]["id"].clone();
+    let applied = mutate(
+        &app,
+        &ada,
+        "mutation($input: ApplyToJobInput!) { applyToJob(input: $input) { application { id } userErrors { field code } } }",
+        json!({ "jobId": job, "resumeVersionId": version }),
+    )
+    .await;
+    let application = applied["application"]["id"].clone();
+    let view = "query($id: ID!) { node(id: $id) { ... on Application { resumeVersion { version content } } } }";
+    let seen = app.graphql_as(Some(&rita), view, json!({ "id": application })).await;
+    assert_eq!(seen["data"]["node"]["resumeVersion"]["version"], 1, "{seen}");
+    assert_eq!(seen["data"]["node"]["resumeVersion"]["content"]["basics"]["name"], "ada@example.com");
+
+    let bob = sign_up(&app, "bob@example.com").await;
+    let foreign = mutate(
+        &app,
+        &bob,
+        "mutation($input: ApplyToJobInput!) { applyToJob(input: $input) { application { id } userErrors { field code } } }",
+        json!({ "jobId": job, "resumeVersionId": version }),
+    )
+    .await;
+    assert_eq!(foreign["userErrors"], json!([{ "field": ["input", "resumeVersionId"], "code": "INVALID" }]));
+}
