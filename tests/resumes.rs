@@ -141,3 +141,62 @@ async fn the_recruiter_sees_the_resume_version_sent_with_an_application() {
     .await;
     assert_eq!(foreign["userErrors"], json!([{ "field": ["input", "resumeVersionId"], "code": "INVALID" }]));
 }
+
+#[tokio::test]
+async fn cover_letters_are_versioned_per_job_and_pinnable() {
+    let app = counted_app().await;
+    let rita = recruiter(&app, "rita@example.com").await;
+    let job = app
+        .graphql_as(Some(&rita), "mutation { createJob(input: { title: \"Engineer\", description: \"d\", companyName: \"Acme\", status: OPEN }) { job { id } } }", json!({}))
+        .await["data"]["createJob"]["job"]["id"]
+        .clone();
+    let ada = sign_up(&app, "ada@example.com").await;
+    let create = "mutation($input: CreateCoverLetterInput!) { createCoverLetter(input: $input) { coverLetter { id version pinned } userErrors { field code } } }";
+    let save = "mutation($input: SaveCoverLetterVersionInput!) { saveCoverLetterVersion(input: $input) { coverLetter { id version } userErrors { field code } } }";
+    let first = mutate(&app, &ada, create, json!({ "jobId": job, "body": "Dear Acme," })).await;
+    assert_eq!(first["coverLetter"]["version"], 1, "{first}");
+    let again = mutate(&app, &ada, create, json!({ "jobId": job, "body": "Again" })).await;
+    assert_eq!(again["userErrors"], json!([{ "field": ["input", "jobId"], "code": "TAKEN" }]));
+    let blank = mutate(&app, &ada, save, json!({ "jobId": job, "body": " " })).await;
+    assert_eq!(blank["userErrors"][0]["code"], "BLANK");
+    let second = mutate(&app, &ada, save, json!({ "jobId": job, "body": "Dear Acme team," })).await;
+    assert_eq!(second["coverLetter"]["version"], 2);
+
+    let pin =
+        "mutation($input: PinCoverLetterInput!) { pinCoverLetter(input: $input) { coverLetter { version pinned } } }";
+    mutate(&app, &ada, pin, json!({ "coverLetterId": second["coverLetter"]["id"] })).await;
+    let pinned = mutate(&app, &ada, pin, json!({ "coverLetterId": first["coverLetter"]["id"] })).await;
+    assert_eq!(pinned["coverLetter"], json!({ "version": 1, "pinned": true }));
+    let listed = app
+        .graphql_as(
+            Some(&ada),
+            "query($id: ID!) { job(id: $id) { viewerCoverLetters { version pinned } } }",
+            json!({ "id": job }),
+        )
+        .await;
+    assert_eq!(
+        listed["data"]["job"]["viewerCoverLetters"],
+        json!([{ "version": 2, "pinned": false }, { "version": 1, "pinned": true }])
+    );
+
+    let applied = mutate(
+        &app,
+        &ada,
+        "mutation($input: ApplyToJobInput!) { applyToJob(input: $input) { application { id } userErrors { field code } } }",
+        json!({ "jobId": job, "coverLetterId": first["coverLetter"]["id"] }),
+    )
+    .await;
+    let seen = app
+        .graphql_as(
+            Some(&rita),
+            "query($id: ID!) { node(id: $id) { ... on Application { coverLetter { body } } } }",
+            json!({ "id": applied["application"]["id"] }),
+        )
+        .await;
+    assert_eq!(seen["data"]["node"]["coverLetter"]["body"], "Dear Acme,", "{seen}");
+    let bob = sign_up(&app, "bob@example.com").await;
+    let hidden = app
+        .graphql_as(Some(&bob), "query($id: ID!) { node(id: $id) { id } }", json!({ "id": first["coverLetter"]["id"] }))
+        .await;
+    assert_eq!(error_codes(&hidden), ["NOT_FOUND"]);
+}

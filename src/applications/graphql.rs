@@ -13,7 +13,7 @@ use crate::graphql::pagination::{Page, PageArgs, TimeKey, TimeOrder, TotalCount}
 use crate::graphql::scalars::DateTime;
 use crate::graphql::{ApiError, db_enum, ids, loaders, request};
 use crate::jobs::Job;
-use crate::resumes::ResumeVersion;
+use crate::resumes::{CoverLetter, ResumeVersion};
 use crate::schema::{application_events, applications};
 use crate::users::User;
 
@@ -131,6 +131,12 @@ impl Application {
     async fn resume_version(&self, ctx: &Context<'_>) -> Result<Option<ResumeVersion>, ApiError> {
         let Some(version) = self.0.resume_version_id else { return Ok(None) };
         Ok(loaders(ctx).resume_versions.load_one(version).await?.map(ResumeVersion))
+    }
+
+    /// The cover letter sent with it (seen by the candidate and the job's recruiter).
+    async fn cover_letter(&self, ctx: &Context<'_>) -> Result<Option<CoverLetter>, ApiError> {
+        let Some(letter) = self.0.cover_letter_id else { return Ok(None) };
+        Ok(loaders(ctx).cover_letters.load_one(letter).await?.map(CoverLetter))
     }
 
     /// The interviews, in order of time.

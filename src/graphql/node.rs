@@ -9,7 +9,7 @@ use crate::applications::{Application, Interview};
 use crate::companies::Company;
 use crate::jobs::Job;
 use crate::profile::{Certification, Education, Project, Skill, WorkExperience};
-use crate::resumes::{Resume, ResumeVersion};
+use crate::resumes::{CoverLetter, Resume, ResumeVersion};
 use crate::users::User;
 
 /// An object with a global id, fetchable again with `node(id:)`.
@@ -32,6 +32,7 @@ pub enum Node {
     Interview(Interview),
     Resume(Resume),
     ResumeVersion(ResumeVersion),
+    CoverLetter(CoverLetter),
 }
 
 /// The most ids one `nodes` call accepts.
@@ -98,6 +99,9 @@ async fn load(ctx: &Context<'_>, id: &ID) -> Result<Node, ApiError> {
         Resume::TYPE_NAME => loaders.resumes.load_one(uuid).await?.map(|row| Node::Resume(Resume(row))),
         ResumeVersion::TYPE_NAME => {
             loaders.resume_versions.load_one(uuid).await?.map(|row| Node::ResumeVersion(ResumeVersion(row)))
+        }
+        CoverLetter::TYPE_NAME => {
+            loaders.cover_letters.load_one(uuid).await?.map(|row| Node::CoverLetter(CoverLetter(row)))
         }
         Job::TYPE_NAME => loaders.jobs.load_one(uuid).await?.map(|row| Node::Job(Job(row))),
         Project::TYPE_NAME => loaders.projects.load_one(uuid).await?.map(|row| Node::Project(Project(row))),

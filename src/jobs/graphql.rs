@@ -12,6 +12,7 @@ use crate::graphql::pagination::PageArgs;
 use crate::graphql::scalars::DateTime;
 use crate::graphql::{ApiError, db_enum, ids, loaders, request};
 use crate::profile::EmploymentType;
+use crate::resumes::CoverLetter;
 use crate::users::User;
 
 /// A job posting as the API shows it.
@@ -176,6 +177,12 @@ impl Job {
         }
         let args = PageArgs { first, after, last, before };
         Ok(Some(application_page(ctx, Owner::Job(self.0.id), filter.unwrap_or_default(), args).await?))
+    }
+
+    /// The viewer's cover letter versions for this job, newest first.
+    async fn viewer_cover_letters(&self, ctx: &Context<'_>) -> Result<Vec<CoverLetter>, ApiError> {
+        let rows = loaders(ctx).viewer_letters.load_one(self.0.id).await?;
+        Ok(rows.unwrap_or_default().into_iter().map(CoverLetter).collect())
     }
 
     /// The viewer's bookmark of this job; null when none or anonymous.

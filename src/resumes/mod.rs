@@ -3,8 +3,10 @@
 
 mod content;
 mod graphql;
+mod letters;
 
 pub use graphql::{Resume, ResumeConnection, ResumeMutations, ResumeVersion, resume_page};
+pub use letters::{CoverLetter, CoverLetterMutations, LetterLoader, ViewerLetters};
 
 use std::collections::HashMap;
 
