@@ -214,16 +214,6 @@ impl EmbeddedPostgres {
         url_for_socket_dir(&self.socket_dir, database)
     }
 
-    /// The directory holding the cluster.
-    pub fn cluster_dir(&self) -> &Path {
-        &self.cluster_dir
-    }
-
-    /// The server's process id.
-    pub fn pid(&self) -> u32 {
-        self.pid
-    }
-
     /// Creates `database` unless it exists.
     pub async fn ensure_database(&self, database: &str) -> Result<(), EmbeddedError> {
         use diesel_async::RunQueryDsl;

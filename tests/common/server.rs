@@ -83,11 +83,6 @@ impl ServerProcess {
             std::thread::sleep(Duration::from_millis(50));
         }
     }
-
-    /// All log lines so far, joined.
-    pub fn log_text(&self) -> String {
-        self.logs.lock().unwrap().join("\n")
-    }
 }
 
 impl Drop for ServerProcess {
