@@ -23,7 +23,7 @@ use crate::applications::{ApplicationMutations, InterviewMutations};
 use crate::auth::AuthGate;
 use crate::jobs::{BookmarkMutations, JobMutations, JobQuery};
 use crate::profile::ProfileMutations;
-use crate::resumes::{CoverLetterMutations, ResumeMutations};
+use crate::resumes::{CoverLetterMutations, ImportMutations, ResumeMutations};
 use crate::users::{AccountMutations, UserMutations, UserQuery};
 
 /// The executable schema.
@@ -68,6 +68,7 @@ pub struct MutationRoot(
     ApplicationMutations,
     InterviewMutations,
     ResumeMutations,
+    ImportMutations,
     CoverLetterMutations,
 );
 

@@ -18,7 +18,7 @@ use crate::profile::{
     AchievementsByExperience, CertificationById, CertificationsByUser, EducationById, EducationsByUser, ExperienceById,
     ExperiencesByUser, ProjectById, ProjectsByUser, SkillById, SkillsByUser,
 };
-use crate::resumes::{LatestVersions, LetterLoader, ResumeLoader, VersionLoader, ViewerLetters};
+use crate::resumes::{LatestVersions, LetterLoader, ResumeLoader, VersionLoader, VersionsByNumber, ViewerLetters};
 use crate::users::UserLoader;
 
 /// Per-request state. Made fresh for every request, never shared.
@@ -55,6 +55,7 @@ pub struct Loaders {
     pub resumes: DataLoader<ResumeLoader>,
     pub resume_versions: DataLoader<VersionLoader>,
     pub latest_versions: DataLoader<LatestVersions>,
+    pub versions_by_number: DataLoader<VersionsByNumber>,
     pub cover_letters: DataLoader<LetterLoader>,
     pub viewer_letters: DataLoader<ViewerLetters>,
     pub interviews_by_application: DataLoader<InterviewsByApplication>,
@@ -88,6 +89,7 @@ impl Loaders {
             resumes: DataLoader::new(ResumeLoader::new(db.clone(), viewer), tokio::spawn),
             resume_versions: DataLoader::new(VersionLoader::new(db.clone(), viewer), tokio::spawn),
             latest_versions: DataLoader::new(LatestVersions::new(db.clone()), tokio::spawn),
+            versions_by_number: DataLoader::new(VersionsByNumber::new(db.clone(), viewer), tokio::spawn),
             cover_letters: DataLoader::new(LetterLoader::new(db.clone(), viewer), tokio::spawn),
             viewer_letters: DataLoader::new(ViewerLetters::new(db.clone(), viewer), tokio::spawn),
             interviews_by_application: DataLoader::new(InterviewsByApplication::new(db.clone(), viewer), tokio::spawn),

@@ -206,11 +206,11 @@ const TEXT_FIELDS: [&str; 17] = [
 ];
 
 /// Checks `content` against the JSON Resume shape; each problem is a user
-/// error whose field is the path to it under `input.content`.
-pub fn check(content: &Value) -> Vec<UserError> {
+/// error whose field is the path to it under `input.<field>`.
+pub fn check(content: &Value, field: &str) -> Vec<UserError> {
     let mut errors = Vec::new();
     let mut fail = |path: &[&str], message: &str| {
-        let mut field = vec!["input", "content"];
+        let mut field = vec!["input", field];
         field.extend_from_slice(path);
         errors.push(UserError::new(&field, UserErrorCode::Invalid, message));
     };
@@ -265,11 +265,17 @@ fn check_entry(entry: &Map<String, Value>, fail: &mut dyn FnMut(&str, &str)) {
 
 /// JSON Resume dates: `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
 fn is_iso_date(text: &str) -> bool {
+    parse_date(text).is_some()
+}
+
+/// A JSON Resume date as a day: a bare year is its first of January, a
+/// month its first day.
+pub fn parse_date(text: &str) -> Option<NaiveDate> {
     match text.len() {
-        4 => text.bytes().all(|b| b.is_ascii_digit()),
-        7 => NaiveDate::parse_from_str(&format!("{text}-01"), "%Y-%m-%d").is_ok(),
-        10 => NaiveDate::parse_from_str(text, "%Y-%m-%d").is_ok(),
-        _ => false,
+        4 if text.bytes().all(|b| b.is_ascii_digit()) => NaiveDate::from_ymd_opt(text.parse().ok()?, 1, 1),
+        7 => NaiveDate::parse_from_str(&format!("{text}-01"), "%Y-%m-%d").ok(),
+        10 => NaiveDate::parse_from_str(text, "%Y-%m-%d").ok(),
+        _ => None,
     }
 }
 
@@ -283,7 +289,7 @@ mod tests {
             { "name": "Acme", "startDate": "2020-13", "highlights": ["ok", 3] },
             "not an entry"
         ], "skills": {} });
-        let fields: Vec<Vec<String>> = check(&content).into_iter().filter_map(|error| error.field).collect();
+        let fields: Vec<Vec<String>> = check(&content, "content").into_iter().filter_map(|error| error.field).collect();
         assert!(
             fields.contains(&vec!["input".into(), "content".into(), "work".into(), "0".into(), "startDate".into()]),
             "{fields:?}"
@@ -297,7 +303,7 @@ mod tests {
         ]));
         assert!(fields.contains(&vec!["input".into(), "content".into(), "work".into(), "1".into()]));
         assert!(fields.contains(&vec!["input".into(), "content".into(), "skills".into()]));
-        assert!(check(&json!({ "work": [{ "name": "Acme", "startDate": "2020-05" }] })).is_empty());
-        assert_eq!(check(&json!([1, 2])).len(), 1);
+        assert!(check(&json!({ "work": [{ "name": "Acme", "startDate": "2020-05" }] }), "content").is_empty());
+        assert_eq!(check(&json!([1, 2]), "json").len(), 1);
     }
 }

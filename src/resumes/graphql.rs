@@ -9,13 +9,13 @@ use diesel::result::Error as DieselError;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use super::content;
 use super::{ResumeRow, VersionRow};
+use super::{content, tailor};
 use crate::auth::SignedIn;
 use crate::graphql::pagination::{Page, PageArgs, TimeKey, TimeOrder, TotalCount};
 use crate::graphql::scalars::{DateTime, Json};
 use crate::graphql::validate::Checks;
-use crate::graphql::{ApiError, UserError, db_enum, ids, loaders, request};
+use crate::graphql::{ApiError, UserError, UserErrorCode, db_enum, ids, loaders, request};
 use crate::jobs::Job;
 use crate::schema::{resume_versions, resumes};
 
@@ -152,10 +152,78 @@ impl ResumeVersion {
         Ok(loaders(ctx).resumes.load_one(self.0.resume_id).await?.map(Resume))
     }
 
+    /// The job this version was tailored for, when `tailorResume` made it.
+    async fn tailored_for(&self, ctx: &Context<'_>) -> Result<Option<Job>, ApiError> {
+        let Some(job) = self.0.tailored_for_job_id else { return Ok(None) };
+        Ok(loaders(ctx).jobs.load_one(job).await?.map(Job))
+    }
+
+    /// What changed from another version to this one, path by path. Lists
+    /// compare position by position, so a reordered list shows as changes
+    /// at each moved position.
+    async fn diff(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The version to compare with (any version the viewer can read); by default the \
+                          previous version of the same resume, or an empty document for the first.")]
+        against: Option<ID>,
+    ) -> Result<Vec<ResumeChange>, ApiError> {
+        let baseline = match &against {
+            Some(id) => {
+                let uuid = ids::decode_as(id, ResumeVersion::TYPE_NAME)?;
+                loaders(ctx).resume_versions.load_one(uuid).await?.ok_or_else(|| ids::not_found(id))?.content
+            }
+            None if self.0.version == 1 => serde_json::json!({}),
+            None => {
+                let previous = (self.0.resume_id, self.0.version - 1);
+                let row = loaders(ctx).versions_by_number.load_one(previous).await?;
+                row.ok_or_else(|| ApiError::not_found("The previous version is not readable; pass `against`"))?.content
+            }
+        };
+        let changes = tailor::diff(&baseline, &self.0.content);
+        Ok(changes
+            .into_iter()
+            .map(|(path, kind)| ResumeChange {
+                before: baseline.pointer(&path).cloned().map(Json),
+                after: self.0.content.pointer(&path).cloned().map(Json),
+                kind: match kind {
+                    tailor::Change::Added => ResumeChangeKind::Added,
+                    tailor::Change::Removed => ResumeChangeKind::Removed,
+                    tailor::Change::Changed => ResumeChangeKind::Changed,
+                },
+                path,
+            })
+            .collect())
+    }
+
     /// When the version was saved.
     async fn created_at(&self) -> DateTime {
         self.0.created_at.into()
     }
+}
+
+/// One difference between two versions of a resume.
+#[derive(SimpleObject)]
+pub struct ResumeChange {
+    /// Where, as a JSON Pointer (RFC 6901) into the content, e.g. `/work/0/position`.
+    pub path: String,
+    /// Whether the value was added, removed or changed.
+    pub kind: ResumeChangeKind,
+    /// The value in the version compared with; null when added.
+    pub before: Option<Json>,
+    /// The value in this version; null when removed.
+    pub after: Option<Json>,
+}
+
+/// Kinds of `ResumeChange`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+pub enum ResumeChangeKind {
+    /// Present only in this version.
+    Added,
+    /// Present only in the version compared with.
+    Removed,
+    /// Present in both, with different values.
+    Changed,
 }
 
 /// How a resume version was made.
@@ -257,6 +325,15 @@ pub struct PinResumeVersionInput {
     pub version_id: Option<ID>,
 }
 
+/// The resume to tailor and the job to tailor it for.
+#[derive(InputObject)]
+pub struct TailorResumeInput {
+    /// The resume; its current version is the starting point.
+    pub resume_id: ID,
+    /// The job whose required and preferred skills lead.
+    pub job_id: ID,
+}
+
 /// Archiving or unarchiving.
 #[derive(InputObject)]
 pub struct ArchiveResumeInput {
@@ -321,6 +398,15 @@ pub struct SaveResumeVersionPayload {
     pub user_errors: Vec<UserError>,
 }
 
+/// The result of `tailorResume`.
+#[derive(SimpleObject)]
+pub struct TailorResumePayload {
+    /// The new, tailored version; null when refused.
+    pub resume_version: Option<ResumeVersion>,
+    /// Why the input was refused.
+    pub user_errors: Vec<UserError>,
+}
+
 /// The result of `deleteResume`.
 #[derive(SimpleObject)]
 pub struct DeleteResumePayload {
@@ -351,6 +437,7 @@ async fn add_version(
     resume: Uuid,
     content: &serde_json::Value,
     origin: ResumeVersionOrigin,
+    tailored_for: Option<Uuid>,
 ) -> Result<VersionRow, DieselError> {
     let last: Option<i32> = resume_versions::table
         .filter(resume_versions::resume_id.eq(resume))
@@ -366,12 +453,23 @@ async fn add_version(
             resume_versions::version.eq(last.unwrap_or(0) + 1),
             resume_versions::content.eq(content),
             resume_versions::origin.eq(db_enum::to_db(origin)),
+            resume_versions::tailored_for_job_id.eq(tailored_for),
             resume_versions::created_at.eq(now),
             resume_versions::updated_at.eq(now),
         ))
         .returning(VersionRow::as_returning())
         .get_result(conn)
         .await
+}
+
+/// The version a resume sends: the pinned one, else the newest.
+async fn current_version(conn: &mut AsyncPgConnection, resume: &ResumeRow) -> Result<VersionRow, DieselError> {
+    let mut versions = resume_versions::table.filter(resume_versions::resume_id.eq(resume.id)).into_boxed();
+    versions = match resume.pinned_version_id {
+        Some(pinned) => versions.filter(resume_versions::id.eq(pinned)),
+        None => versions.order(resume_versions::version.desc()),
+    };
+    versions.select(VersionRow::as_select()).first(conn).await
 }
 
 async fn insert_resume(
@@ -426,7 +524,7 @@ impl ResumeMutations {
             .transaction(async |conn| {
                 let snapshot = content::snapshot(conn, me.user_id).await?;
                 let resume = insert_resume(conn, &me, &title, target).await?;
-                add_version(conn, resume.id, &snapshot, ResumeVersionOrigin::Snapshot).await?;
+                add_version(conn, resume.id, &snapshot, ResumeVersionOrigin::Snapshot, None).await?;
                 Ok::<_, DieselError>(resume)
             })
             .await?;
@@ -442,7 +540,7 @@ impl ResumeMutations {
     ) -> Result<SaveResumeVersionPayload, ApiError> {
         let request = request(ctx);
         let me = *request.viewer.require()?;
-        let errors = content::check(&input.content.0);
+        let errors = content::check(&input.content.0, "content");
         if !errors.is_empty() {
             return Ok(SaveResumeVersionPayload { resume_version: None, user_errors: errors });
         }
@@ -450,10 +548,48 @@ impl ResumeMutations {
         let version = conn
             .transaction(async |conn| {
                 let resume = own_resume(conn, &me, &input.resume_id).await?;
-                Ok::<_, ApiError>(add_version(conn, resume.id, &input.content.0, ResumeVersionOrigin::Edited).await?)
+                Ok::<_, ApiError>(
+                    add_version(conn, resume.id, &input.content.0, ResumeVersionOrigin::Edited, None).await?,
+                )
             })
             .await?;
         Ok(SaveResumeVersionPayload { resume_version: Some(ResumeVersion(version)), user_errors: Vec::new() })
+    }
+
+    /// Adds a version of the resume tailored for a job: its current content
+    /// with the skills the job asks for first, the experiences and
+    /// highlights that mention them first, and projects that mention none
+    /// left out. See docs/resumes.md.
+    async fn tailor_resume(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The mutation's input.")] input: TailorResumeInput,
+    ) -> Result<TailorResumePayload, ApiError> {
+        let request = request(ctx);
+        let me = *request.viewer.require()?;
+        let job_uuid = ids::decode_as(&input.job_id, Job::TYPE_NAME)?;
+        let job = loaders(ctx).jobs.load_one(job_uuid).await?.ok_or_else(|| ids::not_found(&input.job_id))?;
+        let skills: Vec<&str> = job.required().chain(job.preferred()).collect();
+        if skills.is_empty() {
+            let error = UserError::new(
+                &["input", "jobId"],
+                UserErrorCode::Invalid,
+                "The job lists no skills to tailor the resume for",
+            );
+            return Ok(TailorResumePayload { resume_version: None, user_errors: vec![error] });
+        }
+        let mut conn = request.db.conn().await?;
+        let version = conn
+            .transaction(async |conn| {
+                let resume = own_resume(conn, &me, &input.resume_id).await?;
+                let current = current_version(conn, &resume).await?;
+                let tailored = tailor::tailor(&current.content, &skills);
+                Ok::<_, ApiError>(
+                    add_version(conn, resume.id, &tailored, ResumeVersionOrigin::Tailored, Some(job.id)).await?,
+                )
+            })
+            .await?;
+        Ok(TailorResumePayload { resume_version: Some(ResumeVersion(version)), user_errors: Vec::new() })
     }
 
     /// Pins one version as the one to send (or unpins with a null version).
@@ -560,15 +696,10 @@ impl ResumeMutations {
         let row = conn
             .transaction(async |conn| {
                 let source = own_resume(conn, &me, &input.resume_id).await?;
-                let mut versions = resume_versions::table.filter(resume_versions::resume_id.eq(source.id)).into_boxed();
-                versions = match source.pinned_version_id {
-                    Some(pinned) => versions.filter(resume_versions::id.eq(pinned)),
-                    None => versions.order(resume_versions::version.desc()),
-                };
-                let current: VersionRow = versions.select(VersionRow::as_select()).first(conn).await?;
+                let current = current_version(conn, &source).await?;
                 let title = if title.is_empty() { format!("{} (copy)", source.title) } else { title };
                 let copy = insert_resume(conn, &me, &title, source.target_job_id).await?;
-                add_version(conn, copy.id, &current.content, ResumeVersionOrigin::Duplicated).await?;
+                add_version(conn, copy.id, &current.content, ResumeVersionOrigin::Duplicated, None).await?;
                 Ok::<_, ApiError>(copy)
             })
             .await?;

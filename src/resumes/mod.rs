@@ -3,9 +3,12 @@
 
 mod content;
 mod graphql;
+mod import;
 mod letters;
+mod tailor;
 
 pub use graphql::{Resume, ResumeConnection, ResumeMutations, ResumeVersion, resume_page};
+pub use import::ImportMutations;
 pub use letters::{CoverLetter, CoverLetterMutations, LetterLoader, ViewerLetters};
 
 use std::collections::HashMap;
@@ -143,5 +146,46 @@ impl Loader<Uuid> for LatestVersions {
             .load(&mut conn)
             .await?;
         Ok(rows.into_iter().map(|row| (row.resume_id, row)).collect())
+    }
+}
+
+/// Loads versions by (resume, version number), of the viewer's own resumes
+/// only: what `ResumeVersion.diff` compares with by default.
+pub struct VersionsByNumber {
+    db: Db,
+    viewer: Viewer,
+}
+
+impl VersionsByNumber {
+    pub fn new(db: Db, viewer: Viewer) -> Self {
+        Self { db, viewer }
+    }
+}
+
+impl Loader<(Uuid, i32)> for VersionsByNumber {
+    type Value = VersionRow;
+    type Error = ApiError;
+
+    async fn load(&self, keys: &[(Uuid, i32)]) -> Result<HashMap<(Uuid, i32), VersionRow>, ApiError> {
+        let Some(me) = self.viewer.signed_in() else { return Ok(HashMap::new()) };
+        let resume_ids: Vec<Uuid> = keys.iter().map(|(resume, _)| *resume).collect();
+        let numbers: Vec<i32> = keys.iter().map(|(_, number)| *number).collect();
+        let mut query = resume_versions::table
+            .inner_join(resumes::table.on(resumes::id.eq(resume_versions::resume_id)))
+            .filter(resume_versions::resume_id.eq_any(resume_ids))
+            .filter(resume_versions::version.eq_any(numbers))
+            .filter(resumes::deleted_at.is_null())
+            .into_boxed();
+        if !me.is_admin() {
+            query = query.filter(resumes::user_id.eq(me.user_id));
+        }
+        let mut conn = self.db.conn().await?;
+        let rows: Vec<VersionRow> = query.select(VersionRow::as_select()).load(&mut conn).await?;
+        // The two ANY filters select a superset of the pairs asked for.
+        Ok(rows
+            .into_iter()
+            .map(|row| ((row.resume_id, row.version), row))
+            .filter(|(key, _)| keys.contains(key))
+            .collect())
     }
 }
