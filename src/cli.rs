@@ -182,7 +182,9 @@ async fn serve_on(database: &Database, db_args: &DatabaseArgs, server: &ServerAr
     }
     let pool = db::build_pool(database.url(), db_args.db_pool_size).map_err(|e| e.to_string())?;
     let mailer = mail::spawn_drainer(pool.clone(), Arc::new(mail::LoggingMailer), MAIL_DRAIN_INTERVAL);
-    let state = http::AppState::new(pool, auth).with_sql_count(server.debug_sql_count);
+    let state = http::AppState::new(pool, auth)
+        .with_sql_count(server.debug_sql_count)
+        .with_batch_window(server.loader_batch_window());
     let listener = tokio::net::TcpListener::bind(server.listen)
         .await
         .map_err(|err| format!("cannot listen on {}: {err}", server.listen))?;

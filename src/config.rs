@@ -88,6 +88,9 @@ const DEFAULT_LISTEN: SocketAddr = SocketAddr::new(std::net::IpAddr::V4(std::net
 const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
 const DEFAULT_REQUEST_TIMEOUT_SECS: u64 = 30;
 const DEFAULT_SHUTDOWN_GRACE_SECS: u64 = 30;
+/// A local statement costs well under a millisecond, so a split batch is
+/// cheaper than a long wait; see docs/architecture.md.
+const DEFAULT_BATCH_WINDOW_MS: u64 = 2;
 
 /// How the HTTP server behaves.
 #[derive(Debug, Clone, Args)]
@@ -129,6 +132,17 @@ pub struct ServerArgs {
     #[arg(long, env = "CAREERGRAPH_DEBUG_SQL_COUNT", global = true)]
     pub debug_sql_count: bool,
 
+    /// Milliseconds a DataLoader waits to gather the keys of one level of a
+    /// query into one statement. Longer windows batch more reliably on a
+    /// busy machine; each nesting level waits once.
+    #[arg(
+        long,
+        env = "CAREERGRAPH_LOADER_BATCH_WINDOW_MS",
+        default_value_t = DEFAULT_BATCH_WINDOW_MS,
+        global = true
+    )]
+    pub loader_batch_window_ms: u64,
+
     /// Seconds in-flight requests get to finish after SIGTERM/SIGINT.
     #[arg(
         long,
@@ -142,6 +156,10 @@ pub struct ServerArgs {
 impl ServerArgs {
     pub fn request_timeout(&self) -> Duration {
         Duration::from_secs(self.request_timeout_secs)
+    }
+
+    pub fn loader_batch_window(&self) -> Duration {
+        Duration::from_millis(self.loader_batch_window_ms)
     }
 
     pub fn shutdown_grace(&self) -> Duration {
@@ -158,6 +176,7 @@ impl Default for ServerArgs {
             request_timeout_secs: DEFAULT_REQUEST_TIMEOUT_SECS,
             shutdown_grace_secs: DEFAULT_SHUTDOWN_GRACE_SECS,
             debug_sql_count: false,
+            loader_batch_window_ms: DEFAULT_BATCH_WINDOW_MS,
             demo: false,
         }
     }

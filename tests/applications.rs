@@ -282,6 +282,31 @@ async fn viewer_applications_filter_and_page() {
     }
     let timeline = app.graphql_as(Some(&ada), TIMELINE, json!({ "id": ids[2] })).await;
     assert_eq!(timeline["data"]["node"]["events"]["nodes"][1]["note"], "Strong profile");
+
+    // orderBy: the oldest first, recent activity first, and cursors that
+    // belong to their ordering.
+    let ordered = "query($order: ApplicationOrder, $first: Int, $after: String, $last: Int, $before: String) {
+        viewer { applications(orderBy: $order, first: $first, after: $after, last: $last, before: $before) {
+        pageInfo { hasNextPage hasPreviousPage startCursor endCursor } nodes { id job { title } } } } }";
+    let oldest = json!({ "field": "CREATED_AT", "direction": "ASC" });
+    let page = app.graphql_as(Some(&ada), ordered, json!({ "order": oldest, "first": 2 })).await;
+    assert_eq!(titles(&page), ["Job 0", "Job 1"]);
+    let cursor = page["data"]["viewer"]["applications"]["pageInfo"]["endCursor"].clone();
+    let next = app.graphql_as(Some(&ada), ordered, json!({ "order": oldest, "first": 2, "after": cursor })).await;
+    assert_eq!(titles(&next), ["Job 2", "Job 3"]);
+    let back = app.graphql_as(Some(&ada), ordered, json!({ "order": oldest, "last": 1, "before": cursor })).await;
+    assert_eq!(titles(&back), ["Job 0"]);
+    app.graphql_as(
+        Some(&ada),
+        "mutation($input: TagApplicationInput!) { tagApplication(input: $input) { userErrors { code } } }",
+        json!({ "input": { "applicationId": ids[0], "tags": ["revisit"] } }),
+    )
+    .await;
+    let recent = json!({ "field": "UPDATED_AT" });
+    let active = app.graphql_as(Some(&ada), ordered, json!({ "order": recent, "first": 1 })).await;
+    assert_eq!(titles(&active), ["Job 0"], "the application touched last leads");
+    let mixed = app.graphql_as(Some(&ada), ordered, json!({ "order": recent, "first": 1, "after": cursor })).await;
+    assert_eq!(error_codes(&mixed), ["BAD_USER_INPUT"]);
     let others = app.graphql_as(Some(&rita), "{ viewer { applications { totalCount } } }", json!({})).await;
     assert_eq!(others["data"]["viewer"]["applications"]["totalCount"], 0);
 }
@@ -315,16 +340,29 @@ async fn concurrent_status_changes_never_lose_an_update() {
 }
 
 #[tokio::test]
-async fn the_dashboard_costs_the_same_statements_for_2_or_20_applications() {
+async fn the_dashboard_costs_the_same_statements_for_2_or_50_applications() {
     let app = counted_app().await;
     let ada = sign_up(&app, "ada@example.com").await;
     let mut recruiters = Vec::new();
     for n in 0..5 {
         recruiters.push(recruiter(&app, &format!("r{n}@example.com")).await);
     }
-    for n in 0..20 {
+    let resume = app
+        .graphql_as(
+            Some(&ada),
+            "mutation { createResume(input: { title: \"Main\" }) { resume { currentVersion { id } } } }",
+            json!({}),
+        )
+        .await["data"]["createResume"]["resume"]["currentVersion"]["id"]
+        .clone();
+    for n in 0..50 {
         let job = post_job(&app, &recruiters[n % 5], &format!("Job {n}"), "OPEN").await;
-        let id = apply(&app, &ada, &job).await["application"]["id"].as_str().unwrap().to_owned();
+        let input = json!({ "input": { "jobId": job, "resumeVersionId": resume } });
+        let applied = app.graphql_as(Some(&ada), APPLY, input).await;
+        let id = applied["data"]["applyToJob"]["application"]["id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{applied}"))
+            .to_owned();
         move_to(&app, &recruiters[n % 5], &id, "SCREENING").await;
         app.graphql_as(
             Some(&ada),
@@ -335,17 +373,19 @@ async fn the_dashboard_costs_the_same_statements_for_2_or_20_applications() {
     }
     let dashboard = "query($first: Int) { viewer { applications(first: $first) { nodes { status
         job { title company { name } postedBy { fullName } viewerBookmark { favorite } }
+        resumeVersion { version }
         events(first: 3) { nodes { kind toStatus actor { fullName } } } } } } }";
     let mut counts = Vec::new();
-    for first in [2, 20] {
+    for first in [2, 50] {
         let body = app.graphql_as(Some(&ada), dashboard, json!({ "first": first })).await;
         let nodes = body["data"]["viewer"]["applications"]["nodes"].as_array().unwrap_or_else(|| panic!("{body}"));
         assert_eq!(nodes.len(), first);
         assert_eq!(nodes[0]["events"]["nodes"].as_array().unwrap().len(), 2);
         assert_eq!(nodes[0]["job"]["viewerBookmark"]["favorite"], true);
+        assert!(nodes.iter().all(|node| node["resumeVersion"]["version"] == 1));
         counts.push(body["extensions"]["sqlStatements"].as_u64().unwrap());
     }
-    assert_eq!(counts[0], counts[1], "statements for 2 vs 20 applications: {counts:?}");
+    assert_eq!(counts[0], counts[1], "statements for 2 vs 50 applications: {counts:?}");
 }
 
 #[tokio::test]

@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::interviews::Interview;
 use super::pipeline::ApplicationStatus;
 use super::{ApplicationRow, EventRow, visible_to};
-use crate::graphql::pagination::{Page, PageArgs, TimeKey, TimeOrder, TotalCount};
+use crate::graphql::pagination::{Cursor, OrderDirection, Page, PageArgs, TimeKey, TimeOrder, TotalCount};
 use crate::graphql::scalars::DateTime;
 use crate::graphql::{ApiError, db_enum, ids, loaders, request};
 use crate::jobs::Job;
@@ -255,6 +255,71 @@ pub struct ApplicationFilter {
     pub job_id: Option<ID>,
 }
 
+/// How to order applications.
+#[derive(Debug, Clone, Copy, InputObject)]
+pub struct ApplicationOrder {
+    /// What to order by.
+    pub field: ApplicationOrderField,
+    /// Which way.
+    #[graphql(default_with = "OrderDirection::Desc")]
+    pub direction: OrderDirection,
+}
+
+impl Default for ApplicationOrder {
+    fn default() -> Self {
+        Self { field: ApplicationOrderField::CreatedAt, direction: OrderDirection::Desc }
+    }
+}
+
+/// What applications can be ordered by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+pub enum ApplicationOrderField {
+    /// When the application was created (saved or sent).
+    CreatedAt,
+    /// When anything about it last changed: the board's "recent activity".
+    UpdatedAt,
+}
+
+impl ApplicationOrderField {
+    fn columns(self) -> &'static str {
+        match self {
+            Self::CreatedAt => "applications.created_at, applications.id",
+            Self::UpdatedAt => "applications.updated_at, applications.id",
+        }
+    }
+
+    fn tag(self) -> char {
+        match self {
+            Self::CreatedAt => 'c',
+            Self::UpdatedAt => 'u',
+        }
+    }
+}
+
+/// An application's place under one ordering; cursors carry the ordering so
+/// one from another ordering is refused rather than misread.
+#[derive(Debug, Clone, Copy)]
+struct ApplicationKey {
+    field: ApplicationOrderField,
+    key: TimeKey,
+}
+
+impl Cursor for ApplicationKey {
+    fn encode(&self) -> String {
+        format!("{}{}", self.field.tag(), self.key.encode())
+    }
+
+    fn decode(cursor: &str) -> Option<Self> {
+        let mut chars = cursor.chars();
+        let field = match chars.next()? {
+            'c' => ApplicationOrderField::CreatedAt,
+            'u' => ApplicationOrderField::UpdatedAt,
+            _ => return None,
+        };
+        Some(Self { field, key: TimeKey::decode(chars.as_str())? })
+    }
+}
+
 /// Whose applications a list holds.
 #[derive(Debug, Clone, Copy)]
 pub enum Owner {
@@ -292,29 +357,57 @@ fn listed(
     Ok(query)
 }
 
-/// One page of applications, newest first.
+/// One page of applications in `order`.
 pub async fn application_page(
     ctx: &Context<'_>,
     owner: Owner,
     filter: ApplicationFilter,
+    order: ApplicationOrder,
     args: PageArgs,
 ) -> Result<ApplicationConnection, ApiError> {
     let request = request(ctx);
     let viewer = request.viewer;
-    let page: Page<TimeKey> = args.page()?;
+    let field = order.field;
+    let tagged: Page<ApplicationKey> = args.page()?;
+    let page: Page<TimeKey> = tagged.clone().map_keys(|cursor| {
+        if cursor.field == field {
+            Ok(cursor.key)
+        } else {
+            Err(ApiError::bad_user_input("The cursor belongs to another ordering of this list"))
+        }
+    })?;
+    let time_order = match order.direction {
+        OrderDirection::Desc => TimeOrder::NewestFirst,
+        OrderDirection::Asc => TimeOrder::OldestFirst,
+    };
     let mut query = listed(&viewer, owner, &filter)?;
-    for condition in page.conditions("applications.created_at, applications.id", TimeOrder::NewestFirst) {
+    for condition in page.conditions(field.columns(), time_order) {
         query = query.filter(condition);
     }
-    query = if page.reads_newest_first(TimeOrder::NewestFirst) {
-        query.order((applications::created_at.desc(), applications::id.desc()))
-    } else {
-        query.order((applications::created_at.asc(), applications::id.asc()))
+    query = match (field, page.reads_newest_first(time_order)) {
+        (ApplicationOrderField::CreatedAt, true) => {
+            query.order((applications::created_at.desc(), applications::id.desc()))
+        }
+        (ApplicationOrderField::CreatedAt, false) => {
+            query.order((applications::created_at.asc(), applications::id.asc()))
+        }
+        (ApplicationOrderField::UpdatedAt, true) => {
+            query.order((applications::updated_at.desc(), applications::id.desc()))
+        }
+        (ApplicationOrderField::UpdatedAt, false) => {
+            query.order((applications::updated_at.asc(), applications::id.asc()))
+        }
     };
     let mut conn = request.db.conn().await?;
     let rows: Vec<ApplicationRow> =
         query.select(ApplicationRow::as_select()).limit(page.fetch_limit()).load(&mut conn).await?;
-    let (edges, page_info) = page.finish(rows, |row| TimeKey { at: row.created_at, id: row.id });
+    let (edges, page_info) = tagged.finish(rows, |row| {
+        let at = match field {
+            ApplicationOrderField::CreatedAt => row.created_at,
+            ApplicationOrderField::UpdatedAt => row.updated_at,
+        };
+        ApplicationKey { field, key: TimeKey { at, id: row.id } }
+    });
     let db = request.db.clone();
     let total_count = TotalCount::new(move || {
         let (db, filter) = (db.clone(), filter.clone());

@@ -6,7 +6,9 @@ mod interviews;
 mod mutations;
 mod pipeline;
 
-pub use graphql::{Application, ApplicationConnection, ApplicationEvent, ApplicationFilter, Owner, application_page};
+pub use graphql::{
+    Application, ApplicationConnection, ApplicationEvent, ApplicationFilter, ApplicationOrder, Owner, application_page,
+};
 pub use interviews::{Interview, InterviewLoader, InterviewMutations, InterviewsByApplication};
 pub use mutations::ApplicationMutations;
 pub use pipeline::{Actor, ApplicationStatus};

@@ -7,6 +7,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
+use async_graphql::Enum;
 use async_graphql::connection::PageInfo;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -21,6 +22,15 @@ use super::errors::ApiError;
 pub const MAX_PAGE_SIZE: i32 = 100;
 /// The page size when neither `first` nor `last` is given.
 pub const DEFAULT_PAGE_SIZE: i32 = 20;
+
+/// A sort direction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+pub enum OrderDirection {
+    /// Smallest first.
+    Asc,
+    /// Largest first.
+    Desc,
+}
 
 /// The pagination arguments of a connection field.
 #[derive(Debug, Clone, Default)]
@@ -109,6 +119,17 @@ fn decode<K: Cursor>(name: &str, cursor: &Option<String>) -> Result<Option<K>, A
 }
 
 impl<K> Page<K> {
+    /// The same page over another key type, for connections whose cursors
+    /// wrap a simpler key (say, with the ordering they belong to).
+    pub fn map_keys<J>(self, mut map: impl FnMut(K) -> Result<J, ApiError>) -> Result<Page<J>, ApiError> {
+        Ok(Page {
+            size: self.size,
+            direction: self.direction,
+            after: self.after.map(&mut map).transpose()?,
+            before: self.before.map(&mut map).transpose()?,
+        })
+    }
+
     /// How many rows to fetch: one more than the page, to learn whether
     /// another page follows.
     pub fn fetch_limit(&self) -> i64 {

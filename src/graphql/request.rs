@@ -2,6 +2,7 @@
 
 use std::net::IpAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use async_graphql::Context;
 use async_graphql::dataloader::DataLoader;
@@ -72,38 +73,44 @@ pub struct Loaders {
     pub projects: DataLoader<ProjectById>,
 }
 
+/// A loader that gathers keys for `window` before running its statement.
+fn batched<T: Send + Sync + 'static>(loader: T, window: Duration) -> DataLoader<T> {
+    DataLoader::new(loader, tokio::spawn).delay(window)
+}
+
 impl Loaders {
-    pub fn new(db: &Db, viewer: Viewer) -> Self {
+    /// Every loader gathers keys for `window` before running its statement.
+    pub fn new(db: &Db, viewer: Viewer, window: Duration) -> Self {
         Self {
-            companies: DataLoader::new(CompanyLoader::new(db.clone()), tokio::spawn),
-            users: DataLoader::new(UserLoader::new(db.clone(), viewer), tokio::spawn),
-            applicants: DataLoader::new(UserLoader::new(db.clone(), viewer), tokio::spawn),
-            event_actors: DataLoader::new(UserLoader::new(db.clone(), viewer), tokio::spawn),
-            jobs: DataLoader::new(JobLoader::new(db.clone(), viewer), tokio::spawn),
-            viewer_bookmarks: DataLoader::new(ViewerBookmarks::new(db.clone(), viewer), tokio::spawn),
-            applications: DataLoader::new(ApplicationLoader::new(db.clone(), viewer), tokio::spawn),
-            viewer_applications: DataLoader::new(ViewerApplications::new(db.clone(), viewer), tokio::spawn),
-            application_counts: DataLoader::new(ApplicationCounts::new(db.clone(), viewer), tokio::spawn),
-            first_events: DataLoader::new(FirstEvents::new(db.clone()), tokio::spawn),
-            interviews: DataLoader::new(InterviewLoader::new(db.clone(), viewer), tokio::spawn),
-            resumes: DataLoader::new(ResumeLoader::new(db.clone(), viewer), tokio::spawn),
-            resume_versions: DataLoader::new(VersionLoader::new(db.clone(), viewer), tokio::spawn),
-            latest_versions: DataLoader::new(LatestVersions::new(db.clone()), tokio::spawn),
-            versions_by_number: DataLoader::new(VersionsByNumber::new(db.clone(), viewer), tokio::spawn),
-            cover_letters: DataLoader::new(LetterLoader::new(db.clone(), viewer), tokio::spawn),
-            viewer_letters: DataLoader::new(ViewerLetters::new(db.clone(), viewer), tokio::spawn),
-            interviews_by_application: DataLoader::new(InterviewsByApplication::new(db.clone(), viewer), tokio::spawn),
-            experiences_by_user: DataLoader::new(ExperiencesByUser::new(db.clone(), viewer), tokio::spawn),
-            experiences: DataLoader::new(ExperienceById::new(db.clone(), viewer), tokio::spawn),
-            achievements: DataLoader::new(AchievementsByExperience::new(db.clone(), viewer), tokio::spawn),
-            educations_by_user: DataLoader::new(EducationsByUser::new(db.clone(), viewer), tokio::spawn),
-            educations: DataLoader::new(EducationById::new(db.clone(), viewer), tokio::spawn),
-            certifications_by_user: DataLoader::new(CertificationsByUser::new(db.clone(), viewer), tokio::spawn),
-            certifications: DataLoader::new(CertificationById::new(db.clone(), viewer), tokio::spawn),
-            skills_by_user: DataLoader::new(SkillsByUser::new(db.clone(), viewer), tokio::spawn),
-            skills: DataLoader::new(SkillById::new(db.clone(), viewer), tokio::spawn),
-            projects_by_user: DataLoader::new(ProjectsByUser::new(db.clone(), viewer), tokio::spawn),
-            projects: DataLoader::new(ProjectById::new(db.clone(), viewer), tokio::spawn),
+            companies: batched(CompanyLoader::new(db.clone()), window),
+            users: batched(UserLoader::new(db.clone(), viewer), window),
+            applicants: batched(UserLoader::new(db.clone(), viewer), window),
+            event_actors: batched(UserLoader::new(db.clone(), viewer), window),
+            jobs: batched(JobLoader::new(db.clone(), viewer), window),
+            viewer_bookmarks: batched(ViewerBookmarks::new(db.clone(), viewer), window),
+            applications: batched(ApplicationLoader::new(db.clone(), viewer), window),
+            viewer_applications: batched(ViewerApplications::new(db.clone(), viewer), window),
+            application_counts: batched(ApplicationCounts::new(db.clone(), viewer), window),
+            first_events: batched(FirstEvents::new(db.clone()), window),
+            interviews: batched(InterviewLoader::new(db.clone(), viewer), window),
+            resumes: batched(ResumeLoader::new(db.clone(), viewer), window),
+            resume_versions: batched(VersionLoader::new(db.clone(), viewer), window),
+            latest_versions: batched(LatestVersions::new(db.clone()), window),
+            versions_by_number: batched(VersionsByNumber::new(db.clone(), viewer), window),
+            cover_letters: batched(LetterLoader::new(db.clone(), viewer), window),
+            viewer_letters: batched(ViewerLetters::new(db.clone(), viewer), window),
+            interviews_by_application: batched(InterviewsByApplication::new(db.clone(), viewer), window),
+            experiences_by_user: batched(ExperiencesByUser::new(db.clone(), viewer), window),
+            experiences: batched(ExperienceById::new(db.clone(), viewer), window),
+            achievements: batched(AchievementsByExperience::new(db.clone(), viewer), window),
+            educations_by_user: batched(EducationsByUser::new(db.clone(), viewer), window),
+            educations: batched(EducationById::new(db.clone(), viewer), window),
+            certifications_by_user: batched(CertificationsByUser::new(db.clone(), viewer), window),
+            certifications: batched(CertificationById::new(db.clone(), viewer), window),
+            skills_by_user: batched(SkillsByUser::new(db.clone(), viewer), window),
+            skills: batched(SkillById::new(db.clone(), viewer), window),
+            projects_by_user: batched(ProjectsByUser::new(db.clone(), viewer), window),
+            projects: batched(ProjectById::new(db.clone(), viewer), window),
         }
     }
 }

@@ -34,7 +34,7 @@ pub async fn execute(
         client_address: peer.ip(),
         user_agent: headers.get(header::USER_AGENT).and_then(|value| value.to_str().ok()).map(str::to_owned),
     };
-    let request = request.into_inner().data(Loaders::new(&db, viewer)).data(context);
+    let request = request.into_inner().data(Loaders::new(&db, viewer, state.batch_window)).data(context);
     let mut response = state.schema.execute(request).await;
     attach_request_id(&mut response, &request_id);
     if state.debug_sql_count {

@@ -32,16 +32,30 @@ pub struct AppState {
     pub auth: Arc<Auth>,
     /// Report each request's SQL statement count in `extensions.sqlStatements`.
     pub debug_sql_count: bool,
+    /// How long each DataLoader gathers keys before running its statement.
+    pub batch_window: std::time::Duration,
 }
 
 impl AppState {
     pub fn new(pool: Pool, auth: Auth) -> Self {
-        Self { pool, schema: crate::graphql::build_schema(), auth: Arc::new(auth), debug_sql_count: false }
+        Self {
+            pool,
+            schema: crate::graphql::build_schema(),
+            auth: Arc::new(auth),
+            debug_sql_count: false,
+            batch_window: std::time::Duration::from_millis(1),
+        }
     }
 
     /// Turns `extensions.sqlStatements` on or off.
     pub fn with_sql_count(mut self, enabled: bool) -> Self {
         self.debug_sql_count = enabled;
+        self
+    }
+
+    /// Sets how long each DataLoader gathers keys.
+    pub fn with_batch_window(mut self, window: std::time::Duration) -> Self {
+        self.batch_window = window;
         self
     }
 }

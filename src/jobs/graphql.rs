@@ -6,7 +6,9 @@ use async_graphql::{Context, ID, Object, SimpleObject};
 
 use super::bookmarks::JobBookmark;
 use super::{JobRow, JobStatus, NATIVE_SOURCE, RemoteType, Seniority};
-use crate::applications::{Application, ApplicationConnection, ApplicationFilter, Owner, application_page};
+use crate::applications::{
+    Application, ApplicationConnection, ApplicationFilter, ApplicationOrder, Owner, application_page,
+};
 use crate::companies::Company;
 use crate::graphql::pagination::PageArgs;
 use crate::graphql::scalars::DateTime;
@@ -176,7 +178,8 @@ impl Job {
             return Ok(None);
         }
         let args = PageArgs { first, after, last, before };
-        Ok(Some(application_page(ctx, Owner::Job(self.0.id), filter.unwrap_or_default(), args).await?))
+        let order = ApplicationOrder::default();
+        Ok(Some(application_page(ctx, Owner::Job(self.0.id), filter.unwrap_or_default(), order, args).await?))
     }
 
     /// The viewer's cover letter versions for this job, newest first.

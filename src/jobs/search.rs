@@ -15,7 +15,7 @@ use uuid::Uuid;
 use super::graphql::Job;
 use super::{JobRow, JobStatus, RemoteType, visible_to};
 use crate::auth::Viewer;
-use crate::graphql::pagination::{Cursor, Direction, Page, PageArgs, TotalCount};
+use crate::graphql::pagination::{Cursor, Direction, OrderDirection, Page, PageArgs, TotalCount};
 use crate::graphql::scalars::DateTime;
 use crate::graphql::{ApiError, db_enum, ids, loaders, request};
 use crate::profile::EmploymentType;
@@ -82,15 +82,6 @@ pub enum JobOrderField {
     PostedAt,
     /// The top of the salary range (jobs without a salary come last when descending).
     Salary,
-}
-
-/// A sort direction.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
-pub enum OrderDirection {
-    /// Smallest first.
-    Asc,
-    /// Largest first.
-    Desc,
 }
 
 /// The sort key of one job under one ordering; the cursor encodes it.

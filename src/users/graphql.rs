@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 
 use super::UserRow;
-use crate::applications::{ApplicationConnection, ApplicationFilter, Owner, application_page};
+use crate::applications::{ApplicationConnection, ApplicationFilter, ApplicationOrder, Owner, application_page};
 use crate::auth::{Role, Viewer};
 use crate::companies::Company;
 use crate::graphql::link::{Link, LinkInput, links_from_json};
@@ -132,13 +132,14 @@ impl User {
         Ok(rows.unwrap_or_default().into_iter().map(Project).collect())
     }
 
-    /// The user's applications, newest first; only the user sees them (null
-    /// for everyone else).
+    /// The user's applications, newest first unless `orderBy` says
+    /// otherwise; only the user sees them (null for everyone else).
     #[allow(clippy::too_many_arguments, reason = "GraphQL arguments")]
     async fn applications(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Narrows the list.")] filter: Option<ApplicationFilter>,
+        #[graphql(desc = "The order; by default newest first (CREATED_AT, DESC).")] order_by: Option<ApplicationOrder>,
         #[graphql(desc = "Returns the first n applications after `after` (at most 100).")] first: Option<i32>,
         #[graphql(desc = "Returns applications after this cursor.")] after: Option<String>,
         #[graphql(desc = "Returns the last n applications before `before` (at most 100).")] last: Option<i32>,
@@ -148,7 +149,8 @@ impl User {
             return Ok(None);
         }
         let args = PageArgs { first, after, last, before };
-        Ok(Some(application_page(ctx, Owner::Applicant(self.row.id), filter.unwrap_or_default(), args).await?))
+        let (filter, order) = (filter.unwrap_or_default(), order_by.unwrap_or_default());
+        Ok(Some(application_page(ctx, Owner::Applicant(self.row.id), filter, order, args).await?))
     }
 
     /// The user's resumes, newest first; only the user sees them (null for

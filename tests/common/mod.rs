@@ -246,15 +246,19 @@ pub async fn recruiter(app: &TestApp, email: &str) -> String {
     body["data"]["register"]["accessToken"].as_str().unwrap_or_else(|| panic!("registration failed: {body}")).to_owned()
 }
 
-/// A server that reports each request's statement count.
+/// A server that reports each request's statement count. Its loaders wait
+/// long enough to gather a level's keys even when the test machine is busy,
+/// so counts reflect how the queries are built, not the scheduler.
 pub async fn counted_app() -> TestApp {
-    TestApp::spawn_with(ServerArgs { debug_sql_count: true, ..ServerArgs::default() }).await
+    TestApp::spawn_with(ServerArgs { debug_sql_count: true, loader_batch_window_ms: 25, ..ServerArgs::default() }).await
 }
 
 /// Serves the real router over `database_url` on a free port; returns its base URL.
 pub async fn serve_router(database_url: &str, config: &ServerArgs) -> String {
     let pool = db::build_pool(database_url, 4).expect("pool");
-    let state = AppState::new(pool, Auth::new(JWT_SECRET)).with_sql_count(config.debug_sql_count);
+    let state = AppState::new(pool, Auth::new(JWT_SECRET))
+        .with_sql_count(config.debug_sql_count)
+        .with_batch_window(config.loader_batch_window());
     let router = http::router(state, config);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("binding a port");
     let address = listener.local_addr().expect("local address");
