@@ -8,9 +8,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::auth::{self, Auth};
-use crate::config::{AdminCommand, Cli, Command, DatabaseArgs, ServerArgs};
+use crate::config::{AdminCommand, AnalyticsCommand, Cli, Command, DatabaseArgs, SeedVolume, ServerArgs};
 use crate::db::{self, Database, migrations};
-use crate::{demo, graphql, http, mail, telemetry, users};
+use crate::{analytics, bulk, demo, graphql, http, mail, telemetry, users};
 
 /// How often queued mail is handed to the mailer.
 const MAIL_DRAIN_INTERVAL: Duration = Duration::from_secs(5);
@@ -32,7 +32,8 @@ pub fn main() -> ExitCode {
         match command {
             Command::Serve => serve(&cli).await,
             Command::Migrate => migrate(&cli.database).await,
-            Command::Seed => seed(&cli.database, cli.server.demo).await,
+            Command::Seed { volume } => seed(&cli.database, cli.server.demo, volume).await,
+            Command::Analytics { command: AnalyticsCommand::Snapshot } => snapshot(&cli.database).await,
             Command::Admin { command: AdminCommand::Create { email, full_name } } => {
                 create_admin(&cli.database, &email, &full_name).await
             }
@@ -116,14 +117,34 @@ fn restore_echo(original: libc::termios) {
     }
 }
 
-async fn seed(args: &DatabaseArgs, demo: bool) -> Result<(), String> {
-    if !demo {
-        return Err("say what to seed: `careergraph seed --demo`".to_owned());
+async fn seed(args: &DatabaseArgs, demo: bool, volume: SeedVolume) -> Result<(), String> {
+    let bulk = volume.users + volume.jobs + volume.applications > 0;
+    if !demo && !bulk {
+        return Err("say what to seed: `careergraph seed --demo` or `careergraph seed --users N --jobs N \
+                    --applications N`"
+            .to_owned());
     }
     let database = Database::open(args.database_url.as_deref(), &args.data_dir).await.map_err(|e| e.to_string())?;
     let outcome = async {
         run_migrations(database.url()).await?;
-        seed_demo(database.url()).await
+        if demo {
+            seed_demo(database.url()).await?;
+        }
+        if bulk {
+            let pool = db::build_pool(database.url(), 1).map_err(|e| e.to_string())?;
+            let mut conn = pool.get().await.map_err(|e| e.to_string())?;
+            let started = std::time::Instant::now();
+            let added = bulk::seed(&mut conn, volume).await.map_err(|e| format!("seeding failed: {e}"))?;
+            println!(
+                "Added {} users, {} jobs, {} applications ({} timeline events) in {:.1?}.",
+                added.users,
+                added.jobs,
+                added.applications,
+                added.events,
+                started.elapsed()
+            );
+        }
+        Ok(())
     }
     .await;
     database.close().await.map_err(|e| e.to_string())?;
@@ -149,6 +170,20 @@ async fn seed_demo(url: &str) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+async fn snapshot(args: &DatabaseArgs) -> Result<(), String> {
+    let database = Database::open(args.database_url.as_deref(), &args.data_dir).await.map_err(|e| e.to_string())?;
+    let outcome = async {
+        run_migrations(database.url()).await?;
+        let pool = db::build_pool(database.url(), 4).map_err(|e| e.to_string())?;
+        let stored = analytics::snapshot_everyone(&pool).await.map_err(|e| e.to_string())?;
+        println!("Stored today's analytics snapshot for {stored} users.");
+        Ok(())
+    }
+    .await;
+    database.close().await.map_err(|e| e.to_string())?;
+    outcome
 }
 
 async fn run_migrations(url: &str) -> Result<(), String> {

@@ -42,14 +42,45 @@ pub enum Command {
     Migrate,
     /// Print the GraphQL schema (SDL) to stdout; it must equal `schema.graphql`.
     Schema,
-    /// Fill an empty database with data to explore (runs migrations first);
-    /// `seed --demo` writes the demo data set.
-    Seed,
+    /// Fill a database with data (runs migrations first): `seed --demo`
+    /// writes the demo data set into an empty database; `seed --users N
+    /// --jobs N --applications N` adds generated data in bulk, for benchmarks.
+    Seed {
+        #[command(flatten)]
+        volume: SeedVolume,
+    },
+    /// Analytics tasks.
+    Analytics {
+        #[command(subcommand)]
+        command: AnalyticsCommand,
+    },
     /// Operator tasks.
     Admin {
         #[command(subcommand)]
         command: AdminCommand,
     },
+}
+
+/// How much generated data `seed` adds.
+#[derive(Debug, Clone, Copy, Default, Args)]
+pub struct SeedVolume {
+    /// Users to add (one in ten a recruiter), each with a small profile.
+    #[arg(long, default_value_t = 0)]
+    pub users: usize,
+    /// Open jobs to add, posted by the generated recruiters.
+    #[arg(long, default_value_t = 0)]
+    pub jobs: usize,
+    /// Applications to add, from generated candidates to generated jobs,
+    /// each with its timeline.
+    #[arg(long, default_value_t = 0)]
+    pub applications: usize,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AnalyticsCommand {
+    /// Store today's figures for every user (what `snapshotAnalytics` does
+    /// for one); run it daily, e.g. from cron.
+    Snapshot,
 }
 
 #[derive(Debug, Subcommand)]

@@ -6,8 +6,10 @@
 //! models, queries, GraphQL types and loaders. `docs/architecture.md` walks
 //! through how a request flows through them.
 
+pub mod analytics;
 pub mod applications;
 pub mod auth;
+pub mod bulk;
 pub mod cli;
 pub mod companies;
 pub mod config;

@@ -61,6 +61,7 @@ diesel::table! {
         deleted_at -> Nullable<Timestamptz>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        source -> Nullable<Text>,
     }
 }
 

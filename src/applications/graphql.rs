@@ -53,6 +53,11 @@ impl Application {
         self.is_applicant(ctx).then_some(self.0.notes.as_deref()).flatten()
     }
 
+    /// Where the candidate found the job, as they said when applying.
+    async fn source(&self) -> Option<&str> {
+        self.0.source.as_deref()
+    }
+
     /// The candidate's private tags; empty for anyone else.
     async fn tags(&self, ctx: &Context<'_>) -> Vec<&str> {
         if !self.is_applicant(ctx) {

@@ -45,6 +45,7 @@ pub struct ApplicationRow {
     pub archived: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    pub source: Option<String>,
 }
 
 /// A row of `application_events`.

@@ -41,6 +41,9 @@ pub struct ApplyToJobInput {
     pub cover_letter_id: Option<ID>,
     /// Notes (at most 10,000 characters).
     pub notes: Option<String>,
+    /// Where the candidate found the job, e.g. "LinkedIn" or "Referral" (at
+    /// most 100 characters); recruiters see it in `analytics.pipeline.sources`.
+    pub source: Option<String>,
 }
 
 /// A status change.
@@ -253,7 +256,7 @@ async fn start(
     me: &SignedIn,
     job_id: &ID,
     status: ApplicationStatus,
-    notes: Option<String>,
+    (notes, source): (Option<String>, Option<String>),
     attachments: (Option<Uuid>, Option<Uuid>),
 ) -> Result<Result<ApplicationRow, UserError>, ApiError> {
     let job_uuid = ids::decode_as(job_id, Job::TYPE_NAME)?;
@@ -303,6 +306,7 @@ async fn start(
                         applications::resume_version_id.eq(attachments.0),
                         applications::cover_letter_id.eq(attachments.1),
                         applications::notes.eq(notes.clone().or(existing.notes.clone())),
+                        applications::source.eq(source.clone().or(existing.source.clone())),
                         applications::updated_at.eq(now),
                     ))
                     .returning(ApplicationRow::as_returning())
@@ -329,6 +333,7 @@ async fn start(
                     applications::status_changed_at.eq(now),
                     applications::applied_at.eq((status == ApplicationStatus::Applied).then_some(now)),
                     applications::notes.eq(&notes),
+                    applications::source.eq(&source),
                     applications::created_at.eq(now),
                     applications::updated_at.eq(now),
                 ))
@@ -463,7 +468,7 @@ impl ApplicationMutations {
             return Ok(SaveJobPayload { application: None, user_errors: checks.errors });
         };
         let mut conn = request.db.conn().await?;
-        Ok(start(&mut conn, &me, &input.job_id, ApplicationStatus::Saved, notes, (None, None)).await?.into())
+        Ok(start(&mut conn, &me, &input.job_id, ApplicationStatus::Saved, (notes, None), (None, None)).await?.into())
     }
 
     /// Applies to an open job (or sends the viewer's saved application to
@@ -477,7 +482,9 @@ impl ApplicationMutations {
         let request = request(ctx);
         let me = *request.viewer.require()?;
         let mut checks = Checks::default();
-        let Some(notes) = checks.optional_text("notes", input.notes.as_deref(), 10_000) else {
+        let notes = checks.optional_text("notes", input.notes.as_deref(), 10_000);
+        let source = checks.optional_text("source", input.source.as_deref(), 100);
+        let (Some(notes), Some(source)) = (notes, source) else {
             return Ok(ApplyToJobPayload { application: None, user_errors: checks.errors });
         };
         let mut conn = request.db.conn().await?;
@@ -489,7 +496,9 @@ impl ApplicationMutations {
             Ok(letter) => letter,
             Err(error) => return Ok(Err(error).into()),
         };
-        Ok(start(&mut conn, &me, &input.job_id, ApplicationStatus::Applied, notes, (resume, letter)).await?.into())
+        Ok(start(&mut conn, &me, &input.job_id, ApplicationStatus::Applied, (notes, source), (resume, letter))
+            .await?
+            .into())
     }
 
     /// Moves an application along its pipeline. Illegal moves are refused

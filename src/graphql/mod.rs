@@ -19,6 +19,7 @@ pub use user_error::{UserError, UserErrorCode};
 
 use async_graphql::{EmptySubscription, MergedObject, Object, SDLExportOptions, Schema};
 
+use crate::analytics::{AnalyticsMutations, AnalyticsQuery};
 use crate::applications::{ApplicationMutations, InterviewMutations};
 use crate::auth::AuthGate;
 use crate::jobs::{BookmarkMutations, JobMutations, JobQuery};
@@ -53,7 +54,7 @@ pub fn sdl() -> String {
 /// or `node` (any object by id).
 #[derive(MergedObject, Default)]
 #[graphql(name = "Query")]
-pub struct QueryRoot(NodeQuery, UserQuery, JobQuery);
+pub struct QueryRoot(NodeQuery, UserQuery, JobQuery, AnalyticsQuery);
 
 /// The entry points for changing data. Each mutation takes one `input` and
 /// returns a payload whose `userErrors` lists what the user can fix.
@@ -70,6 +71,7 @@ pub struct MutationRoot(
     ResumeMutations,
     ImportMutations,
     CoverLetterMutations,
+    AnalyticsMutations,
 );
 
 /// Fetching objects by global id.
