@@ -15,8 +15,12 @@ use crate::config::SeedVolume;
 use crate::demo::DEMO_PASSWORD;
 
 /// What a run added.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Added {
+    /// The tag in this run's email addresses.
+    pub run: String,
+    /// Users numbered below this are recruiters.
+    pub recruiters: usize,
     pub users: usize,
     pub jobs: usize,
     pub applications: usize,
@@ -77,6 +81,13 @@ struct Count {
 
 fn count(value: usize) -> i64 {
     i64::try_from(value).unwrap_or(i64::MAX)
+}
+
+impl Added {
+    /// The email of generated user `n`.
+    pub fn email(&self, n: usize) -> String {
+        format!("bench-{}-{n}@example.com", self.run)
+    }
 }
 
 /// Adds the generated data in one transaction.
@@ -260,6 +271,8 @@ pub async fn seed(conn: &mut AsyncPgConnection, volume: SeedVolume) -> Result<Ad
         .await?;
         let users: Count = sql_query("SELECT count(*) AS count FROM bench_users").get_result(conn).await?;
         Ok::<_, BulkError>(Added {
+            run: run.clone(),
+            recruiters,
             users: usize::try_from(users.count).unwrap_or(0),
             jobs,
             applications,

@@ -143,6 +143,14 @@ async fn seed(args: &DatabaseArgs, demo: bool, volume: SeedVolume) -> Result<(),
                 added.events,
                 started.elapsed()
             );
+            if added.users > added.recruiters {
+                println!(
+                    "Sign in with password \"{}\" as a recruiter ({}) or a candidate ({}).",
+                    demo::DEMO_PASSWORD,
+                    added.email(0),
+                    added.email(added.recruiters)
+                );
+            }
         }
         Ok(())
     }

@@ -75,3 +75,60 @@ async fn demo_data_is_seeded_once_and_explorable() {
     let users = app.graphql_as(Some(&admin), "{ users { totalCount } }", json!({})).await;
     assert_eq!(users["data"]["users"]["totalCount"], 10);
 }
+
+#[tokio::test]
+async fn bulk_seeding_adds_consistent_data_in_every_stage() {
+    let db = TestDb::migrated().await;
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_careergraph"))
+            .arg("seed")
+            .args(args)
+            .env("DATABASE_URL", &db.url)
+            .env("RUST_LOG", "off")
+            .output()
+            .unwrap()
+    };
+    let refused = run(&["--users", "5", "--jobs", "3"]);
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("jobs need recruiters"));
+    let output = run(&["--users", "40", "--jobs", "12", "--applications", "200"]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let printed = String::from_utf8(output.stdout).unwrap();
+    assert!(printed.contains("Added 40 users, 12 jobs, 200 applications"), "{printed}");
+    // A second run adds alongside the first.
+    assert!(run(&["--users", "10"]).status.success());
+
+    let candidate = printed.split("a candidate (").nth(1).and_then(|rest| rest.split(')').next()).unwrap().to_owned();
+    let app = TestApp::serve(db, ServerArgs::default()).await;
+    let token = login(&app, &candidate).await;
+    let body = app
+        .graphql_as(
+            Some(&token),
+            "{ viewer { skills { name } applications(first: 100) { totalCount nodes { status events(first: 10) { nodes { fromStatus toStatus } } } } } }",
+            json!({}),
+        )
+        .await;
+    let viewer = &body["data"]["viewer"];
+    assert_eq!(viewer["skills"].as_array().unwrap().len(), 3, "{body}");
+    // 200 applications over 36 candidates: 5 or 6 each.
+    let total = viewer["applications"]["totalCount"].as_i64().unwrap();
+    assert!((5..=6).contains(&total), "{total}");
+    for application in viewer["applications"]["nodes"].as_array().unwrap() {
+        let events = application["events"]["nodes"].as_array().unwrap();
+        assert_eq!(events.last().unwrap()["toStatus"], application["status"], "{application}");
+        for pair in events.windows(2) {
+            assert_eq!(pair[1]["fromStatus"], pair[0]["toStatus"], "the timeline chains: {application}");
+        }
+    }
+    let mut conn = app.db.connect().await;
+    use diesel_async::RunQueryDsl;
+    #[derive(diesel::QueryableByName)]
+    struct Stage {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        status: String,
+    }
+    let statuses: Vec<Stage> =
+        diesel::sql_query("SELECT DISTINCT status FROM applications ORDER BY status").load(&mut conn).await.unwrap();
+    let statuses: Vec<&str> = statuses.iter().map(|s| s.status.as_str()).collect();
+    assert_eq!(statuses, ["APPLIED", "INTERVIEWING", "OFFERED", "REJECTED", "SAVED", "SCREENING"]);
+}
