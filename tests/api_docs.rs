@@ -1,0 +1,174 @@
+//! docs/api.md stays true: every operation it shows runs, in order, with
+//! the variables it shows, against a live server, and answers without
+//! errors (or with exactly the user error the page promises).
+
+mod common;
+
+use std::collections::{BTreeSet, HashMap};
+
+use common::TestApp;
+use serde_json::{Value, json};
+
+/// An operation on the page and the variables shown after it.
+struct Example {
+    document: String,
+    variables: Vec<Value>,
+}
+
+/// The page's GraphQL blocks by operation name, each with the JSON blocks
+/// that follow it.
+fn examples() -> (Vec<String>, HashMap<String, Example>) {
+    let page = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/api.md")).unwrap();
+    let mut order = Vec::new();
+    let mut examples: HashMap<String, Example> = HashMap::new();
+    let mut current: Option<String> = None;
+    let mut blocks = page.split("```").enumerate();
+    while let Some((index, block)) = blocks.next() {
+        if index % 2 == 0 {
+            continue;
+        }
+        let (language, body) = block.split_once('\n').unwrap_or((block, ""));
+        match language.trim() {
+            "graphql" => {
+                let name = body
+                    .split_whitespace()
+                    .nth(1)
+                    .map(|word| word.split(['(', '{']).next().unwrap().to_owned())
+                    .unwrap_or_else(|| panic!("an unnamed operation on the page: {body}"));
+                assert!(!examples.contains_key(&name), "{name} appears twice on the page");
+                order.push(name.clone());
+                examples.insert(name.clone(), Example { document: body.to_owned(), variables: Vec::new() });
+                current = Some(name);
+            }
+            "json" => {
+                let name = current.as_ref().expect("variables before any operation");
+                let variables: Value =
+                    serde_json::from_str(body).unwrap_or_else(|err| panic!("variables of {name} are not JSON: {err}"));
+                examples.get_mut(name).unwrap().variables.push(variables);
+            }
+            "sh" | "" => {}
+            other => panic!("an unexpected block language on the page: {other}"),
+        }
+    }
+    (order, examples)
+}
+
+/// Replaces `"<name>"` strings with what earlier steps returned.
+fn fill(value: &Value, state: &HashMap<&str, Value>) -> Value {
+    match value {
+        Value::String(text) if text.starts_with('<') && text.ends_with('>') => {
+            state.get(&text[1..text.len() - 1]).cloned().unwrap_or_else(|| panic!("nothing returned {text} yet"))
+        }
+        Value::Object(map) => Value::Object(map.iter().map(|(k, v)| (k.clone(), fill(v, state))).collect()),
+        Value::Array(items) => Value::Array(items.iter().map(|v| fill(v, state)).collect()),
+        other => other.clone(),
+    }
+}
+
+struct Walk {
+    app: TestApp,
+    examples: HashMap<String, Example>,
+    state: HashMap<&'static str, Value>,
+    ran: BTreeSet<(String, usize)>,
+}
+
+impl Walk {
+    /// Runs the page's operation `name` with its `variant`-th variables
+    /// (adjusted by `edit`), as `token`; returns `data`.
+    async fn run(&mut self, name: &str, variant: usize, token: Option<&str>, edit: impl FnOnce(&mut Value)) -> Value {
+        let example = &self.examples[name];
+        let mut variables = example.variables.get(variant).map_or(json!({}), |v| fill(v, &self.state));
+        edit(&mut variables);
+        let body = self.app.graphql_as(token, &example.document, variables).await;
+        assert!(body.get("errors").is_none(), "{name}: {body}");
+        self.ran.insert((name.to_owned(), variant));
+        let data = body["data"].clone();
+        if let Some(payload) = data.as_object().and_then(|fields| fields.values().next())
+            && let Some(errors) = payload.get("userErrors")
+            && !(name == "ApplyToJob" && variant == 1)
+        {
+            assert_eq!(errors, &json!([]), "{name}: {body}");
+        }
+        data
+    }
+
+    fn token(&self, key: &str) -> String {
+        self.state[key].as_str().unwrap().to_owned()
+    }
+}
+
+#[tokio::test]
+async fn every_operation_in_the_api_guide_runs_as_shown() {
+    let (order, examples) = examples();
+    let mut walk = Walk { app: TestApp::spawn().await, examples, state: HashMap::new(), ran: BTreeSet::new() };
+
+    // 1. Accounts: Ada as shown; Rita the same way, as a recruiter.
+    let ada = walk.run("Register", 0, None, |_| {}).await;
+    walk.state.insert("ada", ada["register"]["accessToken"].clone());
+    assert_eq!(ada["register"]["user"]["role"], "CANDIDATE");
+    let rita = walk
+        .run("Register", 0, None, |v| {
+            v["input"]["email"] = json!("rita@example.com");
+            v["input"]["fullName"] = json!("Rita Recruiter");
+            v["input"]["role"] = json!("RECRUITER");
+        })
+        .await;
+    walk.state.insert("rita", rita["register"]["accessToken"].clone());
+    let (ada, rita) = (walk.token("ada"), walk.token("rita"));
+    let viewer = walk.run("Viewer", 0, Some(&ada), |_| {}).await;
+    assert_eq!(viewer["viewer"]["email"], "ada@example.com");
+
+    // 2. The profile.
+    walk.run("AddSkill", 0, Some(&ada), |_| {}).await;
+    let role = walk.run("AddWorkExperience", 0, Some(&ada), |_| {}).await;
+    assert_eq!(role["addWorkExperience"]["workExperience"]["achievements"].as_array().unwrap().len(), 2);
+
+    // 3. Jobs.
+    let job = walk.run("CreateJob", 0, Some(&rita), |_| {}).await;
+    walk.state.insert("jobId", job["createJob"]["job"]["id"].clone());
+    let found = walk.run("SearchJobs", 0, Some(&ada), |_| {}).await;
+    let hit = &found["jobs"]["nodes"][0];
+    assert_eq!(hit["title"], "Senior Rust Engineer", "{found}");
+    assert_eq!(hit["match"]["matchedSkills"], json!(["Rust"]));
+    assert_eq!(hit["viewerApplication"], Value::Null);
+
+    // 4. Resumes.
+    let resume = walk.run("CreateResume", 0, Some(&ada), |_| {}).await;
+    walk.state.insert("resumeId", resume["createResume"]["resume"]["id"].clone());
+    let tailored = walk.run("TailorResume", 0, Some(&ada), |_| {}).await;
+    let version = &tailored["tailorResume"]["resumeVersion"];
+    assert_eq!((version["version"].as_i64(), version["origin"].as_str()), (Some(2), Some("TAILORED")));
+    walk.state.insert("resumeVersionId", version["id"].clone());
+
+    // 5. Applying, the recruiter's view, the pipeline, the dashboard.
+    let applied = walk.run("ApplyToJob", 0, Some(&ada), |_| {}).await;
+    assert_eq!(applied["applyToJob"]["application"]["source"], "LinkedIn");
+    walk.state.insert("applicationId", applied["applyToJob"]["application"]["id"].clone());
+    let twice = walk.run("ApplyToJob", 1, Some(&ada), |_| {}).await;
+    assert_eq!(twice["applyToJob"]["userErrors"][0]["code"], "ALREADY_APPLIED", "{twice}");
+    let applicants = walk.run("JobApplicants", 0, Some(&rita), |_| {}).await;
+    assert_eq!(applicants["node"]["applications"]["nodes"][0]["applicant"]["fullName"], "Ada Lovelace");
+    assert_eq!(applicants["node"]["applications"]["nodes"][0]["resumeVersion"]["version"], 2);
+    let moved = walk.run("MoveApplication", 0, Some(&rita), |_| {}).await;
+    assert_eq!(moved["updateApplicationStatus"]["application"]["status"], "SCREENING");
+    let dashboard = walk.run("Dashboard", 0, Some(&ada), |_| {}).await;
+    let application = &dashboard["viewer"]["applications"]["nodes"][0];
+    assert_eq!(application["status"], "SCREENING");
+    assert_eq!(application["events"]["nodes"][1]["toStatus"], "SCREENING");
+
+    // 6. Analytics.
+    let mine = walk.run("CandidateAnalytics", 0, Some(&ada), |_| {}).await;
+    assert_eq!(mine["analytics"]["conversion"]["responded"], 1);
+    let pipeline = walk.run("RecruiterPipeline", 0, Some(&rita), |_| {}).await;
+    assert_eq!(pipeline["analytics"]["pipeline"]["sources"], json!([{ "source": "LinkedIn", "count": 1 }]));
+
+    // Nothing on the page went unrun.
+    let shown: BTreeSet<(String, usize)> = order
+        .iter()
+        .flat_map(|name| {
+            let count = walk.examples[name].variables.len().max(1);
+            (0..count).map(move |variant| (name.clone(), variant))
+        })
+        .collect();
+    assert_eq!(walk.ran, shown);
+}
