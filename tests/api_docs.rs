@@ -22,8 +22,7 @@ fn examples() -> (Vec<String>, HashMap<String, Example>) {
     let mut order = Vec::new();
     let mut examples: HashMap<String, Example> = HashMap::new();
     let mut current: Option<String> = None;
-    let mut blocks = page.split("```").enumerate();
-    while let Some((index, block)) = blocks.next() {
+    for (index, block) in page.split("```").enumerate() {
         if index % 2 == 0 {
             continue;
         }
