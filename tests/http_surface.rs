@@ -1,9 +1,10 @@
-//! Request ids, GraphiQL, CORS, the body limit and unknown routes.
+//! Request ids, GraphiQL, CORS, the body limit, unknown routes, and GraphQL
+//! over HTTP: media types, status codes, GET for queries only.
 
 mod common;
 
 use careergraph::config::ServerArgs;
-use common::TestApp;
+use common::{TestApp, error_codes};
 use serde_json::{Value, json};
 
 fn request_id(response: &reqwest::Response) -> String {
@@ -150,4 +151,106 @@ async fn a_request_that_outlives_the_timeout_gets_a_coded_503() {
     assert!(text.contains("x-request-id"), "{text}");
     assert!(text.contains(r#""code":"INTERNAL_SERVER_ERROR""#), "{text}");
     assert!(text.contains("did not finish within 1s"), "{text}");
+}
+
+/// Sends `body` to /graphql with the given method, Accept and Content-Type.
+async fn send(
+    app: &TestApp,
+    method: reqwest::Method,
+    path: &str,
+    accept: Option<&str>,
+    content_type: Option<&str>,
+    body: &str,
+) -> (u16, String, String) {
+    let mut request = app.client.request(method, app.url(path));
+    if let Some(accept) = accept {
+        request = request.header("accept", accept);
+    }
+    if let Some(content_type) = content_type {
+        request = request.header("content-type", content_type);
+    }
+    let response = request.body(body.to_owned()).send().await.unwrap();
+    let status = response.status().as_u16();
+    let kind = response.headers().get("content-type").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default();
+    (status, kind, response.text().await.unwrap())
+}
+
+const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
+
+#[tokio::test]
+async fn graphql_over_http_negotiates_the_media_type_and_its_status_codes() {
+    let app = TestApp::spawn().await;
+    let post = |accept, body: &'static str| {
+        send(&app, reqwest::Method::POST, "/graphql", accept, Some("application/json"), body)
+    };
+
+    // The media type follows Accept; a missing Accept means JSON.
+    let (status, kind, body) = post(Some(GRAPHQL_RESPONSE), r#"{"query":"{ __typename }"}"#).await;
+    assert_eq!((status, kind.as_str()), (200, "application/graphql-response+json; charset=utf-8"), "{body}");
+    let (status, kind, _) = post(Some("application/json"), r#"{"query":"{ __typename }"}"#).await;
+    assert_eq!((status, kind.as_str()), (200, "application/json; charset=utf-8"));
+    let (_, kind, _) = post(None, r#"{"query":"{ __typename }"}"#).await;
+    assert!(kind.starts_with("application/json"));
+    let (status, _, _) = post(Some("text/html"), r#"{"query":"{ __typename }"}"#).await;
+    assert_eq!(status, 406);
+
+    // A document that does not validate: 400 without data for the GraphQL
+    // response type, 200 with the errors for plain JSON.
+    let (status, _, body) = post(Some(GRAPHQL_RESPONSE), r#"{"query":"{ noSuchField }"}"#).await;
+    let parsed: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(status, 400, "{body}");
+    assert!(parsed.get("data").is_none(), "{body}");
+    assert_eq!(error_codes(&parsed), ["BAD_USER_INPUT"]);
+    let (status, _, body) = post(Some("application/json"), r#"{"query":"{ noSuchField }"}"#).await;
+    assert_eq!(status, 200, "{body}");
+    // An error during execution is still 200 with data.
+    let (status, _, body) = post(Some(GRAPHQL_RESPONSE), r#"{"query":"{ node(id: \"nope\") { id } }"}"#).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(serde_json::from_str::<Value>(&body).unwrap()["data"], json!({ "node": null }));
+
+    // Malformed requests are 400 in either media type; no JSON body is 415.
+    for bad in
+        [r#"{"query":"#, r#"{"variables":{}}"#, r#"{"query":1}"#, r#"{"query":"{ __typename }","variables":"x"}"#, "[]"]
+    {
+        let (status, _, body) = post(Some("application/json"), bad).await;
+        assert_eq!(status, 400, "{bad}: {body}");
+        let parsed: Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(error_codes(&parsed), ["BAD_USER_INPUT"], "{bad}");
+        assert!(parsed["errors"][0]["extensions"]["requestId"].is_string());
+    }
+    let (status, _, _) =
+        send(&app, reqwest::Method::POST, "/graphql", None, Some("text/plain"), r#"{"query":"{ __typename }"}"#).await;
+    assert_eq!(status, 415);
+
+    // operationName picks one of several operations.
+    let (_, _, body) =
+        post(None, r#"{"query":"query A { a: __typename } query B { b: __typename }","operationName":"B"}"#).await;
+    assert_eq!(serde_json::from_str::<Value>(&body).unwrap()["data"], json!({ "b": "Query" }));
+}
+
+#[tokio::test]
+async fn get_runs_queries_and_refuses_mutations() {
+    let app = TestApp::spawn().await;
+    let get = |path: &'static str| send(&app, reqwest::Method::GET, path, Some(GRAPHQL_RESPONSE), None, "");
+    let (status, _, body) = get("/graphql?query=%7B__typename%7D").await;
+    assert_eq!((status, body.as_str()), (200, r#"{"data":{"__typename":"Query"}}"#));
+    let (status, _, body) =
+        get("/graphql?query=query%20Q(%24id%3A%20ID!)%20%7B%20node(id%3A%20%24id)%20%7B%20id%20%7D%20%7D&variables=%7B%22id%22%3A%22x%22%7D").await;
+    assert_eq!(status, 200, "{body}");
+
+    let response = app
+        .client
+        .get(app.url("/graphql?query=mutation%20%7B%20logout%20%7B%20userErrors%20%7B%20code%20%7D%20%7D%20%7D"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 405);
+    assert_eq!(response.headers()["allow"], "POST");
+    // A document with a query and a mutation: the operation named decides.
+    let (status, _, _) = get("/graphql?query=query%20A%20%7B__typename%7D%20mutation%20B%20%7B%20logout%20%7B%20userErrors%20%7B%20code%20%7D%20%7D%20%7D&operationName=A").await;
+    assert_eq!(status, 200);
+    let (status, _, _) = get("/graphql?query=query%20A%20%7B__typename%7D%20mutation%20B%20%7B%20logout%20%7B%20userErrors%20%7B%20code%20%7D%20%7D%20%7D&operationName=B").await;
+    assert_eq!(status, 405);
+    let (status, _, _) = get("/graphql?variables=%7B%7D").await;
+    assert_eq!(status, 400, "no query");
 }

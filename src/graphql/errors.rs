@@ -6,10 +6,10 @@
 //! reach the client only as INTERNAL_SERVER_ERROR plus that request id.
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextRequest};
-use async_graphql::{Response, ServerError, Value};
+use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextRequest, NextResolve, ResolveInfo};
+use async_graphql::{Response, ServerError, ServerResult, Value};
 
 use crate::http::RequestId;
 
@@ -87,20 +87,52 @@ impl From<crate::db::CheckoutError> for ApiError {
     }
 }
 
-/// Gives every error in a response an `extensions.code`, and keeps internal
-/// details on the server.
+/// Gives every error in a response an `extensions.code`, keeps internal
+/// details on the server, and makes a failed nullable field `null`.
+///
+/// async-graphql 7 leaves a failed field out of its parent object (and an
+/// object left empty becomes `null`), where the GraphQL specification wants
+/// a failed nullable field to be `null` beside its siblings: clients
+/// generated from the schema treat a missing field as malformed. So a
+/// nullable field's error is set aside, the field answers `null`, and the
+/// error joins the response's errors at the end.
 pub struct ErrorConventions;
 
 impl ExtensionFactory for ErrorConventions {
     fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(ErrorConventions)
+        Arc::new(RequestErrors::default())
     }
 }
 
+/// [`ErrorConventions`] for one request.
+#[derive(Default)]
+struct RequestErrors {
+    /// Errors of nullable fields that answered `null`.
+    set_aside: Mutex<Vec<ServerError>>,
+}
+
 #[async_trait::async_trait]
-impl Extension for ErrorConventions {
+impl Extension for RequestErrors {
+    async fn resolve(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        info: ResolveInfo<'_>,
+        next: NextResolve<'_>,
+    ) -> ServerResult<Option<Value>> {
+        let nullable = !info.return_type.ends_with('!');
+        match next.run(ctx, info).await {
+            Err(error) if nullable => {
+                self.set_aside.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(error);
+                Ok(Some(Value::Null))
+            }
+            outcome => outcome,
+        }
+    }
+
     async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
         let mut response = next.run(ctx).await;
+        let set_aside = std::mem::take(&mut *self.set_aside.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
+        response.errors.extend(set_aside);
         if response.errors.is_empty() {
             return response;
         }

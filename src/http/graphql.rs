@@ -3,27 +3,38 @@
 use std::net::SocketAddr;
 
 use async_graphql::http::GraphiQLSource;
-use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
 use axum::Extension;
+use axum::body::Bytes;
 use axum::extract::{ConnectInfo, State};
-use axum::http::{HeaderMap, header};
-use axum::response::Html;
+use axum::http::{HeaderMap, Method, Uri, header};
+use axum::response::{Html, Response};
 
-use super::{AppState, RequestId};
+use super::{AppState, RequestId, over_http};
 use crate::auth::{SignedIn, Viewer};
 use crate::db::Db;
 use crate::graphql::errors::attach_request_id;
 use crate::graphql::{Loaders, RequestContext};
 
 /// Executes one GraphQL request (POST body or GET query string) as the
-/// viewer its `Authorization` header names, with fresh per-request loaders.
+/// viewer its `Authorization` header names, with fresh per-request loaders,
+/// following the GraphQL-over-HTTP specification (see docs/conformance.md).
 pub async fn execute(
     State(state): State<AppState>,
     Extension(request_id): Extension<RequestId>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    method: Method,
+    uri: Uri,
     headers: HeaderMap,
-    request: GraphQLRequest,
-) -> GraphQLResponse {
+    body: Bytes,
+) -> Response {
+    let Some(media) = over_http::negotiate(&headers) else { return over_http::not_acceptable() };
+    let request = match over_http::parse(&method, &uri, &headers, &body) {
+        Ok(request) => request,
+        Err(refusal) => return refusal.respond(media, &request_id),
+    };
+    if method == Method::GET && over_http::is_mutation(&request) {
+        return over_http::Refusal::mutation_over_get().respond(media, &request_id);
+    }
     let viewer = viewer_from(&headers, &state);
     let db = Db::new(state.pool.clone());
     let context = RequestContext {
@@ -34,14 +45,14 @@ pub async fn execute(
         client_address: peer.ip(),
         user_agent: headers.get(header::USER_AGENT).and_then(|value| value.to_str().ok()).map(str::to_owned),
     };
-    let request = request.into_inner().data(Loaders::new(&db, viewer, state.batch_window)).data(context);
+    let request = request.data(Loaders::new(&db, viewer, state.batch_window)).data(context);
     let mut response = state.schema.execute(request).await;
     attach_request_id(&mut response, &request_id);
     if state.debug_sql_count {
         let statements = u64::try_from(db.statements()).unwrap_or(u64::MAX);
         response.extensions.insert("sqlStatements".to_owned(), async_graphql::Value::from(statements));
     }
-    response.into()
+    over_http::respond(media, &response)
 }
 
 /// Anonymous without an `Authorization` header; otherwise the bearer token

@@ -3,6 +3,7 @@
 mod graphql;
 mod health;
 mod middleware;
+mod over_http;
 
 pub use middleware::RequestId;
 

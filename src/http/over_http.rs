@@ -1,0 +1,238 @@
+//! GraphQL over HTTP (https://graphql.github.io/graphql-over-http/): reading
+//! a request from GET or POST, choosing the response media type from
+//! `Accept`, and the status codes that go with each. docs/conformance.md
+//! lists the choices; graphql-http's audit checks them.
+
+use async_graphql::parser::types::{DocumentOperations, OperationType};
+use async_graphql::{Request, Variables};
+use axum::body::Body;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
+use axum::response::Response;
+use serde_json::{Map, Value, json};
+
+use super::RequestId;
+use crate::graphql::ErrorCode;
+
+/// The two response media types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Media {
+    /// `application/graphql-response+json`: status codes tell request errors
+    /// (400, no `data`) from execution results (200).
+    GraphqlResponse,
+    /// `application/json`, for legacy clients: every well-formed request is
+    /// answered 200.
+    Json,
+}
+
+impl Media {
+    fn content_type(self) -> HeaderValue {
+        HeaderValue::from_static(match self {
+            Self::GraphqlResponse => "application/graphql-response+json; charset=utf-8",
+            Self::Json => "application/json; charset=utf-8",
+        })
+    }
+}
+
+/// Picks the response media type from `Accept`: the GraphQL response type
+/// when the client lists it, else JSON when it accepts JSON (`*/*`, a
+/// missing header and `application/*` included); None when it accepts
+/// neither.
+pub fn negotiate(headers: &HeaderMap) -> Option<Media> {
+    let Some(accept) = headers.get(header::ACCEPT) else { return Some(Media::Json) };
+    let accept = accept.to_str().ok()?;
+    let mut json = false;
+    for range in accept.split(',') {
+        let mut parts = range.split(';').map(str::trim);
+        let media = parts.next().unwrap_or_default().to_ascii_lowercase();
+        let refused = parts.any(|param| {
+            param.split_once('=').is_some_and(|(name, value)| {
+                name.trim().eq_ignore_ascii_case("q") && value.trim().parse::<f32>().is_ok_and(|q| q <= 0.0)
+            })
+        });
+        if refused {
+            continue;
+        }
+        match media.as_str() {
+            "application/graphql-response+json" => return Some(Media::GraphqlResponse),
+            "application/json" | "application/*" | "*/*" => json = true,
+            _ => {}
+        }
+    }
+    json.then_some(Media::Json)
+}
+
+/// 406 for a client that accepts neither media type.
+pub fn not_acceptable() -> Response {
+    let body = json!({ "errors": [{ "message": "Accept application/graphql-response+json or application/json",
+                                    "extensions": { "code": ErrorCode::BadUserInput.as_str() } }] });
+    let mut response = Response::new(Body::from(body.to_string()));
+    *response.status_mut() = StatusCode::NOT_ACCEPTABLE;
+    response.headers_mut().insert(header::CONTENT_TYPE, Media::Json.content_type());
+    response
+}
+
+/// A request that cannot be executed as sent.
+#[derive(Debug)]
+pub struct Refusal {
+    status: StatusCode,
+    message: String,
+}
+
+impl Refusal {
+    fn bad(message: impl Into<String>) -> Self {
+        Self { status: StatusCode::BAD_REQUEST, message: message.into() }
+    }
+
+    pub fn mutation_over_get() -> Self {
+        Self { status: StatusCode::METHOD_NOT_ALLOWED, message: "Mutations are sent with POST".into() }
+    }
+
+    /// The refusal as a GraphQL response without `data`, in `media`.
+    pub fn respond(self, media: Media, request_id: &RequestId) -> Response {
+        let body = json!({ "errors": [{ "message": self.message,
+            "extensions": { "code": ErrorCode::BadUserInput.as_str(), "requestId": request_id.as_str() } }] });
+        let mut response = Response::new(Body::from(body.to_string()));
+        *response.status_mut() = self.status;
+        response.headers_mut().insert(header::CONTENT_TYPE, media.content_type());
+        if self.status == StatusCode::METHOD_NOT_ALLOWED {
+            response.headers_mut().insert(header::ALLOW, HeaderValue::from_static("POST"));
+        }
+        response
+    }
+}
+
+/// Reads the request's parameters: from the query string for GET, from a
+/// JSON body for POST.
+pub fn parse(method: &Method, uri: &Uri, headers: &HeaderMap, body: &[u8]) -> Result<Request, Refusal> {
+    let parameters = if *method == Method::GET {
+        from_query_string(uri.query().unwrap_or_default())?
+    } else {
+        let content_type = headers.get(header::CONTENT_TYPE).and_then(|value| value.to_str().ok()).unwrap_or("");
+        let essence = content_type.split(';').next().unwrap_or_default().trim();
+        if !essence.eq_ignore_ascii_case("application/json") {
+            return Err(Refusal {
+                status: StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                message: "Send the request as application/json".into(),
+            });
+        }
+        match serde_json::from_slice::<Value>(body) {
+            Ok(Value::Object(map)) => map,
+            Ok(Value::Array(_)) => return Err(Refusal::bad("Batched requests are not supported; send one at a time")),
+            Ok(_) => return Err(Refusal::bad("The body must be a JSON object")),
+            Err(err) => return Err(Refusal::bad(format!("The body is not valid JSON: {err}"))),
+        }
+    };
+    request_from(parameters)
+}
+
+/// GET parameters; `variables` and `extensions` are JSON text.
+fn from_query_string(query: &str) -> Result<Map<String, Value>, Refusal> {
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_str(query).map_err(|_| Refusal::bad("The query string is malformed"))?;
+    let mut parameters = Map::new();
+    for (name, value) in pairs {
+        let value = match name.as_str() {
+            "variables" | "extensions" => {
+                serde_json::from_str(&value).map_err(|_| Refusal::bad(format!("`{name}` must be a JSON object")))?
+            }
+            _ => Value::String(value),
+        };
+        parameters.insert(name, value);
+    }
+    Ok(parameters)
+}
+
+fn request_from(mut parameters: Map<String, Value>) -> Result<Request, Refusal> {
+    let query = match parameters.remove("query") {
+        Some(Value::String(query)) => query,
+        Some(_) => return Err(Refusal::bad("`query` must be a string")),
+        None => return Err(Refusal::bad("`query` is missing")),
+    };
+    let mut request = Request::new(query);
+    match parameters.remove("operationName") {
+        None | Some(Value::Null) => {}
+        Some(Value::String(name)) => request = request.operation_name(name),
+        Some(_) => return Err(Refusal::bad("`operationName` must be a string or null")),
+    }
+    match parameters.remove("variables") {
+        None | Some(Value::Null) => {}
+        Some(variables @ Value::Object(_)) => request = request.variables(Variables::from_json(variables)),
+        Some(_) => return Err(Refusal::bad("`variables` must be an object or null")),
+    }
+    match parameters.remove("extensions") {
+        None | Some(Value::Null) => {}
+        Some(Value::Object(extensions)) => {
+            for (name, value) in extensions {
+                let value = async_graphql::Value::from_json(value)
+                    .map_err(|_| Refusal::bad("`extensions` must be an object or null"))?;
+                request.extensions.insert(name, value);
+            }
+        }
+        Some(_) => return Err(Refusal::bad("`extensions` must be an object or null")),
+    }
+    Ok(request)
+}
+
+/// Whether the operation the request selects is a mutation (an unparseable
+/// document or an unknown operation name is left for execution to report).
+pub fn is_mutation(request: &Request) -> bool {
+    let Ok(document) = async_graphql::parser::parse_query(&request.query) else { return false };
+    let operation = match (&document.operations, &request.operation_name) {
+        (DocumentOperations::Single(operation), _) => Some(operation),
+        (DocumentOperations::Multiple(operations), Some(name)) => operations.get(name.as_str()),
+        (DocumentOperations::Multiple(operations), None) => {
+            operations.values().next().filter(|_| operations.len() == 1)
+        }
+    };
+    operation.is_some_and(|operation| operation.node.ty == OperationType::Mutation)
+}
+
+/// Whether the response failed before execution: a document that does not
+/// parse or validate, variables that do not coerce, or a refused token.
+/// Such errors have no path and leave no data.
+fn is_request_error(response: &async_graphql::Response) -> bool {
+    response.data == async_graphql::Value::Null
+        && !response.errors.is_empty()
+        && response.errors.iter().all(|error| error.path.is_empty())
+}
+
+/// The response in `media`: a request error is 400 without `data` for the
+/// GraphQL response type, and 200 with it for plain JSON.
+pub fn respond(media: Media, response: &async_graphql::Response) -> Response {
+    let request_error = is_request_error(response);
+    let mut body = serde_json::to_value(response).unwrap_or_else(|_| json!({}));
+    let status = if request_error && media == Media::GraphqlResponse {
+        if let Some(fields) = body.as_object_mut() {
+            fields.remove("data");
+        }
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    let mut http = Response::new(Body::from(body.to_string()));
+    *http.status_mut() = status;
+    http.headers_mut().insert(header::CONTENT_TYPE, media.content_type());
+    http
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn accept(value: &str) -> Option<Media> {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::ACCEPT, HeaderValue::from_str(value).unwrap());
+        negotiate(&headers)
+    }
+
+    #[test]
+    fn accept_picks_the_graphql_response_type_when_listed() {
+        assert_eq!(negotiate(&HeaderMap::new()), Some(Media::Json));
+        assert_eq!(accept("application/graphql-response+json, application/json"), Some(Media::GraphqlResponse));
+        assert_eq!(accept("application/json"), Some(Media::Json));
+        assert_eq!(accept("*/*"), Some(Media::Json));
+        assert_eq!(accept("text/html, application/*;q=0.8"), Some(Media::Json));
+        assert_eq!(accept("application/graphql-response+json;q=0, application/json"), Some(Media::Json));
+        assert_eq!(accept("text/html"), None);
+    }
+}
