@@ -227,7 +227,8 @@ async fn serve_on(database: &Database, db_args: &DatabaseArgs, server: &ServerAr
     let mailer = mail::spawn_drainer(pool.clone(), Arc::new(mail::LoggingMailer), MAIL_DRAIN_INTERVAL);
     let state = http::AppState::new(pool, auth)
         .with_sql_count(server.debug_sql_count)
-        .with_batch_window(server.loader_batch_window());
+        .with_batch_window(server.loader_batch_window())
+        .with_limits(server.query_limits());
     let listener = tokio::net::TcpListener::bind(server.listen)
         .await
         .map_err(|err| format!("cannot listen on {}: {err}", server.listen))?;

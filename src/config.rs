@@ -6,6 +6,8 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::graphql::QueryLimits;
+
 /// careergraph: a GraphQL backend for the resume and job-search domain.
 ///
 /// With no subcommand it serves. Without a database URL it runs its own
@@ -174,6 +176,32 @@ pub struct ServerArgs {
     )]
     pub loader_batch_window_ms: u64,
 
+    /// Deepest field nesting a query may have.
+    #[arg(long, env = "CAREERGRAPH_MAX_QUERY_DEPTH", default_value_t = QueryLimits::default().max_depth, global = true)]
+    pub max_query_depth: usize,
+
+    /// Most estimated work a query may ask for (each field 1; a connection's
+    /// items times its `first`/`last`).
+    #[arg(
+        long,
+        env = "CAREERGRAPH_MAX_QUERY_COMPLEXITY",
+        default_value_t = QueryLimits::default().max_complexity,
+        global = true
+    )]
+    pub max_query_complexity: usize,
+
+    /// Most aliased fields in a query.
+    #[arg(long, env = "CAREERGRAPH_MAX_QUERY_ALIASES", default_value_t = QueryLimits::default().max_aliases, global = true)]
+    pub max_query_aliases: usize,
+
+    /// Most root fields in one operation.
+    #[arg(long, env = "CAREERGRAPH_MAX_ROOT_FIELDS", default_value_t = QueryLimits::default().max_root_fields, global = true)]
+    pub max_root_fields: usize,
+
+    /// Refuse introspection (`__schema`, `__type`), e.g. in production.
+    #[arg(long, env = "CAREERGRAPH_NO_INTROSPECTION", global = true)]
+    pub no_introspection: bool,
+
     /// Seconds in-flight requests get to finish after SIGTERM/SIGINT.
     #[arg(
         long,
@@ -187,6 +215,16 @@ pub struct ServerArgs {
 impl ServerArgs {
     pub fn request_timeout(&self) -> Duration {
         Duration::from_secs(self.request_timeout_secs)
+    }
+
+    pub fn query_limits(&self) -> QueryLimits {
+        QueryLimits {
+            max_depth: self.max_query_depth,
+            max_complexity: self.max_query_complexity,
+            max_aliases: self.max_query_aliases,
+            max_root_fields: self.max_root_fields,
+            introspection: !self.no_introspection,
+        }
     }
 
     pub fn loader_batch_window(&self) -> Duration {
@@ -208,6 +246,11 @@ impl Default for ServerArgs {
             shutdown_grace_secs: DEFAULT_SHUTDOWN_GRACE_SECS,
             debug_sql_count: false,
             loader_batch_window_ms: DEFAULT_BATCH_WINDOW_MS,
+            max_query_depth: QueryLimits::default().max_depth,
+            max_query_complexity: QueryLimits::default().max_complexity,
+            max_query_aliases: QueryLimits::default().max_aliases,
+            max_root_fields: QueryLimits::default().max_root_fields,
+            no_introspection: false,
             demo: false,
         }
     }

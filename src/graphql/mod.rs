@@ -4,6 +4,7 @@
 pub mod db_enum;
 pub mod errors;
 pub mod ids;
+pub mod limits;
 pub mod link;
 mod node;
 pub mod pagination;
@@ -13,6 +14,7 @@ pub mod user_error;
 pub mod validate;
 
 pub use errors::{ApiError, ErrorCode, ErrorConventions};
+pub use limits::QueryLimits;
 pub use node::Node;
 pub use request::{Loaders, RequestContext, loaders, request};
 pub use user_error::{UserError, UserErrorCode};
@@ -34,8 +36,14 @@ pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 /// arrive with each request (see [`RequestContext`]), so `careergraph schema`
 /// needs no database.
 pub fn build_schema() -> AppSchema {
+    build_schema_with(QueryLimits::default())
+}
+
+/// Builds the schema with the given query limits.
+pub fn build_schema_with(limits: QueryLimits) -> AppSchema {
     Schema::build(QueryRoot::default(), MutationRoot::default(), EmptySubscription)
         .extension(ErrorConventions)
+        .extension(limits)
         .extension(AuthGate)
         // The domain types use these soon; registering them now keeps the
         // contract stable for clients generating code today.

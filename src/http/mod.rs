@@ -54,6 +54,12 @@ impl AppState {
         self
     }
 
+    /// Enforces `limits` on every query (the default limits otherwise).
+    pub fn with_limits(mut self, limits: crate::graphql::QueryLimits) -> Self {
+        self.schema = crate::graphql::build_schema_with(limits);
+        self
+    }
+
     /// Sets how long each DataLoader gathers keys.
     pub fn with_batch_window(mut self, window: std::time::Duration) -> Self {
         self.batch_window = window;

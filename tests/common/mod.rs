@@ -258,7 +258,8 @@ pub async fn serve_router(database_url: &str, config: &ServerArgs) -> String {
     let pool = db::build_pool(database_url, 4).expect("pool");
     let state = AppState::new(pool, Auth::new(JWT_SECRET))
         .with_sql_count(config.debug_sql_count)
-        .with_batch_window(config.loader_batch_window());
+        .with_batch_window(config.loader_batch_window())
+        .with_limits(config.query_limits());
     let router = http::router(state, config);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("binding a port");
     let address = listener.local_addr().expect("local address");
