@@ -225,7 +225,12 @@ async fn serve_on(database: &Database, db_args: &DatabaseArgs, server: &ServerAr
     }
     let pool = db::build_pool(database.url(), db_args.db_pool_size).map_err(|e| e.to_string())?;
     let mailer = mail::spawn_drainer(pool.clone(), Arc::new(mail::LoggingMailer), MAIL_DRAIN_INTERVAL);
+    let persisted = http::PersistedQueries::configured(server)?;
+    if let Some(count) = persisted.safelist_len() {
+        tracing::info!(operations = count, "running registered operations only");
+    }
     let state = http::AppState::new(pool, auth)
+        .with_persisted_queries(persisted)
         .with_sql_count(server.debug_sql_count)
         .with_batch_window(server.loader_batch_window())
         .with_limits(server.query_limits());

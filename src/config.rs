@@ -198,6 +198,12 @@ pub struct ServerArgs {
     #[arg(long, env = "CAREERGRAPH_MAX_ROOT_FIELDS", default_value_t = QueryLimits::default().max_root_fields, global = true)]
     pub max_root_fields: usize,
 
+    /// Run only the operations registered in this file (an Apollo persisted
+    /// query manifest, or a JSON map of SHA-256 hash to document such as
+    /// graphql-codegen's persisted-documents.json); anything else is refused.
+    #[arg(long, env = "CAREERGRAPH_PERSISTED_ONLY", value_name = "FILE", global = true)]
+    pub persisted_only: Option<PathBuf>,
+
     /// Refuse introspection (`__schema`, `__type`), e.g. in production.
     #[arg(long, env = "CAREERGRAPH_NO_INTROSPECTION", global = true)]
     pub no_introspection: bool,
@@ -251,6 +257,7 @@ impl Default for ServerArgs {
             max_query_aliases: QueryLimits::default().max_aliases,
             max_root_fields: QueryLimits::default().max_root_fields,
             no_introspection: false,
+            persisted_only: None,
             demo: false,
         }
     }

@@ -22,6 +22,7 @@ pub enum ErrorCode {
     BadUserInput,
     RateLimited,
     QueryTooComplex,
+    PersistedQueryNotFound,
     InternalServerError,
 }
 
@@ -34,6 +35,7 @@ impl ErrorCode {
             Self::BadUserInput => "BAD_USER_INPUT",
             Self::RateLimited => "RATE_LIMITED",
             Self::QueryTooComplex => "QUERY_TOO_COMPLEX",
+            Self::PersistedQueryNotFound => "PERSISTED_QUERY_NOT_FOUND",
             Self::InternalServerError => "INTERNAL_SERVER_ERROR",
         }
     }

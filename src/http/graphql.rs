@@ -28,7 +28,7 @@ pub async fn execute(
     body: Bytes,
 ) -> Response {
     let Some(media) = over_http::negotiate(&headers) else { return over_http::not_acceptable() };
-    let request = match over_http::parse(&method, &uri, &headers, &body) {
+    let request = match over_http::parse(&method, &uri, &headers, &body, &state.persisted) {
         Ok(request) => request,
         Err(refusal) => return refusal.respond(media, &request_id),
     };

@@ -4,8 +4,10 @@ mod graphql;
 mod health;
 mod middleware;
 mod over_http;
+mod persisted;
 
 pub use middleware::RequestId;
+pub use persisted::PersistedQueries;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -35,6 +37,8 @@ pub struct AppState {
     pub debug_sql_count: bool,
     /// How long each DataLoader gathers keys before running its statement.
     pub batch_window: std::time::Duration,
+    /// Documents clients name by hash.
+    pub persisted: Arc<PersistedQueries>,
 }
 
 impl AppState {
@@ -45,6 +49,7 @@ impl AppState {
             auth: Arc::new(auth),
             debug_sql_count: false,
             batch_window: std::time::Duration::from_millis(1),
+            persisted: Arc::new(PersistedQueries::default()),
         }
     }
 
@@ -57,6 +62,12 @@ impl AppState {
     /// Enforces `limits` on every query (the default limits otherwise).
     pub fn with_limits(mut self, limits: crate::graphql::QueryLimits) -> Self {
         self.schema = crate::graphql::build_schema_with(limits);
+        self
+    }
+
+    /// Where documents named by hash come from (automatic by default).
+    pub fn with_persisted_queries(mut self, persisted: PersistedQueries) -> Self {
+        self.persisted = Arc::new(persisted);
         self
     }
 

@@ -11,6 +11,7 @@ use axum::response::Response;
 use serde_json::{Map, Value, json};
 
 use super::RequestId;
+use super::persisted::PersistedQueries;
 use crate::graphql::ErrorCode;
 
 /// The two response media types.
@@ -75,24 +76,40 @@ pub fn not_acceptable() -> Response {
 #[derive(Debug)]
 pub struct Refusal {
     status: StatusCode,
+    code: ErrorCode,
     message: String,
+    /// Answered 200 to `application/json` clients, as a request error is.
+    legacy_ok: bool,
 }
 
 impl Refusal {
-    fn bad(message: impl Into<String>) -> Self {
-        Self { status: StatusCode::BAD_REQUEST, message: message.into() }
+    pub fn new(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> Self {
+        Self { status, code, message: message.into(), legacy_ok: false }
+    }
+
+    pub fn bad(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, ErrorCode::BadUserInput, message)
     }
 
     pub fn mutation_over_get() -> Self {
-        Self { status: StatusCode::METHOD_NOT_ALLOWED, message: "Mutations are sent with POST".into() }
+        Self::new(StatusCode::METHOD_NOT_ALLOWED, ErrorCode::BadUserInput, "Mutations are sent with POST")
+    }
+
+    /// Apollo's signal to send the document along with its hash: the message
+    /// is the one Apollo clients look for.
+    pub fn persisted_query_not_found() -> Self {
+        Self {
+            legacy_ok: true,
+            ..Self::new(StatusCode::BAD_REQUEST, ErrorCode::PersistedQueryNotFound, "PersistedQueryNotFound")
+        }
     }
 
     /// The refusal as a GraphQL response without `data`, in `media`.
     pub fn respond(self, media: Media, request_id: &RequestId) -> Response {
         let body = json!({ "errors": [{ "message": self.message,
-            "extensions": { "code": ErrorCode::BadUserInput.as_str(), "requestId": request_id.as_str() } }] });
+            "extensions": { "code": self.code.as_str(), "requestId": request_id.as_str() } }] });
         let mut response = Response::new(Body::from(body.to_string()));
-        *response.status_mut() = self.status;
+        *response.status_mut() = if self.legacy_ok && media == Media::Json { StatusCode::OK } else { self.status };
         response.headers_mut().insert(header::CONTENT_TYPE, media.content_type());
         if self.status == StatusCode::METHOD_NOT_ALLOWED {
             response.headers_mut().insert(header::ALLOW, HeaderValue::from_static("POST"));
@@ -103,17 +120,24 @@ impl Refusal {
 
 /// Reads the request's parameters: from the query string for GET, from a
 /// JSON body for POST.
-pub fn parse(method: &Method, uri: &Uri, headers: &HeaderMap, body: &[u8]) -> Result<Request, Refusal> {
-    let parameters = if *method == Method::GET {
+pub fn parse(
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: &[u8],
+    persisted: &PersistedQueries,
+) -> Result<Request, Refusal> {
+    let mut parameters = if *method == Method::GET {
         from_query_string(uri.query().unwrap_or_default())?
     } else {
         let content_type = headers.get(header::CONTENT_TYPE).and_then(|value| value.to_str().ok()).unwrap_or("");
         let essence = content_type.split(';').next().unwrap_or_default().trim();
         if !essence.eq_ignore_ascii_case("application/json") {
-            return Err(Refusal {
-                status: StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                message: "Send the request as application/json".into(),
-            });
+            return Err(Refusal::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                ErrorCode::BadUserInput,
+                "Send the request as application/json",
+            ));
         }
         match serde_json::from_slice::<Value>(body) {
             Ok(Value::Object(map)) => map,
@@ -122,6 +146,7 @@ pub fn parse(method: &Method, uri: &Uri, headers: &HeaderMap, body: &[u8]) -> Re
             Err(err) => return Err(Refusal::bad(format!("The body is not valid JSON: {err}"))),
         }
     };
+    persisted.resolve(&mut parameters)?;
     request_from(parameters)
 }
 

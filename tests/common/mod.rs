@@ -257,6 +257,7 @@ pub async fn counted_app() -> TestApp {
 pub async fn serve_router(database_url: &str, config: &ServerArgs) -> String {
     let pool = db::build_pool(database_url, 4).expect("pool");
     let state = AppState::new(pool, Auth::new(JWT_SECRET))
+        .with_persisted_queries(http::PersistedQueries::configured(config).expect("the persisted query file"))
         .with_sql_count(config.debug_sql_count)
         .with_batch_window(config.loader_batch_window())
         .with_limits(config.query_limits());
