@@ -233,7 +233,8 @@ async fn serve_on(database: &Database, db_args: &DatabaseArgs, server: &ServerAr
         .with_persisted_queries(persisted)
         .with_sql_count(server.debug_sql_count)
         .with_batch_window(server.loader_batch_window())
-        .with_limits(server.query_limits());
+        .with_limits(server.query_limits())
+        .with_slow_operation(server.slow_operation());
     let listener = tokio::net::TcpListener::bind(server.listen)
         .await
         .map_err(|err| format!("cannot listen on {}: {err}", server.listen))?;

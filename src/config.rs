@@ -204,6 +204,11 @@ pub struct ServerArgs {
     #[arg(long, env = "CAREERGRAPH_PERSISTED_ONLY", value_name = "FILE", global = true)]
     pub persisted_only: Option<PathBuf>,
 
+    /// GraphQL operations that take at least this many milliseconds are
+    /// logged as slow, with their name and request id.
+    #[arg(long, env = "CAREERGRAPH_SLOW_OPERATION_MS", default_value_t = 1000, global = true)]
+    pub slow_operation_ms: u64,
+
     /// Refuse introspection (`__schema`, `__type`), e.g. in production.
     #[arg(long, env = "CAREERGRAPH_NO_INTROSPECTION", global = true)]
     pub no_introspection: bool,
@@ -233,6 +238,10 @@ impl ServerArgs {
         }
     }
 
+    pub fn slow_operation(&self) -> Duration {
+        Duration::from_millis(self.slow_operation_ms)
+    }
+
     pub fn loader_batch_window(&self) -> Duration {
         Duration::from_millis(self.loader_batch_window_ms)
     }
@@ -258,6 +267,7 @@ impl Default for ServerArgs {
             max_root_fields: QueryLimits::default().max_root_fields,
             no_introspection: false,
             persisted_only: None,
+            slow_operation_ms: 1000,
             demo: false,
         }
     }

@@ -77,6 +77,21 @@ async fn migrations_go_up_down_to_zero_and_up_again() {
 }
 
 #[tokio::test]
+async fn replicas_migrating_together_apply_each_migration_once() {
+    let db = TestDb::empty().await;
+    let runs = (0..3).map(|_| {
+        let url = db.url.clone();
+        tokio::spawn(async move { migrations::run_pending(&url).await })
+    });
+    let mut applied = Vec::new();
+    for run in runs {
+        applied.push(run.await.unwrap().expect("every replica starts").len());
+    }
+    applied.sort_unstable();
+    assert_eq!(applied, [0, 0, migrations::embedded_versions().len()], "one applies, the others find nothing pending");
+}
+
+#[tokio::test]
 async fn every_table_has_uuid_ids_timestamps_and_an_updated_at_trigger() {
     let db = TestDb::migrated().await;
     let mut conn = db.connect().await;

@@ -17,10 +17,23 @@ pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
 
 type SyncConnection = AsyncConnectionWrapper<AsyncPgConnection>;
 
+/// The advisory lock key migrating processes take, so replicas starting
+/// together apply each migration once: the others wait, then find nothing
+/// pending.
+const MIGRATION_LOCK: i64 = 0x6361_7265_6572_6d67; // "careermg"
+
 /// Runs every pending migration; returns the versions applied.
 pub async fn run_pending(database_url: &str) -> Result<Vec<String>, DbError> {
     with_sync_connection(database_url, |conn| {
-        conn.run_pending_migrations(MIGRATIONS).map(|versions| versions.iter().map(ToString::to_string).collect())
+        let lock = |conn: &mut SyncConnection, call: &str| {
+            diesel::RunQueryDsl::execute(sql_query(format!("SELECT {call}({MIGRATION_LOCK})")), conn)
+        };
+        lock(conn, "pg_advisory_lock")?;
+        let applied =
+            conn.run_pending_migrations(MIGRATIONS).map(|versions| versions.iter().map(ToString::to_string).collect());
+        // The lock also ends with the connection, should unlocking fail.
+        lock(conn, "pg_advisory_unlock")?;
+        applied
     })
     .await
 }

@@ -1,6 +1,10 @@
 //! `/graphql` and `/graphiql`.
 
 use std::net::SocketAddr;
+use std::time::Instant;
+
+use async_graphql::parser::types::OperationType;
+use tracing::Instrument;
 
 use async_graphql::http::GraphiQLSource;
 use axum::Extension;
@@ -9,6 +13,7 @@ use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, Method, Uri, header};
 use axum::response::{Html, Response};
 
+use super::metrics::Outcome;
 use super::{AppState, RequestId, over_http};
 use crate::auth::{SignedIn, Viewer};
 use crate::db::Db;
@@ -27,12 +32,19 @@ pub async fn execute(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    let started = Instant::now();
     let Some(media) = over_http::negotiate(&headers) else { return over_http::not_acceptable() };
     let request = match over_http::parse(&method, &uri, &headers, &body, &state.persisted) {
         Ok(request) => request,
-        Err(refusal) => return refusal.respond(media, &request_id),
+        Err(refusal) => {
+            state.metrics.record(None, Outcome::Refused, started.elapsed(), 0);
+            return refusal.respond(media, &request_id);
+        }
     };
-    if method == Method::GET && over_http::is_mutation(&request) {
+    let operation = over_http::selected_operation(&request);
+    let name = operation.as_ref().and_then(|(name, _)| name.clone());
+    if method == Method::GET && operation.is_some_and(|(_, kind)| kind == OperationType::Mutation) {
+        state.metrics.record(name.as_deref(), Outcome::Refused, started.elapsed(), 0);
         return over_http::Refusal::mutation_over_get().respond(media, &request_id);
     }
     let viewer = viewer_from(&headers, &state);
@@ -46,11 +58,31 @@ pub async fn execute(
         user_agent: headers.get(header::USER_AGENT).and_then(|value| value.to_str().ok()).map(str::to_owned),
     };
     let request = request.data(Loaders::new(&db, viewer, state.batch_window)).data(context);
-    let mut response = state.schema.execute(request).await;
+    let span = tracing::info_span!("graphql", operation = name.as_deref().unwrap_or("anonymous"));
+    let mut response = state.schema.execute(request).instrument(span).await;
     attach_request_id(&mut response, &request_id);
+    let statements = db.statements();
     if state.debug_sql_count {
-        let statements = u64::try_from(db.statements()).unwrap_or(u64::MAX);
-        response.extensions.insert("sqlStatements".to_owned(), async_graphql::Value::from(statements));
+        let count = u64::try_from(statements).unwrap_or(u64::MAX);
+        response.extensions.insert("sqlStatements".to_owned(), async_graphql::Value::from(count));
+    }
+    let outcome = if over_http::is_request_error(&response) {
+        Outcome::Refused
+    } else if response.errors.is_empty() {
+        Outcome::Ok
+    } else {
+        Outcome::Error
+    };
+    let elapsed = started.elapsed();
+    state.metrics.record(name.as_deref(), outcome, elapsed, statements);
+    if elapsed >= state.slow_operation {
+        tracing::warn!(
+            operation = name.as_deref().unwrap_or("anonymous"),
+            request_id = request_id.as_str(),
+            elapsed_ms = u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX),
+            sql_statements = statements,
+            "slow GraphQL operation"
+        );
     }
     over_http::respond(media, &response)
 }

@@ -2,10 +2,12 @@
 
 mod graphql;
 mod health;
+mod metrics;
 mod middleware;
 mod over_http;
 mod persisted;
 
+pub use metrics::Metrics;
 pub use middleware::RequestId;
 pub use persisted::PersistedQueries;
 
@@ -39,6 +41,10 @@ pub struct AppState {
     pub batch_window: std::time::Duration,
     /// Documents clients name by hash.
     pub persisted: Arc<PersistedQueries>,
+    /// What `/metrics` reports.
+    pub metrics: Arc<Metrics>,
+    /// Operations slower than this are logged.
+    pub slow_operation: std::time::Duration,
 }
 
 impl AppState {
@@ -50,6 +56,8 @@ impl AppState {
             debug_sql_count: false,
             batch_window: std::time::Duration::from_millis(1),
             persisted: Arc::new(PersistedQueries::default()),
+            metrics: Arc::new(Metrics::default()),
+            slow_operation: std::time::Duration::from_secs(1),
         }
     }
 
@@ -71,6 +79,12 @@ impl AppState {
         self
     }
 
+    /// Logs operations that take `threshold` or longer.
+    pub fn with_slow_operation(mut self, threshold: std::time::Duration) -> Self {
+        self.slow_operation = threshold;
+        self
+    }
+
     /// Sets how long each DataLoader gathers keys.
     pub fn with_batch_window(mut self, window: std::time::Duration) -> Self {
         self.batch_window = window;
@@ -84,6 +98,7 @@ pub fn router(state: AppState, config: &ServerArgs) -> Router {
     Router::new()
         .route("/graphql", get(graphql::execute).post(graphql::execute))
         .route("/graphiql", get(graphql::graphiql))
+        .route("/metrics", get(metrics::metrics))
         .route("/health", get(health::live))
         .route("/health/ready", get(health::ready))
         .fallback(not_found)
@@ -112,8 +127,7 @@ fn cors(origins: &[String]) -> CorsLayer {
 }
 
 async fn not_found() -> Response {
-    let body =
-        serde_json::json!({ "error": "not found", "routes": ["/graphql", "/graphiql", "/health", "/health/ready"] });
+    let body = serde_json::json!({ "error": "not found", "routes": ["/graphql", "/graphiql", "/health", "/health/ready", "/metrics"] });
     (StatusCode::NOT_FOUND, axum::Json(body)).into_response()
 }
 

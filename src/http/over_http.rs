@@ -198,24 +198,27 @@ fn request_from(mut parameters: Map<String, Value>) -> Result<Request, Refusal> 
     Ok(request)
 }
 
-/// Whether the operation the request selects is a mutation (an unparseable
-/// document or an unknown operation name is left for execution to report).
-pub fn is_mutation(request: &Request) -> bool {
-    let Ok(document) = async_graphql::parser::parse_query(&request.query) else { return false };
-    let operation = match (&document.operations, &request.operation_name) {
-        (DocumentOperations::Single(operation), _) => Some(operation),
-        (DocumentOperations::Multiple(operations), Some(name)) => operations.get(name.as_str()),
-        (DocumentOperations::Multiple(operations), None) => {
-            operations.values().next().filter(|_| operations.len() == 1)
+/// The name and kind of the operation the request selects; None when the
+/// document does not parse or names no such operation (execution reports
+/// that).
+pub fn selected_operation(request: &Request) -> Option<(Option<String>, OperationType)> {
+    let document = async_graphql::parser::parse_query(&request.query).ok()?;
+    let (name, operation) = match (&document.operations, &request.operation_name) {
+        (DocumentOperations::Single(operation), name) => (name.clone(), operation),
+        (DocumentOperations::Multiple(operations), Some(name)) => (Some(name.clone()), operations.get(name.as_str())?),
+        (DocumentOperations::Multiple(operations), None) if operations.len() == 1 => {
+            let (name, operation) = operations.iter().next()?;
+            (Some(name.to_string()), operation)
         }
+        (DocumentOperations::Multiple(_), None) => return None,
     };
-    operation.is_some_and(|operation| operation.node.ty == OperationType::Mutation)
+    Some((name, operation.node.ty))
 }
 
 /// Whether the response failed before execution: a document that does not
 /// parse or validate, variables that do not coerce, or a refused token.
 /// Such errors have no path and leave no data.
-fn is_request_error(response: &async_graphql::Response) -> bool {
+pub fn is_request_error(response: &async_graphql::Response) -> bool {
     response.data == async_graphql::Value::Null
         && !response.errors.is_empty()
         && response.errors.iter().all(|error| error.path.is_empty())

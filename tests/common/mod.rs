@@ -260,7 +260,8 @@ pub async fn serve_router(database_url: &str, config: &ServerArgs) -> String {
         .with_persisted_queries(http::PersistedQueries::configured(config).expect("the persisted query file"))
         .with_sql_count(config.debug_sql_count)
         .with_batch_window(config.loader_batch_window())
-        .with_limits(config.query_limits());
+        .with_limits(config.query_limits())
+        .with_slow_operation(config.slow_operation());
     let router = http::router(state, config);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("binding a port");
     let address = listener.local_addr().expect("local address");

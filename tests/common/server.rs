@@ -22,7 +22,13 @@ impl ServerProcess {
     /// embedded PostgreSQL), JSON logs at `RUST_LOG=info`, and waits until it
     /// says where it listens.
     pub fn start(data_dir: &Path, database_url: Option<&str>) -> Self {
+        Self::start_with(data_dir, database_url, &[])
+    }
+
+    /// [`Self::start`] with extra environment variables (flags' twins).
+    pub fn start_with(data_dir: &Path, database_url: Option<&str>, env: &[(&str, &str)]) -> Self {
         let mut command = Command::new(env!("CARGO_BIN_EXE_careergraph"));
+        command.envs(env.iter().copied());
         command
             .args(["serve", "--listen", "127.0.0.1:0", "--log-format", "json", "--data-dir"])
             .arg(data_dir)
