@@ -114,6 +114,8 @@ pub async fn seed(conn: &mut AsyncPgConnection, volume: SeedVolume) -> Result<Ad
     let titles: Vec<String> = TITLES.iter().map(|s| (*s).to_owned()).collect();
     let cities: Vec<String> = CITIES.iter().map(|s| (*s).to_owned()).collect();
     conn.transaction(async |conn| {
+        // Generated timelines are not news: no announcement per event.
+        sql_query("SET LOCAL careergraph.quiet_events = 'on'").execute(conn).await?;
         // Numbered users of this run; recruiters are n < recruiters.
         sql_query(
             "CREATE TEMP TABLE bench_users ON COMMIT DROP AS

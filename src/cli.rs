@@ -234,7 +234,8 @@ async fn serve_on(database: &Database, db_args: &DatabaseArgs, server: &ServerAr
         .with_sql_count(server.debug_sql_count)
         .with_batch_window(server.loader_batch_window())
         .with_limits(server.query_limits())
-        .with_slow_operation(server.slow_operation());
+        .with_slow_operation(server.slow_operation())
+        .with_events(crate::live::EventHub::listen(database.url().to_owned()));
     let listener = tokio::net::TcpListener::bind(server.listen)
         .await
         .map_err(|err| format!("cannot listen on {}: {err}", server.listen))?;

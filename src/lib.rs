@@ -18,6 +18,7 @@ pub mod demo;
 pub mod graphql;
 pub mod http;
 pub mod jobs;
+pub mod live;
 pub mod mail;
 pub mod profile;
 pub mod resumes;

@@ -1,6 +1,7 @@
 //! docs/api.md stays true: every operation it shows runs, in order, with
-//! the variables it shows, against a live server, and answers without
-//! errors (or with exactly the user error the page promises).
+//! the variables it shows, against a live server (the subscription over
+//! WebSocket), and answers without errors (or with exactly the user error
+//! the page promises).
 
 mod common;
 
@@ -160,6 +161,18 @@ async fn every_operation_in_the_api_guide_runs_as_shown() {
     assert_eq!(mine["analytics"]["conversion"]["responded"], 1);
     let pipeline = walk.run("RecruiterPipeline", 0, Some(&rita), |_| {}).await;
     assert_eq!(pipeline["analytics"]["pipeline"]["sources"], json!([{ "source": "LinkedIn", "count": 1 }]));
+
+    // 7. Live updates: the subscription as shown, over WebSocket, sees the
+    // next move.
+    let example = &walk.examples["JobApplications"];
+    let variables = fill(&example.variables[0], &walk.state);
+    let mut socket = common::ws::connect(&walk.app.base_url, &rita).await.unwrap();
+    common::ws::subscribe(&mut socket, "board", &example.document, variables).await;
+    common::await_subscriptions(&walk.app.base_url, 1).await;
+    walk.ran.insert(("JobApplications".to_owned(), 0));
+    walk.run("MoveApplication", 0, Some(&rita), |v| v["input"]["status"] = json!("INTERVIEWING")).await;
+    let message = common::ws::next_message(&mut socket, std::time::Duration::from_secs(10)).await.unwrap();
+    assert_eq!(message["payload"]["data"]["jobApplications"]["status"], "INTERVIEWING", "{message}");
 
     // Nothing on the page went unrun.
     let shown: BTreeSet<(String, usize)> = order

@@ -3,13 +3,13 @@
 //! server (every MUST and SHOULD passes; docs/conformance.md), and
 //! graphql-codegen (typescript + typescript-operations) over schema.graphql
 //! and the operations in docs/examples, which also run against a live
-//! server here.
+//! server here, and graphql-ws's client receiving a subscription's events.
 
 mod common;
 
 use std::path::PathBuf;
 
-use common::{TestApp, recruiter, sign_up};
+use common::{TestApp, await_subscriptions, recruiter, sign_up};
 use serde_json::{Value, json};
 use tokio::process::Command;
 
@@ -20,7 +20,7 @@ fn audit_dir() -> PathBuf {
 /// Installs the audit's pinned packages when they are missing.
 async fn install() {
     let dir = audit_dir();
-    let installed = ["graphql-http", "@graphql-codegen/cli"]
+    let installed = ["graphql-http", "@graphql-codegen/cli", "graphql-ws", "ws"]
         .iter()
         .all(|package| dir.join("node_modules").join(package).join("package.json").exists());
     if installed {
@@ -183,4 +183,59 @@ async fn every_example_operation_runs_against_the_server() {
         json!({ "input": { "applicationId": application } }),
     )
     .await;
+}
+
+#[tokio::test]
+async fn a_graphql_ws_client_receives_the_events_it_subscribed_to() {
+    use tokio::io::{AsyncBufReadExt, BufReader};
+    install().await;
+    let app = TestApp::spawn().await;
+    let rita = recruiter(&app, "rita@example.com").await;
+    let ada = sign_up(&app, "ada@example.com").await;
+    let posted = app
+        .graphql_as(
+            Some(&rita),
+            "mutation { createJob(input: { title: \"Engineer\", description: \"d\", companyName: \"Acme\", status: OPEN }) { job { id } } }",
+            json!({}),
+        )
+        .await;
+    let job = posted["data"]["createJob"]["job"]["id"].as_str().unwrap().to_owned();
+
+    let mut child = Command::new("node")
+        .arg("subscribe.mjs")
+        .arg(format!("{}/graphql", app.base_url.replacen("http://", "ws://", 1)))
+        .arg(&rita)
+        .arg("subscription($job: ID!) { jobApplications(jobId: $job) { status applicant { fullName } } }")
+        .arg(json!({ "job": job }).to_string())
+        .current_dir(audit_dir())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("node runs the graphql-ws client");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = tokio::time::timeout(std::time::Duration::from_secs(20), lines.next_line()).await;
+    assert_eq!(first.expect("the client connects").unwrap().as_deref(), Some("subscribed"));
+    await_subscriptions(&app.base_url, 1).await;
+
+    let applied = app
+        .graphql_as(
+            Some(&ada),
+            "mutation($input: ApplyToJobInput!) { applyToJob(input: $input) { application { id } } }",
+            json!({ "input": { "jobId": job } }),
+        )
+        .await;
+    assert!(applied.get("errors").is_none(), "{applied}");
+    let line = tokio::time::timeout(std::time::Duration::from_secs(20), lines.next_line())
+        .await
+        .expect("the event arrives")
+        .unwrap()
+        .expect("a result line");
+    let result: Value = serde_json::from_str(&line).unwrap();
+    assert_eq!(
+        result["data"]["jobApplications"],
+        json!({ "status": "APPLIED", "applicant": { "fullName": "ada@example.com" } }),
+        "{line}"
+    );
+    assert!(child.wait().await.unwrap().success());
 }

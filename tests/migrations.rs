@@ -113,13 +113,16 @@ async fn every_table_has_uuid_ids_timestamps_and_an_updated_at_trigger() {
         let triggers = names(
             &mut conn,
             &format!(
-                "SELECT tgname::text AS name FROM pg_trigger WHERE tgrelid = '{table}'::regclass AND NOT tgisinternal"
+                "SELECT tgname::text AS name FROM pg_trigger WHERE tgrelid = '{table}'::regclass AND NOT tgisinternal
+                 ORDER BY tgname"
             ),
         )
         .await;
-        // The timeline's append-only trigger keeps its updated_at itself.
-        let expected = if table == "application_events" { "append_only" } else { "set_updated_at" };
-        assert_eq!(triggers, [expected], "{table}");
+        // The timeline's append-only trigger keeps its updated_at itself, and
+        // its new rows are announced to subscribers.
+        let expected: &[&str] =
+            if table == "application_events" { &["announce", "append_only"] } else { &["set_updated_at"] };
+        assert_eq!(triggers, expected, "{table}");
     }
     // Every foreign key column is the leading column of some index.
     let unindexed = names(

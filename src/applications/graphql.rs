@@ -173,6 +173,11 @@ pub struct ApplicationEvent(pub EventRow);
 /// Something that happened to an application, and who did it.
 #[Object]
 impl ApplicationEvent {
+    /// The application whose timeline this is (as the viewer may see it).
+    async fn application(&self, ctx: &Context<'_>) -> Result<Option<Application>, ApiError> {
+        Ok(loaders(ctx).applications.load_one(self.0.application_id).await?.map(Application))
+    }
+
     /// What happened.
     async fn kind(&self) -> Option<ApplicationEventKind> {
         db_enum::from_db(&self.0.kind)

@@ -3,6 +3,7 @@
 
 mod graphql;
 mod interviews;
+mod live;
 mod mutations;
 mod pipeline;
 
@@ -10,6 +11,7 @@ pub use graphql::{
     Application, ApplicationConnection, ApplicationEvent, ApplicationFilter, ApplicationOrder, Owner, application_page,
 };
 pub use interviews::{Interview, InterviewLoader, InterviewMutations, InterviewsByApplication};
+pub use live::SubscriptionRoot;
 pub use mutations::ApplicationMutations;
 pub use pipeline::{Actor, ApplicationStatus};
 

@@ -8,8 +8,12 @@
 use std::fmt;
 use std::sync::{Arc, Mutex};
 
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextRequest, NextResolve, ResolveInfo};
+use async_graphql::extensions::{
+    Extension, ExtensionContext, ExtensionFactory, NextRequest, NextResolve, NextSubscribe, ResolveInfo,
+};
 use async_graphql::{Response, ServerError, ServerResult, Value};
+use futures_util::StreamExt;
+use futures_util::stream::BoxStream;
 
 use crate::http::RequestId;
 
@@ -110,7 +114,20 @@ impl ExtensionFactory for ErrorConventions {
 #[derive(Default)]
 struct RequestErrors {
     /// Errors of nullable fields that answered `null`.
-    set_aside: Mutex<Vec<ServerError>>,
+    set_aside: Arc<Mutex<Vec<ServerError>>>,
+}
+
+/// Adds the errors set aside so far to `response` and gives every error its
+/// code (and, when known, the request id).
+fn finish(response: &mut Response, set_aside: &Mutex<Vec<ServerError>>, request_id: Option<&RequestId>) {
+    let set_aside = std::mem::take(&mut *set_aside.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
+    response.errors.extend(set_aside);
+    for error in &mut response.errors {
+        apply_conventions(error);
+    }
+    if let Some(request_id) = request_id {
+        attach_request_id(response, request_id);
+    }
 }
 
 #[async_trait::async_trait]
@@ -133,15 +150,27 @@ impl Extension for RequestErrors {
 
     async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
         let mut response = next.run(ctx).await;
-        let set_aside = std::mem::take(&mut *self.set_aside.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
-        response.errors.extend(set_aside);
-        if response.errors.is_empty() {
-            return response;
-        }
-        for error in &mut response.errors {
-            apply_conventions(error);
-        }
+        // The HTTP handler adds the request id once the response is back.
+        finish(&mut response, &self.set_aside, None);
         response
+    }
+
+    /// Each message of a subscription follows the same conventions, with the
+    /// connection's request id.
+    fn subscribe<'s>(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        stream: BoxStream<'s, Response>,
+        next: NextSubscribe<'_>,
+    ) -> BoxStream<'s, Response> {
+        let set_aside = self.set_aside.clone();
+        let request_id = ctx.data_opt::<crate::graphql::RequestContext>().map(|request| request.request_id.clone());
+        next.run(ctx, stream)
+            .map(move |mut response| {
+                finish(&mut response, &set_aside, request_id.as_ref());
+                response
+            })
+            .boxed()
     }
 }
 

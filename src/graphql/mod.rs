@@ -19,10 +19,10 @@ pub use node::Node;
 pub use request::{Loaders, RequestContext, loaders, request};
 pub use user_error::{UserError, UserErrorCode};
 
-use async_graphql::{EmptySubscription, MergedObject, Object, SDLExportOptions, Schema};
+use async_graphql::{MergedObject, Object, SDLExportOptions, Schema};
 
 use crate::analytics::{AnalyticsMutations, AnalyticsQuery};
-use crate::applications::{ApplicationMutations, InterviewMutations};
+use crate::applications::{ApplicationMutations, InterviewMutations, SubscriptionRoot};
 use crate::auth::AuthGate;
 use crate::jobs::{BookmarkMutations, JobMutations, JobQuery};
 use crate::profile::ProfileMutations;
@@ -30,7 +30,7 @@ use crate::resumes::{CoverLetterMutations, ImportMutations, ResumeMutations};
 use crate::users::{AccountMutations, UserMutations, UserQuery};
 
 /// The executable schema.
-pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 
 /// Builds the schema. It holds no connections: the pool and the loaders
 /// arrive with each request (see [`RequestContext`]), so `careergraph schema`
@@ -41,7 +41,7 @@ pub fn build_schema() -> AppSchema {
 
 /// Builds the schema with the given query limits.
 pub fn build_schema_with(limits: QueryLimits) -> AppSchema {
-    Schema::build(QueryRoot::default(), MutationRoot::default(), EmptySubscription)
+    Schema::build(QueryRoot::default(), MutationRoot::default(), SubscriptionRoot)
         .extension(ErrorConventions)
         .extension(limits)
         .extension(AuthGate)

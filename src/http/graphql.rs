@@ -6,11 +6,16 @@ use std::time::Instant;
 use async_graphql::parser::types::OperationType;
 use tracing::Instrument;
 
+use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
 use async_graphql::http::GraphiQLSource;
+use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
 use axum::Extension;
 use axum::body::Bytes;
-use axum::extract::{ConnectInfo, State};
+use axum::extract::ws::WebSocketUpgrade;
+use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::handler::Handler;
 use axum::http::{HeaderMap, Method, Uri, header};
+use axum::response::IntoResponse;
 use axum::response::{Html, Response};
 
 use super::metrics::Outcome;
@@ -87,6 +92,76 @@ pub async fn execute(
     over_http::respond(media, &response)
 }
 
+/// `GET /graphql`: a WebSocket upgrade for subscriptions
+/// (graphql-transport-ws), else a query over HTTP.
+pub async fn get(State(state): State<AppState>, request: Request) -> Response {
+    let upgrading = request
+        .headers()
+        .get(header::UPGRADE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.eq_ignore_ascii_case("websocket"));
+    if !upgrading {
+        return execute.call(request, state).await;
+    }
+    let (mut parts, _) = request.into_parts();
+    let protocol = match GraphQLProtocol::from_request_parts(&mut parts, &state).await {
+        Ok(protocol) => protocol,
+        Err(rejection) => return rejection.into_response(),
+    };
+    let upgrade = match WebSocketUpgrade::from_request_parts(&mut parts, &state).await {
+        Ok(upgrade) => upgrade,
+        Err(rejection) => return rejection.into_response(),
+    };
+    let request_id = parts.extensions.get::<RequestId>().cloned();
+    let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|info| info.0.ip());
+    upgrade.protocols(ALL_WEBSOCKET_PROTOCOLS).on_upgrade(move |socket| {
+        let schema = state.schema.clone();
+        GraphQLWebSocket::new(socket, schema, protocol)
+            .on_connection_init(move |payload| async move { connection_data(&state, &payload, request_id, peer) })
+            .serve()
+    })
+}
+
+/// The data of one WebSocket connection: the viewer its `connection_init`
+/// payload names (`{"Authorization": "Bearer …"}`, or `accessToken`), and
+/// what subscriptions read with. A refused token refuses the connection.
+fn connection_data(
+    state: &AppState,
+    payload: &serde_json::Value,
+    request_id: Option<RequestId>,
+    peer: Option<std::net::IpAddr>,
+) -> async_graphql::Result<async_graphql::Data> {
+    let token = ["Authorization", "authorization"]
+        .iter()
+        .find_map(|key| payload.get(*key).and_then(serde_json::Value::as_str))
+        .map(|value| value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer ")).unwrap_or(value))
+        .or_else(|| payload.get("accessToken").and_then(serde_json::Value::as_str));
+    let viewer = match token {
+        None => Viewer::Anonymous,
+        Some(token) => match state.auth.tokens.verify(token.trim()) {
+            Ok(claims) => Viewer::SignedIn(SignedIn { user_id: claims.sub, role: claims.role, session_id: claims.sid }),
+            Err(reason) => return Err(async_graphql::Error::new(reason.message())),
+        },
+    };
+    let db = Db::new(state.pool.clone());
+    let context = RequestContext {
+        db: db.clone(),
+        request_id: request_id.unwrap_or_else(RequestId::generate),
+        viewer,
+        auth: state.auth.clone(),
+        client_address: peer.unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED)),
+        user_agent: None,
+    };
+    let mut data = async_graphql::Data::default();
+    data.insert(Loaders::new(&db, viewer, state.batch_window));
+    data.insert(context);
+    data.insert(state.metrics.clone());
+    if let Some(hub) = &state.events {
+        data.insert(hub.clone());
+    }
+    Ok(data)
+}
+
 /// Anonymous without an `Authorization` header; otherwise the bearer token
 /// must verify, or the viewer is `Rejected`.
 fn viewer_from(headers: &HeaderMap, state: &AppState) -> Viewer {
@@ -145,7 +220,11 @@ query JobSearch {
 /// GraphiQL, pointed at `/graphql`, opening on [`GRAPHIQL_DOCUMENT`] with
 /// the Headers tab shown.
 pub async fn graphiql() -> Html<String> {
-    let page = GraphiQLSource::build().endpoint("/graphql").title("careergraph GraphiQL").finish();
+    let page = GraphiQLSource::build()
+        .endpoint("/graphql")
+        .subscription_endpoint("/graphql")
+        .title("careergraph GraphiQL")
+        .finish();
     // async-graphql's page has no option for a starting document; its
     // GraphiQL element takes the props, so they are added there.
     let document = serde_json::to_string(GRAPHIQL_DOCUMENT).unwrap_or_default().replace("</", "<\\/");

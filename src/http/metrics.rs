@@ -124,6 +124,11 @@ impl Metrics {
         self.subscriptions.fetch_add(delta, Ordering::Relaxed);
     }
 
+    /// Live subscriptions now.
+    pub fn live_subscriptions(&self) -> i64 {
+        self.subscriptions.load(Ordering::Relaxed)
+    }
+
     fn render(&self, pool: deadpool::Status) -> String {
         let recorded = self.recorded.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let mut out = String::new();
@@ -165,7 +170,7 @@ impl Metrics {
             out,
             "# HELP careergraph_subscriptions_active Live GraphQL subscriptions.\n\
              # TYPE careergraph_subscriptions_active gauge\ncareergraph_subscriptions_active {}",
-            self.subscriptions.load(Ordering::Relaxed)
+            self.live_subscriptions()
         );
         out
     }

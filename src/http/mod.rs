@@ -45,6 +45,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Operations slower than this are logged.
     pub slow_operation: std::time::Duration,
+    /// Announced timeline events, for subscriptions (none: subscriptions refused).
+    pub events: Option<crate::live::EventHub>,
 }
 
 impl AppState {
@@ -58,6 +60,7 @@ impl AppState {
             persisted: Arc::new(PersistedQueries::default()),
             metrics: Arc::new(Metrics::default()),
             slow_operation: std::time::Duration::from_secs(1),
+            events: None,
         }
     }
 
@@ -79,6 +82,12 @@ impl AppState {
         self
     }
 
+    /// Serves subscriptions from `hub`.
+    pub fn with_events(mut self, hub: crate::live::EventHub) -> Self {
+        self.events = Some(hub);
+        self
+    }
+
     /// Logs operations that take `threshold` or longer.
     pub fn with_slow_operation(mut self, threshold: std::time::Duration) -> Self {
         self.slow_operation = threshold;
@@ -96,7 +105,7 @@ impl AppState {
 pub fn router(state: AppState, config: &ServerArgs) -> Router {
     let request_timeout = config.request_timeout();
     Router::new()
-        .route("/graphql", get(graphql::execute).post(graphql::execute))
+        .route("/graphql", get(graphql::get).post(graphql::execute))
         .route("/graphiql", get(graphql::graphiql))
         .route("/metrics", get(metrics::metrics))
         .route("/health", get(health::live))

@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod server;
+pub mod ws;
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -261,7 +262,8 @@ pub async fn serve_router(database_url: &str, config: &ServerArgs) -> String {
         .with_sql_count(config.debug_sql_count)
         .with_batch_window(config.loader_batch_window())
         .with_limits(config.query_limits())
-        .with_slow_operation(config.slow_operation());
+        .with_slow_operation(config.slow_operation())
+        .with_events(careergraph::live::EventHub::listen(database_url.to_owned()));
     let router = http::router(state, config);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("binding a port");
     let address = listener.local_addr().expect("local address");
@@ -323,4 +325,23 @@ fn sweep_stale_dirs() {
             let _ = std::fs::remove_dir_all(entry.path());
         }
     }
+}
+
+/// Waits until the server at `base_url` counts `count` live subscriptions,
+/// so an event written next is not raced past them.
+pub async fn await_subscriptions(base_url: &str, count: usize) {
+    let client = reqwest::Client::new();
+    let mut live = None;
+    for _ in 0..200 {
+        let page = client.get(format!("{base_url}/metrics")).send().await.unwrap().text().await.unwrap();
+        live = page
+            .lines()
+            .find_map(|line| line.strip_prefix("careergraph_subscriptions_active "))
+            .and_then(|value| value.parse::<usize>().ok());
+        if live == Some(count) {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    panic!("the server never counted {count} subscriptions (last: {live:?})");
 }

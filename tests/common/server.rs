@@ -28,7 +28,6 @@ impl ServerProcess {
     /// [`Self::start`] with extra environment variables (flags' twins).
     pub fn start_with(data_dir: &Path, database_url: Option<&str>, env: &[(&str, &str)]) -> Self {
         let mut command = Command::new(env!("CARGO_BIN_EXE_careergraph"));
-        command.envs(env.iter().copied());
         command
             .args(["serve", "--listen", "127.0.0.1:0", "--log-format", "json", "--data-dir"])
             .arg(data_dir)
@@ -41,6 +40,7 @@ impl ServerProcess {
             Some(url) => command.env("DATABASE_URL", url),
             None => command.env_remove("DATABASE_URL"),
         };
+        command.envs(env.iter().copied());
         let mut child = command.spawn().expect("starting careergraph");
         let stderr = child.stderr.take().unwrap();
         let logs = Arc::new(Mutex::new(Vec::new()));
