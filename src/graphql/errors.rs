@@ -118,7 +118,7 @@ struct RequestErrors {
 }
 
 /// Adds the errors set aside so far to `response` and gives every error its
-/// code (and, when known, the request id).
+/// code (and, when given, the request id).
 fn finish(response: &mut Response, set_aside: &Mutex<Vec<ServerError>>, request_id: Option<&RequestId>) {
     let set_aside = std::mem::take(&mut *set_aside.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
     response.errors.extend(set_aside);
@@ -150,7 +150,8 @@ impl Extension for RequestErrors {
 
     async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
         let mut response = next.run(ctx).await;
-        // The HTTP handler adds the request id once the response is back.
+        // Query data is not visible here when the document fails to parse,
+        // so the HTTP handler adds the request id once the response is back.
         finish(&mut response, &self.set_aside, None);
         response
     }
@@ -164,7 +165,7 @@ impl Extension for RequestErrors {
         next: NextSubscribe<'_>,
     ) -> BoxStream<'s, Response> {
         let set_aside = self.set_aside.clone();
-        let request_id = ctx.data_opt::<crate::graphql::RequestContext>().map(|request| request.request_id.clone());
+        let request_id = request_id(ctx);
         next.run(ctx, stream)
             .map(move |mut response| {
                 finish(&mut response, &set_aside, request_id.as_ref());
@@ -172,6 +173,11 @@ impl Extension for RequestErrors {
             })
             .boxed()
     }
+}
+
+/// The id of the WebSocket connection being served (its session data).
+fn request_id(ctx: &ExtensionContext<'_>) -> Option<RequestId> {
+    ctx.data_opt::<crate::graphql::RequestContext>().map(|request| request.request_id.clone())
 }
 
 /// Adds the request id to every error so a user's report can be matched to

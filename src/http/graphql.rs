@@ -46,23 +46,21 @@ pub async fn execute(
             return refusal.respond(media, &request_id);
         }
     };
-    let operation = over_http::selected_operation(&request);
-    let name = operation.as_ref().and_then(|(name, _)| name.clone());
+    // The document is parsed here only when its operation must be known
+    // before execution: a GET (mutations are refused) or an unnamed
+    // operation (for metrics and logs). Named POSTs skip the second parse.
+    let operation = (method == Method::GET || request.operation_name.is_none())
+        .then(|| over_http::selected_operation(&request))
+        .flatten();
+    let name = request.operation_name.clone().or_else(|| operation.as_ref().and_then(|(name, _)| name.clone()));
     if method == Method::GET && operation.is_some_and(|(_, kind)| kind == OperationType::Mutation) {
         state.metrics.record(name.as_deref(), Outcome::Refused, started.elapsed(), 0);
         return over_http::Refusal::mutation_over_get().respond(media, &request_id);
     }
     let viewer = viewer_from(&headers, &state);
-    let db = Db::new(state.pool.clone());
-    let context = RequestContext {
-        db: db.clone(),
-        request_id: request_id.clone(),
-        viewer,
-        auth: state.auth.clone(),
-        client_address: peer.ip(),
-        user_agent: headers.get(header::USER_AGENT).and_then(|value| value.to_str().ok()).map(str::to_owned),
-    };
-    let request = request.data(Loaders::new(&db, viewer, state.batch_window)).data(context);
+    let user_agent = headers.get(header::USER_AGENT).and_then(|value| value.to_str().ok()).map(str::to_owned);
+    let (db, context, loaders) = request_data(&state, viewer, request_id.clone(), peer.ip(), user_agent);
+    let request = request.data(loaders).data(context);
     let span = tracing::info_span!("graphql", operation = name.as_deref().unwrap_or("anonymous"));
     let mut response = state.schema.execute(request).instrument(span).await;
     attach_request_id(&mut response, &request_id);
@@ -134,26 +132,20 @@ fn connection_data(
     let token = ["Authorization", "authorization"]
         .iter()
         .find_map(|key| payload.get(*key).and_then(serde_json::Value::as_str))
-        .map(|value| value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer ")).unwrap_or(value))
+        .map(|value| bearer(value).unwrap_or(value))
         .or_else(|| payload.get("accessToken").and_then(serde_json::Value::as_str));
     let viewer = match token {
         None => Viewer::Anonymous,
-        Some(token) => match state.auth.tokens.verify(token.trim()) {
-            Ok(claims) => Viewer::SignedIn(SignedIn { user_id: claims.sub, role: claims.role, session_id: claims.sid }),
-            Err(reason) => return Err(async_graphql::Error::new(reason.message())),
+        Some(token) => match verified(state, token) {
+            Viewer::Rejected(reason) => return Err(async_graphql::Error::new(reason.message())),
+            viewer => viewer,
         },
     };
-    let db = Db::new(state.pool.clone());
-    let context = RequestContext {
-        db: db.clone(),
-        request_id: request_id.unwrap_or_else(RequestId::generate),
-        viewer,
-        auth: state.auth.clone(),
-        client_address: peer.unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED)),
-        user_agent: None,
-    };
+    let request_id = request_id.unwrap_or_else(RequestId::generate);
+    let peer = peer.unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
+    let (_, context, loaders) = request_data(state, viewer, request_id, peer, None);
     let mut data = async_graphql::Data::default();
-    data.insert(Loaders::new(&db, viewer, state.batch_window));
+    data.insert(loaders);
     data.insert(context);
     data.insert(state.metrics.clone());
     if let Some(hub) = &state.events {
@@ -162,18 +154,44 @@ fn connection_data(
     Ok(data)
 }
 
+/// What every resolver reads: the request's context (a statement-counting
+/// database handle, the viewer, the request id) and fresh loaders; and the
+/// database handle, for its statement count.
+fn request_data(
+    state: &AppState,
+    viewer: Viewer,
+    request_id: RequestId,
+    client_address: std::net::IpAddr,
+    user_agent: Option<String>,
+) -> (Db, RequestContext, Loaders) {
+    let db = Db::new(state.pool.clone());
+    let loaders = Loaders::new(&db, viewer, state.batch_window);
+    let context =
+        RequestContext { db: db.clone(), request_id, viewer, auth: state.auth.clone(), client_address, user_agent };
+    (db, context, loaders)
+}
+
 /// Anonymous without an `Authorization` header; otherwise the bearer token
 /// must verify, or the viewer is `Rejected`.
 fn viewer_from(headers: &HeaderMap, state: &AppState) -> Viewer {
     let Some(value) = headers.get(header::AUTHORIZATION) else { return Viewer::Anonymous };
-    let token = value
-        .to_str()
-        .ok()
-        .and_then(|text| text.strip_prefix("Bearer ").or_else(|| text.strip_prefix("bearer ")))
-        .map(str::trim);
-    let Some(token) = token.filter(|token| !token.is_empty()) else {
+    match value.to_str().ok().and_then(bearer) {
+        Some(token) => verified(state, token),
+        None => Viewer::Rejected(crate::auth::tokens::TokenError::Invalid),
+    }
+}
+
+/// The token of a `Bearer <token>` credential.
+fn bearer(credential: &str) -> Option<&str> {
+    credential.strip_prefix("Bearer ").or_else(|| credential.strip_prefix("bearer "))
+}
+
+/// The viewer an access token names, or why it is refused.
+fn verified(state: &AppState, token: &str) -> Viewer {
+    let token = token.trim();
+    if token.is_empty() {
         return Viewer::Rejected(crate::auth::tokens::TokenError::Invalid);
-    };
+    }
     match state.auth.tokens.verify(token) {
         Ok(claims) => Viewer::SignedIn(SignedIn { user_id: claims.sub, role: claims.role, session_id: claims.sid }),
         Err(reason) => Viewer::Rejected(reason),

@@ -245,7 +245,13 @@ fn parse(document: &Value, user: Uuid) -> Result<Parsed, Vec<UserError>> {
     if !errors.is_empty() {
         return Err(errors);
     }
-    let Some(document) = document.as_object() else { unreachable!("check refuses non-objects") };
+    let Some(document) = document.as_object() else {
+        return Err(vec![UserError::new(
+            &["input", "json"],
+            UserErrorCode::Invalid,
+            "A JSON Resume document is an object",
+        )]);
+    };
     let mut checks = Checks::default();
     let mut parsed = Parsed::default();
     if let Some(basics) = document.get("basics").and_then(Value::as_object) {
