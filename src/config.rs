@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::graphql::QueryLimits;
+use crate::graphql::{OutputBudget, QueryLimits};
 
 /// careergraph: a GraphQL backend for the resume and job-search domain.
 ///
@@ -198,6 +198,26 @@ pub struct ServerArgs {
     #[arg(long, env = "CAREERGRAPH_MAX_ROOT_FIELDS", default_value_t = QueryLimits::default().max_root_fields, global = true)]
     pub max_root_fields: usize,
 
+    /// Most values (fields and list items) one response may hold; past it the
+    /// operation stops and answers QUERY_TOO_COMPLEX.
+    #[arg(
+        long,
+        env = "CAREERGRAPH_MAX_RESPONSE_VALUES",
+        default_value_t = OutputBudget::default().max_values,
+        global = true
+    )]
+    pub max_response_values: usize,
+
+    /// Most bytes of JSON one response may take (estimated as it is built);
+    /// past it the operation stops and answers QUERY_TOO_COMPLEX.
+    #[arg(
+        long,
+        env = "CAREERGRAPH_MAX_RESPONSE_BYTES",
+        default_value_t = OutputBudget::default().max_bytes,
+        global = true
+    )]
+    pub max_response_bytes: usize,
+
     /// Run only the operations registered in this file (an Apollo persisted
     /// query manifest, or a JSON map of SHA-256 hash to document such as
     /// graphql-codegen's persisted-documents.json); anything else is refused.
@@ -235,6 +255,7 @@ impl ServerArgs {
             max_aliases: self.max_query_aliases,
             max_root_fields: self.max_root_fields,
             introspection: !self.no_introspection,
+            output: OutputBudget { max_values: self.max_response_values, max_bytes: self.max_response_bytes },
         }
     }
 
@@ -265,6 +286,8 @@ impl Default for ServerArgs {
             max_query_complexity: QueryLimits::default().max_complexity,
             max_query_aliases: QueryLimits::default().max_aliases,
             max_root_fields: QueryLimits::default().max_root_fields,
+            max_response_values: OutputBudget::default().max_values,
+            max_response_bytes: OutputBudget::default().max_bytes,
             no_introspection: false,
             persisted_only: None,
             slow_operation_ms: 1000,

@@ -24,11 +24,11 @@ async fn oversized_queries_are_refused_before_touching_the_database() {
     let ada = sign_up(&app, "ada@example.com").await;
 
     let deep = "{ viewer { applications { nodes { job { applications { nodes { job { applications { nodes {
-        job { applications { nodes { job { title } } } } } } } } } } } } } }";
+        job { applications { nodes { job { applications { nodes { job { title } } } } } } } } } } } } } } } } }";
     let (status, body) = refused(&app, Some(&ada), deep).await;
     assert_eq!(status, 400, "{body}");
     assert_eq!(error_codes(&body), ["QUERY_TOO_COMPLEX"]);
-    assert_eq!(body["errors"][0]["message"], "The query is 14 levels deep; the limit is 12 (2 over)");
+    assert_eq!(body["errors"][0]["message"], "The query is 17 levels deep; the limit is 15 (2 over)");
     assert_eq!(body["extensions"]["sqlStatements"], 0, "refused before any SQL: {body}");
     assert!(body.get("data").is_none());
 
@@ -88,4 +88,45 @@ async fn bounds_are_configurable_and_introspection_can_be_switched_off() {
     let (_, body) = refused(&app, None, "{ __type(name: \"Job\") { name } }").await;
     assert_eq!(error_codes(&body), ["FORBIDDEN"]);
     assert_eq!(app.graphql("{ __typename }", json!({})).await["data"]["__typename"], "Query");
+}
+
+#[tokio::test]
+async fn the_output_budget_stops_a_response_and_reports_once() {
+    let app = TestApp::spawn_with(ServerArgs { max_response_values: 50, ..ServerArgs::default() }).await;
+    // Within every static bound: only the output budget can stop it.
+    let (status, body) = refused(&app, None, "{ __schema { types { name fields { name } } } }").await;
+    assert_eq!(status, 200, "an execution result: {body}");
+    assert_eq!(error_codes(&body), ["QUERY_TOO_COMPLEX"], "one error, however many fields failed: {body}");
+    assert_eq!(body["errors"][0]["extensions"]["limit"], "OUTPUT_BUDGET");
+    assert!(body["data"].is_null(), "no partial data: {body}");
+    assert!(body["errors"][0]["path"].as_array().is_some_and(|path| !path.is_empty()), "{body}");
+    // A small response fits, and the budget is per request.
+    for _ in 0..3 {
+        let small = app.graphql("{ __schema { queryType { name } } }", json!({})).await;
+        assert_eq!(small["data"]["__schema"]["queryType"]["name"], "Query", "{small}");
+    }
+
+    let bytes = TestApp::spawn_with(ServerArgs { max_response_bytes: 2_000, ..ServerArgs::default() }).await;
+    let (_, body) = refused(&bytes, None, "{ __schema { types { name description } } }").await;
+    assert_eq!(error_codes(&body), ["QUERY_TOO_COMPLEX"], "{body}");
+}
+
+#[tokio::test]
+async fn graphiql_introspection_fits_the_default_bounds() {
+    let app = TestApp::spawn().await;
+    let query =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/introspection.graphql")).unwrap();
+    let body = app.graphql(&query, json!({})).await;
+    assert!(body.get("errors").is_none(), "{body}");
+    fn values(value: &Value) -> usize {
+        match value {
+            Value::Array(items) => 1 + items.iter().map(values).sum::<usize>(),
+            Value::Object(fields) => 1 + fields.values().map(values).sum::<usize>(),
+            _ => 1,
+        }
+    }
+    let count = values(&body["data"]);
+    // Headroom for the schema to grow several times over.
+    assert!(count < careergraph::graphql::OutputBudget::default().max_values / 2, "{count} values");
+    println!("GraphiQL's introspection: {count} values, {} bytes", body.to_string().len());
 }

@@ -15,6 +15,7 @@ use async_graphql::{Response, ServerError, ServerResult, Value};
 use futures_util::StreamExt;
 use futures_util::stream::BoxStream;
 
+use super::budget::is_budget_error;
 use crate::http::RequestId;
 
 /// The `extensions.code` values clients can branch on.
@@ -82,7 +83,27 @@ impl ApiError {
 }
 
 impl From<diesel::result::Error> for ApiError {
+    /// A statement PostgreSQL refused for the data it was given (a CHECK,
+    /// a value out of range or too long) is the client's to fix, even when
+    /// no input check caught it first: BAD_USER_INPUT, logged as a warning
+    /// (a check to add), never internal. Everything else is internal.
     fn from(err: diesel::result::Error) -> Self {
+        use diesel::result::{DatabaseErrorKind, Error};
+        const DATA_EXCEPTIONS: [&str; 5] =
+            ["invalid byte sequence", "out of range", "value too long", "too long for tsvector", "too long to be"];
+        if let Error::DatabaseError(kind, info) = &err {
+            let refused_data = matches!(kind, DatabaseErrorKind::CheckViolation)
+                || (matches!(kind, DatabaseErrorKind::Unknown)
+                    && DATA_EXCEPTIONS.iter().any(|phrase| info.message().contains(phrase)));
+            if refused_data {
+                tracing::warn!(
+                    constraint = info.constraint_name(),
+                    error = info.message(),
+                    "the database refused a value no input check caught"
+                );
+                return Self::bad_user_input("A value is too long, out of range or not allowed for its field");
+            }
+        }
         Self::internal(err)
     }
 }
@@ -122,6 +143,7 @@ struct RequestErrors {
 fn finish(response: &mut Response, set_aside: &Mutex<Vec<ServerError>>, request_id: Option<&RequestId>) {
     let set_aside = std::mem::take(&mut *set_aside.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
     response.errors.extend(set_aside);
+    super::budget::keep_first_budget_error(&mut response.errors);
     for error in &mut response.errors {
         apply_conventions(error);
     }
@@ -141,7 +163,12 @@ impl Extension for RequestErrors {
         let nullable = !info.return_type.ends_with('!');
         match next.run(ctx, info).await {
             Err(error) if nullable => {
-                self.set_aside.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(error);
+                let mut set_aside = self.set_aside.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                // Once the output budget is spent every field fails with it;
+                // one report is enough, and memory stays bounded.
+                if !(is_budget_error(&error) && set_aside.iter().any(is_budget_error)) {
+                    set_aside.push(error);
+                }
                 Ok(Some(Value::Null))
             }
             outcome => outcome,

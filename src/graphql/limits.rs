@@ -11,6 +11,7 @@ use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, Field
 use async_graphql::{ServerError, ServerResult, Value, Variables};
 
 use super::ErrorCode;
+use super::budget::OutputBudget;
 use super::pagination::DEFAULT_PAGE_SIZE;
 
 /// The bounds one server enforces.
@@ -28,11 +29,23 @@ pub struct QueryLimits {
     pub max_root_fields: usize,
     /// Whether `__schema` and `__type` may be queried.
     pub introspection: bool,
+    /// How much a response may hold, counted while it runs.
+    pub output: OutputBudget,
 }
 
 impl Default for QueryLimits {
     fn default() -> Self {
-        Self { max_depth: 12, max_complexity: 20_000, max_aliases: 30, max_root_fields: 20, introspection: true }
+        // Depth 15 is what graphql-js's introspection query (GraphiQL's,
+        // codegen's) needs: `__schema.types.fields.args.type` and nine
+        // `ofType` levels.
+        Self {
+            max_depth: 15,
+            max_complexity: 20_000,
+            max_aliases: 30,
+            max_root_fields: 20,
+            introspection: true,
+            output: OutputBudget::default(),
+        }
     }
 }
 
@@ -43,6 +56,7 @@ struct Measure {
     complexity: usize,
     aliases: usize,
     root_fields: usize,
+    directives: usize,
     introspection: bool,
 }
 
@@ -64,6 +78,7 @@ struct Walker<'a> {
     /// Fragments being expanded, to stop on a cycle (validation reports it).
     expanding: Vec<&'a str>,
     aliases: usize,
+    directives: usize,
     introspection: bool,
     /// Past this depth the walk stops: the query is refused anyway.
     give_up_at: usize,
@@ -76,6 +91,13 @@ struct Walker<'a> {
 /// exponential time to measure).
 const MAX_STEPS: usize = 100_000;
 
+/// Most fragments spread inside one another; deeper chains count as
+/// unbounded (and would otherwise nest the walk as deep as the chain).
+const MAX_FRAGMENT_NESTING: usize = 64;
+
+/// Most directives on the selections of an operation, fragments expanded.
+const MAX_DIRECTIVES: usize = 100;
+
 impl<'a> Walker<'a> {
     /// The deepest depth and the cost of a selection set whose fields are at
     /// `depth`.
@@ -87,6 +109,7 @@ impl<'a> Walker<'a> {
             if self.steps > MAX_STEPS {
                 return (deepest.max(depth), usize::MAX);
             }
+            self.directives += selection.node.directives().len();
             let (selection_depth, selection_cost) = match &selection.node {
                 Selection::Field(field) => {
                     let (field_depth, field_cost) = self.field(&field.node, depth);
@@ -99,6 +122,7 @@ impl<'a> Walker<'a> {
                 Selection::FragmentSpread(spread) => {
                     let name = spread.node.fragment_name.node.as_str();
                     match self.document.fragments.get(name) {
+                        Some(_) if self.expanding.len() >= MAX_FRAGMENT_NESTING => (depth, usize::MAX),
                         Some(fragment) if !self.expanding.contains(&name) => {
                             self.expanding.push(name);
                             let measured = self.selection_set(&fragment.node.selection_set.node, depth, repeat);
@@ -121,9 +145,9 @@ impl<'a> Walker<'a> {
             self.aliases += 1;
         }
         if name == "__schema" || name == "__type" {
-            // Introspection reads the schema in memory: no cost, no depth.
+            // Measured like any other field: nested introspection can ask for
+            // as much output as nested data (the output budget bounds it too).
             self.introspection = true;
-            return (0, 0);
         }
         if depth > self.give_up_at || field.selection_set.node.items.is_empty() {
             return (depth, 1);
@@ -158,6 +182,57 @@ impl<'a> Walker<'a> {
     }
 }
 
+/// The fragments a selection set spreads directly (inside its fields and
+/// inline fragments too).
+fn spreads<'a>(set: &'a SelectionSet, found: &mut Vec<&'a str>) {
+    for selection in &set.items {
+        match &selection.node {
+            Selection::Field(field) => spreads(&field.node.selection_set.node, found),
+            Selection::InlineFragment(fragment) => spreads(&fragment.node.selection_set.node, found),
+            Selection::FragmentSpread(spread) => found.push(spread.node.fragment_name.node.as_str()),
+        }
+    }
+}
+
+/// A fragment that spreads itself (directly or through others), or one
+/// nested deeper than [`MAX_FRAGMENT_NESTING`]. Validation reports cycles
+/// too, but some of its rules would recurse forever on one first.
+fn fragment_cycle(document: &ExecutableDocument) -> Option<String> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Seen {
+        Visiting,
+        Done,
+    }
+    fn visit<'a>(
+        document: &'a ExecutableDocument,
+        name: &'a str,
+        seen: &mut std::collections::HashMap<&'a str, Seen>,
+        depth: usize,
+    ) -> Option<String> {
+        match seen.get(name) {
+            Some(Seen::Done) => return None,
+            Some(Seen::Visiting) => return Some(format!("The fragment \"{name}\" spreads itself")),
+            None => {}
+        }
+        if depth > MAX_FRAGMENT_NESTING {
+            return Some(format!("Fragments are nested more than {MAX_FRAGMENT_NESTING} deep"));
+        }
+        let fragment = document.fragments.get(name)?;
+        seen.insert(name, Seen::Visiting);
+        let mut direct = Vec::new();
+        spreads(&fragment.node.selection_set.node, &mut direct);
+        for next in direct {
+            if let Some(found) = visit(document, next, seen, depth + 1) {
+                return Some(found);
+            }
+        }
+        seen.insert(name, Seen::Done);
+        None
+    }
+    let mut seen = std::collections::HashMap::new();
+    document.fragments.keys().find_map(|name| visit(document, name.as_str(), &mut seen, 0))
+}
+
 /// Measures every operation of `document` (the largest of each figure).
 fn measure(document: &ExecutableDocument, variables: &Variables, give_up_at: usize) -> Measure {
     let operations: Vec<_> = match &document.operations {
@@ -171,6 +246,7 @@ fn measure(document: &ExecutableDocument, variables: &Variables, give_up_at: usi
             variables,
             expanding: Vec::new(),
             aliases: 0,
+            directives: 0,
             introspection: false,
             give_up_at,
             steps: 0,
@@ -181,6 +257,7 @@ fn measure(document: &ExecutableDocument, variables: &Variables, give_up_at: usi
             variables,
             expanding: Vec::new(),
             aliases: 0,
+            directives: 0,
             introspection: false,
             give_up_at: 1,
             steps: 0,
@@ -190,6 +267,7 @@ fn measure(document: &ExecutableDocument, variables: &Variables, give_up_at: usi
         measure.complexity = measure.complexity.max(complexity);
         measure.aliases = measure.aliases.max(walker.aliases);
         measure.root_fields = measure.root_fields.max(root_fields);
+        measure.directives = measure.directives.max(walker.directives);
         measure.introspection |= walker.introspection;
     }
     measure
@@ -210,6 +288,7 @@ fn count_fields<'a>(walker: &mut Walker<'a>, set: &'a SelectionSet) -> usize {
                 Selection::FragmentSpread(spread) => {
                     let name = spread.node.fragment_name.node.as_str();
                     match walker.document.fragments.get(name) {
+                        Some(_) if walker.expanding.len() >= MAX_FRAGMENT_NESTING => 0,
                         Some(fragment) if !walker.expanding.contains(&name) => {
                             walker.expanding.push(name);
                             let count = count_fields(walker, &fragment.node.selection_set.node);
@@ -269,6 +348,10 @@ impl QueryLimits {
             let sentence = format!("The query selects {} root fields", measure.root_fields);
             return Some(over(measure.root_fields, self.max_root_fields, &sentence));
         }
+        if measure.directives > MAX_DIRECTIVES {
+            let sentence = format!("The query uses {} directives", measure.directives);
+            return Some(over(measure.directives, MAX_DIRECTIVES, &sentence));
+        }
         if measure.introspection && !self.introspection {
             let mut error = ServerError::new("Introspection is switched off on this server", None);
             error.extensions.get_or_insert_with(Default::default).set("code", ErrorCode::Forbidden.as_str());
@@ -293,7 +376,18 @@ impl Extension for QueryLimits {
         variables: &Variables,
         next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
-        let document = next.run(ctx, query, variables).await?;
+        // The document is parsed here rather than by `next`: async-graphql's
+        // own parse step then checks recursion depth by expanding every
+        // fragment spread anew, which takes exponential time on fragments
+        // that spread the next one twice. This is the innermost extension,
+        // so nothing after it is skipped; the parser bounds its own nesting.
+        let _ = (ctx, next);
+        let document = async_graphql::parser::parse_query(query).map_err(ServerError::from)?;
+        if let Some(message) = fragment_cycle(&document) {
+            let mut error = ServerError::new(message, None);
+            error.extensions.get_or_insert_with(Default::default).set("code", ErrorCode::BadUserInput.as_str());
+            return Err(error);
+        }
         let measure = measure(&document, variables, self.give_up_at());
         match self.check(&measure) {
             Some(error) => Err(error),
@@ -344,7 +438,33 @@ mod tests {
         // nodes(ids:) repeats each selected field per id.
         let by_ids = r#"{ nodes(ids: ["a", "b", "c"]) { id ... on Job { title } } }"#;
         assert_eq!(measured(by_ids, serde_json::json!({})).complexity, 1 + 3 * 2);
-        assert_eq!(measured("{ __schema { types { name } } }", serde_json::json!({})).complexity, 0);
+        // Introspection is measured like data, its lists counted once.
+        let introspection = measured("{ __schema { types { fields { name } } } }", serde_json::json!({}));
+        assert_eq!((introspection.depth, introspection.complexity, introspection.introspection), (4, 4, true));
+    }
+
+    #[test]
+    fn fragment_cycles_are_found_before_validation_recurses_on_them() {
+        let cycle = |query: &str| fragment_cycle(&async_graphql::parser::parse_query(query).unwrap());
+        assert!(cycle("{ ...A } fragment A on Query { ...B } fragment B on Query { viewer { ...A } }").is_some());
+        // Unused fragments are walked too.
+        assert!(cycle("{ __typename } fragment A on Query { ... on Query { ...A } }").is_some());
+        assert_eq!(cycle("{ ...A ...B } fragment A on Query { ...B } fragment B on Query { __typename }"), None);
+        let mut chain = String::from("{ ...F0 }");
+        for level in 0..100 {
+            chain.push_str(&format!(" fragment F{level} on Query {{ ...F{} }}", level + 1));
+        }
+        chain.push_str(" fragment F100 on Query { __typename }");
+        // A long chain is no cycle; the measure counts it as unbounded.
+        assert!(cycle(&chain).is_none_or(|message| message.contains("nested")));
+        assert_eq!(
+            measured(
+                &chain.replace("on Query", "on User").replace("{ ...F0 }", "{ viewer { ...F0 } }"),
+                serde_json::json!({})
+            )
+            .complexity,
+            usize::MAX
+        );
     }
 
     #[test]

@@ -1,9 +1,11 @@
 //! Assembles the GraphQL schema from the domain modules and holds the
 //! conventions every domain follows (ids, errors, scalars, per-request data).
 
+pub mod budget;
 pub mod db_enum;
 pub mod errors;
 pub mod ids;
+pub mod input_guard;
 pub mod limits;
 pub mod link;
 mod node;
@@ -13,6 +15,7 @@ pub mod scalars;
 pub mod user_error;
 pub mod validate;
 
+pub use budget::OutputBudget;
 pub use errors::{ApiError, ErrorCode, ErrorConventions};
 pub use limits::QueryLimits;
 pub use node::Node;
@@ -43,8 +46,11 @@ pub fn build_schema() -> AppSchema {
 pub fn build_schema_with(limits: QueryLimits) -> AppSchema {
     Schema::build(QueryRoot::default(), MutationRoot::default(), SubscriptionRoot)
         .extension(ErrorConventions)
-        .extension(limits)
+        .extension(limits.output)
+        .extension(input_guard::InputGuard)
         .extension(AuthGate)
+        // Innermost: it parses the document itself (see limits.rs).
+        .extension(limits)
         // The domain types use these soon; registering them now keeps the
         // contract stable for clients generating code today.
         .register_output_type::<scalars::Date>()

@@ -1,7 +1,21 @@
 //! The custom scalars: `DateTime`, `Date` and `JSON`.
 
 use async_graphql::{InputValueError, InputValueResult, Scalar, ScalarType, Value};
-use chrono::{NaiveDate, SecondsFormat, Utc};
+use chrono::{Datelike, NaiveDate, SecondsFormat, Utc};
+
+/// The years a date or instant may name: RFC 3339's four digits, all of
+/// which PostgreSQL stores (chrono would parse far beyond what it can).
+const STORABLE_YEARS: std::ops::RangeInclusive<i32> = 1..=9999;
+
+/// A client's text quoted back in an error, cut short: a megabyte of it
+/// should not come back in the message.
+fn shortened(text: &str) -> String {
+    const SHOWN: usize = 40;
+    match text.char_indices().nth(SHOWN) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text.to_owned(),
+    }
+}
 
 /// An instant, as an RFC 3339 string with an offset, e.g. `2026-11-22T08:30:00Z`.
 /// Output is always UTC with millisecond precision.
@@ -15,8 +29,16 @@ impl ScalarType for DateTime {
     fn parse(value: Value) -> InputValueResult<Self> {
         match &value {
             Value::String(text) => chrono::DateTime::parse_from_rfc3339(text)
-                .map(|instant| Self(instant.with_timezone(&Utc)))
-                .map_err(|_| InputValueError::custom(format!("\"{text}\" is not an RFC 3339 date-time"))),
+                .ok()
+                .map(|instant| instant.with_timezone(&Utc))
+                .filter(|instant| STORABLE_YEARS.contains(&instant.year()))
+                .map(Self)
+                .ok_or_else(|| {
+                    InputValueError::custom(format!(
+                        "\"{}\" is not an RFC 3339 date-time in the years 0001 to 9999",
+                        shortened(text)
+                    ))
+                }),
             _ => Err(InputValueError::expected_type(value)),
         }
     }
@@ -42,8 +64,15 @@ impl ScalarType for Date {
     fn parse(value: Value) -> InputValueResult<Self> {
         match &value {
             Value::String(text) => NaiveDate::parse_from_str(text, "%Y-%m-%d")
+                .ok()
+                .filter(|date| STORABLE_YEARS.contains(&date.year()))
                 .map(Self)
-                .map_err(|_| InputValueError::custom(format!("\"{text}\" is not a YYYY-MM-DD date"))),
+                .ok_or_else(|| {
+                    InputValueError::custom(format!(
+                        "\"{}\" is not a YYYY-MM-DD date in the years 0001 to 9999",
+                        shortened(text)
+                    ))
+                }),
             _ => Err(InputValueError::expected_type(value)),
         }
     }

@@ -112,6 +112,8 @@ pub async fn get(State(state): State<AppState>, request: Request) -> Response {
     };
     let request_id = parts.extensions.get::<RequestId>().cloned();
     let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|info| info.0.ip());
+    // A message is held whole before it is parsed: the same bound as a body.
+    let upgrade = upgrade.max_message_size(state.max_message_bytes).max_frame_size(state.max_message_bytes);
     upgrade.protocols(ALL_WEBSOCKET_PROTOCOLS).on_upgrade(move |socket| {
         let schema = state.schema.clone();
         GraphQLWebSocket::new(socket, schema, protocol)

@@ -47,6 +47,8 @@ pub struct AppState {
     pub slow_operation: std::time::Duration,
     /// Announced timeline events, for subscriptions (none: subscriptions refused).
     pub events: Option<crate::live::EventHub>,
+    /// Largest WebSocket message a client may send (the body limit's twin).
+    pub max_message_bytes: usize,
 }
 
 impl AppState {
@@ -61,6 +63,7 @@ impl AppState {
             metrics: Arc::new(Metrics::default()),
             slow_operation: std::time::Duration::from_secs(1),
             events: None,
+            max_message_bytes: crate::config::ServerArgs::default().max_body_bytes,
         }
     }
 
@@ -102,8 +105,9 @@ impl AppState {
 }
 
 /// The full router with its middleware. Tests serve exactly this.
-pub fn router(state: AppState, config: &ServerArgs) -> Router {
+pub fn router(mut state: AppState, config: &ServerArgs) -> Router {
     let request_timeout = config.request_timeout();
+    state.max_message_bytes = config.max_body_bytes;
     Router::new()
         .route("/graphql", get(graphql::get).post(graphql::execute))
         .route("/graphiql", get(graphql::graphiql))

@@ -143,6 +143,7 @@ fn ranked(text: &str) -> diesel::expression::SqlLiteral<Float4, impl diesel::que
 impl JobFilter {
     /// The filter's conditions, for the jobs `viewer` may see.
     fn query(&self, viewer: &Viewer) -> Result<jobs::BoxedQuery<'static, Pg>, ApiError> {
+        self.check_sizes()?;
         let mut query = jobs::table.filter(visible_to(viewer)).into_boxed();
         let status = self.status.unwrap_or(JobStatus::Open);
         query = query.filter(jobs::status.eq(db_enum::to_db(status)));
@@ -202,6 +203,31 @@ impl JobFilter {
             query = query.filter(jobs::company_id.eq(company));
         }
         Ok(query)
+    }
+
+    /// Search text is parsed into a query whose cost grows with it; a
+    /// search box never needs more than this.
+    fn check_sizes(&self) -> Result<(), ApiError> {
+        const MAX_QUERY_CHARS: usize = 500;
+        const MAX_SKILLS: usize = 50;
+        const MAX_TEXT_CHARS: usize = 200;
+        if self.query.as_deref().is_some_and(|text| text.chars().count() > MAX_QUERY_CHARS) {
+            return Err(ApiError::bad_user_input(format!("`filter.query` is at most {MAX_QUERY_CHARS} characters")));
+        }
+        if self.location.as_deref().is_some_and(|text| text.chars().count() > MAX_TEXT_CHARS) {
+            return Err(ApiError::bad_user_input(format!("`filter.location` is at most {MAX_TEXT_CHARS} characters")));
+        }
+        if let Some(skills) = &self.skills {
+            if skills.len() > MAX_SKILLS {
+                return Err(ApiError::bad_user_input(format!("`filter.skills` holds at most {MAX_SKILLS} skills")));
+            }
+            if skills.iter().any(|skill| skill.chars().count() > MAX_TEXT_CHARS) {
+                return Err(ApiError::bad_user_input(format!(
+                    "each of `filter.skills` is at most {MAX_TEXT_CHARS} characters"
+                )));
+            }
+        }
+        Ok(())
     }
 
     fn search_text(&self) -> Option<&str> {

@@ -64,6 +64,22 @@ impl ServerProcess {
         Self { child, base_url: format!("http://{address}"), logs, reader: Some(reader) }
     }
 
+    /// The process's resident memory, from /proc.
+    pub fn resident_bytes(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).expect("/proc status");
+        let kib = status
+            .lines()
+            .find_map(|line| line.strip_prefix("VmRSS:"))
+            .and_then(|value| value.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+            .expect("VmRSS in /proc status");
+        kib * 1024
+    }
+
+    /// Whether the process is still running.
+    pub fn is_alive(&mut self) -> bool {
+        self.child.try_wait().ok().flatten().is_none()
+    }
+
     pub fn signal(&self, signal: libc::c_int) {
         // SAFETY: kill has no memory-safety preconditions.
         unsafe { libc::kill(self.child.id() as libc::pid_t, signal) };
