@@ -375,7 +375,7 @@ async fn no_hostile_websocket_message_gets_an_internal_error_or_hurts_the_server
 
     let mut socket = open(&base).await;
     send(&mut socket, json!({ "type": "connection_init", "payload": { "Authorization": "Bearer forged" } })).await;
-    assert!(next(&mut socket).await.is_err(), "a forged token is refused");
+    assert_eq!(next(&mut socket).await.err(), Some(4403), "a forged token is refused as the protocol asks");
     assert_healthy(&mut server, &client, "a forged WebSocket token").await;
 
     let mut socket = open(&base).await;

@@ -107,12 +107,11 @@ async fn events_reach_those_who_may_see_them_and_nobody_else() {
     let hidden = next_message(&mut bob_feed, Duration::from_secs(10)).await.unwrap();
     assert_eq!(hidden["payload"]["errors"][0]["extensions"]["code"], "NOT_FOUND", "{hidden}");
 
-    // A refused token refuses the connection. (async-graphql closes with
-    // 1002 where graphql-transport-ws suggests 4403; docs/api.md says so.)
+    // A refused token refuses the connection with 4403, as the protocol asks.
     let Err((code, reason)) = connect(&app.base_url, "not-a-token").await else {
         panic!("the connection was accepted")
     };
-    assert_eq!(code, 1002);
+    assert_eq!(code, 4403);
     assert!(reason.to_lowercase().contains("token"), "{reason}");
     // Closing a connection ends its subscriptions.
     drop((ada_feed, rita_feed, bob_feed));
@@ -164,4 +163,38 @@ async fn an_event_written_on_one_server_reaches_a_subscriber_on_another() {
     drop(feed);
     a.stop_with(libc::SIGTERM);
     b.stop_with(libc::SIGTERM);
+}
+
+#[tokio::test]
+async fn an_open_socket_closes_when_its_access_token_expires() {
+    use careergraph::auth::tokens::{Claims, TokenKeys};
+    let app = TestApp::spawn().await;
+    let now = chrono::Utc::now().timestamp();
+    let claims = Claims {
+        sub: uuid::Uuid::now_v7(),
+        role: careergraph::auth::Role::Candidate,
+        sid: uuid::Uuid::now_v7(),
+        iat: now,
+        exp: now + 2,
+        jti: uuid::Uuid::now_v7(),
+        iss: "careergraph".to_owned(),
+    };
+    let token = TokenKeys::from_secret(JWT_SECRET).sign(&claims);
+    let mut socket = connect(&app.base_url, &token).await.expect("a valid token is admitted");
+    subscribe(&mut socket, "mine", EVENTS, json!({})).await;
+    await_subscriptions(&app.base_url, 1).await;
+    let started = std::time::Instant::now();
+    let close = loop {
+        use futures_util::StreamExt;
+        match tokio::time::timeout(Duration::from_secs(10), socket.next()).await.expect("closed within 10 s") {
+            Some(Ok(tokio_tungstenite::tungstenite::Message::Close(frame))) => break frame.expect("a close frame"),
+            Some(Ok(_)) => {}
+            other => panic!("the socket ended without a close frame: {other:?}"),
+        }
+    };
+    assert_eq!(u16::from(close.code), 4403, "{close:?}");
+    assert!(close.reason.contains("expired"), "{close:?}");
+    assert!(started.elapsed() < Duration::from_secs(4), "closed {:?} after subscribing", started.elapsed());
+    // Its subscriptions end with it.
+    await_subscriptions(&app.base_url, 0).await;
 }

@@ -6,9 +6,8 @@ use std::time::Instant;
 use async_graphql::parser::types::OperationType;
 use tracing::Instrument;
 
-use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
 use async_graphql::http::GraphiQLSource;
-use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
+use async_graphql::http::{ALL_WEBSOCKET_PROTOCOLS, WebSocketProtocols};
 use axum::Extension;
 use axum::body::Bytes;
 use axum::extract::ws::WebSocketUpgrade;
@@ -102,9 +101,13 @@ pub async fn get(State(state): State<AppState>, request: Request) -> Response {
         return execute.call(request, state).await;
     }
     let (mut parts, _) = request.into_parts();
-    let protocol = match GraphQLProtocol::from_request_parts(&mut parts, &state).await {
-        Ok(protocol) => protocol,
-        Err(rejection) => return rejection.into_response(),
+    let protocol = parts
+        .headers
+        .get(header::SEC_WEBSOCKET_PROTOCOL)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|offered| offered.split(',').find_map(|name| name.trim().parse::<WebSocketProtocols>().ok()));
+    let Some(protocol) = protocol else {
+        return (axum::http::StatusCode::BAD_REQUEST, "Offer the graphql-transport-ws subprotocol").into_response();
     };
     let upgrade = match WebSocketUpgrade::from_request_parts(&mut parts, &state).await {
         Ok(upgrade) => upgrade,
@@ -114,52 +117,15 @@ pub async fn get(State(state): State<AppState>, request: Request) -> Response {
     let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|info| info.0.ip());
     // A message is held whole before it is parsed: the same bound as a body.
     let upgrade = upgrade.max_message_size(state.max_message_bytes).max_frame_size(state.max_message_bytes);
-    upgrade.protocols(ALL_WEBSOCKET_PROTOCOLS).on_upgrade(move |socket| {
-        let schema = state.schema.clone();
-        GraphQLWebSocket::new(socket, schema, protocol)
-            .on_connection_init(move |payload| async move { connection_data(&state, &payload, request_id, peer) })
-            .serve()
-    })
-}
-
-/// The data of one WebSocket connection: the viewer its `connection_init`
-/// payload names (`{"Authorization": "Bearer …"}`, or `accessToken`), and
-/// what subscriptions read with. A refused token refuses the connection.
-fn connection_data(
-    state: &AppState,
-    payload: &serde_json::Value,
-    request_id: Option<RequestId>,
-    peer: Option<std::net::IpAddr>,
-) -> async_graphql::Result<async_graphql::Data> {
-    let token = ["Authorization", "authorization"]
-        .iter()
-        .find_map(|key| payload.get(*key).and_then(serde_json::Value::as_str))
-        .map(|value| bearer(value).unwrap_or(value))
-        .or_else(|| payload.get("accessToken").and_then(serde_json::Value::as_str));
-    let viewer = match token {
-        None => Viewer::Anonymous,
-        Some(token) => match verified(state, token) {
-            Viewer::Rejected(reason) => return Err(async_graphql::Error::new(reason.message())),
-            viewer => viewer,
-        },
-    };
-    let request_id = request_id.unwrap_or_else(RequestId::generate);
-    let peer = peer.unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
-    let (_, context, loaders) = request_data(state, viewer, request_id, peer, None);
-    let mut data = async_graphql::Data::default();
-    data.insert(loaders);
-    data.insert(context);
-    data.insert(state.metrics.clone());
-    if let Some(hub) = &state.events {
-        data.insert(hub.clone());
-    }
-    Ok(data)
+    upgrade
+        .protocols(ALL_WEBSOCKET_PROTOCOLS)
+        .on_upgrade(move |socket| super::socket::serve(state, socket, protocol, request_id, peer))
 }
 
 /// What every resolver reads: the request's context (a statement-counting
 /// database handle, the viewer, the request id) and fresh loaders; and the
 /// database handle, for its statement count.
-fn request_data(
+pub(super) fn request_data(
     state: &AppState,
     viewer: Viewer,
     request_id: RequestId,
@@ -184,20 +150,32 @@ fn viewer_from(headers: &HeaderMap, state: &AppState) -> Viewer {
 }
 
 /// The token of a `Bearer <token>` credential.
-fn bearer(credential: &str) -> Option<&str> {
+pub(super) fn bearer(credential: &str) -> Option<&str> {
     credential.strip_prefix("Bearer ").or_else(|| credential.strip_prefix("bearer "))
 }
 
 /// The viewer an access token names, or why it is refused.
 fn verified(state: &AppState, token: &str) -> Viewer {
-    let token = token.trim();
-    if token.is_empty() {
-        return Viewer::Rejected(crate::auth::tokens::TokenError::Invalid);
-    }
-    match state.auth.tokens.verify(token) {
-        Ok(claims) => Viewer::SignedIn(SignedIn { user_id: claims.sub, role: claims.role, session_id: claims.sid }),
+    match claims_of(state, token) {
+        Ok(claims) => viewer_of(&claims),
         Err(reason) => Viewer::Rejected(reason),
     }
+}
+
+/// What a verified access token asserts.
+pub(super) fn claims_of(
+    state: &AppState,
+    token: &str,
+) -> Result<crate::auth::tokens::Claims, crate::auth::tokens::TokenError> {
+    let token = token.trim();
+    if token.is_empty() {
+        return Err(crate::auth::tokens::TokenError::Invalid);
+    }
+    state.auth.tokens.verify(token)
+}
+
+pub(super) fn viewer_of(claims: &crate::auth::tokens::Claims) -> Viewer {
+    Viewer::SignedIn(SignedIn { user_id: claims.sub, role: claims.role, session_id: claims.sid })
 }
 
 /// The document GraphiQL opens with: how to sign in and send the token, and

@@ -6,6 +6,7 @@ mod metrics;
 mod middleware;
 mod over_http;
 mod persisted;
+mod socket;
 
 pub use metrics::Metrics;
 pub use middleware::RequestId;

@@ -1,0 +1,135 @@
+//! Subscriptions over WebSocket (graphql-transport-ws at `/graphql`).
+//!
+//! async-graphql speaks the protocol; this loop carries its messages and
+//! ends the connection as the protocol asks when the viewer's right to it
+//! ends: a refused `connection_init` and an access token that expires while
+//! the socket is open both close it with 4403 Forbidden.
+
+use std::net::IpAddr;
+use std::sync::{Arc, Mutex};
+
+use async_graphql::http::{WebSocket as Protocol, WebSocketProtocols, WsMessage};
+use axum::extract::ws::{CloseFrame, Message, WebSocket};
+use futures_util::{SinkExt, StreamExt, future};
+
+use super::graphql::{bearer, claims_of, request_data, viewer_of};
+use super::{AppState, RequestId};
+use crate::auth::Viewer;
+
+/// graphql-transport-ws's close code for a connection that may not go on.
+const FORBIDDEN: u16 = 4403;
+
+/// What the connection's `connection_init` decided.
+#[derive(Debug, Default)]
+struct Admission {
+    /// The token was refused.
+    refused: bool,
+    /// When the viewer's access token expires (never for anonymous viewers).
+    expires_at: Option<tokio::time::Instant>,
+}
+
+/// Serves one WebSocket connection until either side ends it.
+pub async fn serve(
+    state: AppState,
+    socket: WebSocket,
+    protocol: WebSocketProtocols,
+    request_id: Option<RequestId>,
+    peer: Option<IpAddr>,
+) {
+    let (mut sink, stream) = socket.split();
+    let input = stream.take_while(|message| future::ready(message.is_ok())).filter_map(|message| {
+        future::ready(match message {
+            Ok(Message::Text(text)) => Some(axum::body::Bytes::from(text)),
+            Ok(Message::Binary(bytes)) => Some(bytes),
+            _ => None,
+        })
+    });
+    let admission = Arc::new(Mutex::new(Admission::default()));
+    let decided = admission.clone();
+    let schema = state.schema.clone();
+    let messages = Protocol::new(schema, input, protocol).on_connection_init(move |payload| async move {
+        let (data, outcome) = admit(&state, &payload, request_id, peer);
+        *decided.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = outcome;
+        data
+    });
+    futures_util::pin_mut!(messages);
+    loop {
+        // Read each time round: the ack that follows `connection_init` is the
+        // first message after the expiry is known.
+        let expires_at = admission.lock().unwrap_or_else(std::sync::PoisonError::into_inner).expires_at;
+        let expiry = async move {
+            match expires_at {
+                Some(at) => tokio::time::sleep_until(at).await,
+                None => future::pending().await,
+            }
+        };
+        let outgoing = tokio::select! {
+            message = messages.next() => match message {
+                None => return,
+                Some(WsMessage::Text(text)) => Message::Text(text.into()),
+                // async-graphql closes a refused init with 1002; the protocol
+                // asks for 4403.
+                Some(WsMessage::Close(code, reason)) => {
+                    let refused = admission.lock().unwrap_or_else(std::sync::PoisonError::into_inner).refused;
+                    let code = if refused { FORBIDDEN } else { code };
+                    close(&mut sink, code, &reason).await;
+                    return;
+                }
+            },
+            () = expiry => {
+                close(&mut sink, FORBIDDEN, "The access token has expired: reconnect with a fresh one").await;
+                return;
+            }
+        };
+        if sink.send(outgoing).await.is_err() {
+            return;
+        }
+    }
+}
+
+async fn close(sink: &mut futures_util::stream::SplitSink<WebSocket, Message>, code: u16, reason: &str) {
+    let frame = CloseFrame { code, reason: reason.into() };
+    let _ = sink.send(Message::Close(Some(frame))).await;
+}
+
+/// The data of one WebSocket connection: the viewer its `connection_init`
+/// payload names (`{"Authorization": "Bearer …"}`, or `accessToken`), and
+/// what subscriptions read with; and what was decided. A refused token
+/// refuses the connection.
+fn admit(
+    state: &AppState,
+    payload: &serde_json::Value,
+    request_id: Option<RequestId>,
+    peer: Option<IpAddr>,
+) -> (async_graphql::Result<async_graphql::Data>, Admission) {
+    let token = ["Authorization", "authorization"]
+        .iter()
+        .find_map(|key| payload.get(*key).and_then(serde_json::Value::as_str))
+        .map(|value| bearer(value).unwrap_or(value))
+        .or_else(|| payload.get("accessToken").and_then(serde_json::Value::as_str));
+    let (viewer, expires_at) = match token.map(|token| claims_of(state, token)) {
+        None => (Viewer::Anonymous, None),
+        Some(Ok(claims)) => (viewer_of(&claims), Some(instant_of(claims.exp))),
+        Some(Err(reason)) => {
+            let refused = Admission { refused: true, expires_at: None };
+            return (Err(async_graphql::Error::new(reason.message())), refused);
+        }
+    };
+    let request_id = request_id.unwrap_or_else(RequestId::generate);
+    let peer = peer.unwrap_or(IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
+    let (_, context, loaders) = request_data(state, viewer, request_id, peer, None);
+    let mut data = async_graphql::Data::default();
+    data.insert(loaders);
+    data.insert(context);
+    data.insert(state.metrics.clone());
+    if let Some(hub) = &state.events {
+        data.insert(hub.clone());
+    }
+    (Ok(data), Admission { refused: false, expires_at })
+}
+
+/// The monotonic instant of a token's `exp` (seconds since the epoch).
+fn instant_of(exp: i64) -> tokio::time::Instant {
+    let left = exp.saturating_sub(chrono::Utc::now().timestamp());
+    tokio::time::Instant::now() + std::time::Duration::from_secs(u64::try_from(left).unwrap_or(0))
+}
