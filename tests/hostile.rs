@@ -13,8 +13,6 @@ use std::time::{Duration, Instant};
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use careergraph::auth::Role;
-use careergraph::auth::tokens::{Claims, TokenKeys};
 use common::server::ServerProcess;
 use common::{JWT_SECRET, PASSWORD, TempDir, TestDb};
 use futures_util::{SinkExt, StreamExt};
@@ -111,24 +109,6 @@ async fn register(client: &reqwest::Client, base_url: &str, email: &str) -> Stri
     body["data"]["register"]["accessToken"].as_str().unwrap_or_else(|| panic!("registration failed: {body}")).to_owned()
 }
 
-/// A token signed with the server's key whose claims are `claims`.
-fn signed(claims: &Claims) -> String {
-    TokenKeys::from_secret(JWT_SECRET).sign(claims)
-}
-
-fn claims(expires_in_secs: i64) -> Claims {
-    let now = chrono::Utc::now().timestamp();
-    Claims {
-        sub: uuid::Uuid::now_v7(),
-        role: Role::Candidate,
-        sid: uuid::Uuid::now_v7(),
-        iat: now - 10,
-        exp: now + expires_in_secs,
-        jti: uuid::Uuid::now_v7(),
-        iss: "careergraph".to_owned(),
-    }
-}
-
 /// `open` repeated `levels` times around `leaf`, every brace closed.
 fn chain(open: &str, levels: usize, leaf: &str) -> String {
     format!("{}{leaf}{}", open.repeat(levels), " }".repeat(levels * open.matches('{').count()))
@@ -154,8 +134,8 @@ fn corpus(token: &str) -> Vec<Case> {
     fragment_bomb.push_str(" fragment F40 on Query { __typename }");
     let introspection =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/introspection.graphql")).unwrap();
-    let expired = signed(&claims(-120));
-    let unsigned_claims = URL_SAFE_NO_PAD.encode(serde_json::to_string(&claims(600)).unwrap());
+    let expired = common::signed_token(&common::claims_expiring_in(-120));
+    let unsigned_claims = URL_SAFE_NO_PAD.encode(serde_json::to_string(&common::claims_expiring_in(600)).unwrap());
     let alg_none = format!("{}.{unsigned_claims}.", URL_SAFE_NO_PAD.encode(r#"{"alg":"none","typ":"JWT"}"#));
     let search = "query($q: String) { jobs(filter: { query: $q }) { totalCount } }";
     let add_skill =

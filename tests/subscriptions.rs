@@ -167,19 +167,8 @@ async fn an_event_written_on_one_server_reaches_a_subscriber_on_another() {
 
 #[tokio::test]
 async fn an_open_socket_closes_when_its_access_token_expires() {
-    use careergraph::auth::tokens::{Claims, TokenKeys};
     let app = TestApp::spawn().await;
-    let now = chrono::Utc::now().timestamp();
-    let claims = Claims {
-        sub: uuid::Uuid::now_v7(),
-        role: careergraph::auth::Role::Candidate,
-        sid: uuid::Uuid::now_v7(),
-        iat: now,
-        exp: now + 2,
-        jti: uuid::Uuid::now_v7(),
-        iss: "careergraph".to_owned(),
-    };
-    let token = TokenKeys::from_secret(JWT_SECRET).sign(&claims);
+    let token = common::signed_token(&common::claims_expiring_in(2));
     let mut socket = connect(&app.base_url, &token).await.expect("a valid token is admitted");
     subscribe(&mut socket, "mine", EVENTS, json!({})).await;
     await_subscriptions(&app.base_url, 1).await;

@@ -222,6 +222,26 @@ impl TestApp {
     }
 }
 
+/// Claims for an unknown candidate whose token expires `secs` from now
+/// (in the past when negative).
+pub fn claims_expiring_in(secs: i64) -> careergraph::auth::tokens::Claims {
+    let now = chrono::Utc::now().timestamp();
+    careergraph::auth::tokens::Claims {
+        sub: uuid::Uuid::now_v7(),
+        role: careergraph::auth::Role::Candidate,
+        sid: uuid::Uuid::now_v7(),
+        iat: now.min(now + secs) - 1,
+        exp: now + secs,
+        jti: uuid::Uuid::now_v7(),
+        iss: "careergraph".to_owned(),
+    }
+}
+
+/// `claims` signed with the key test servers verify with.
+pub fn signed_token(claims: &careergraph::auth::tokens::Claims) -> String {
+    careergraph::auth::tokens::TokenKeys::from_secret(JWT_SECRET).sign(claims)
+}
+
 /// The password test accounts are registered with.
 pub const PASSWORD: &str = "correct horse battery staple";
 
