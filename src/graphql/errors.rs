@@ -244,3 +244,34 @@ fn mask(error: &mut ServerError) {
     error.message = "Internal server error; quote the request id when reporting it".to_owned();
     error.source = None;
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use diesel::result::{DatabaseErrorKind, Error};
+
+    fn refused(kind: DatabaseErrorKind, message: &str) -> ApiError {
+        ApiError::from(Error::DatabaseError(kind, Box::new(message.to_owned())))
+    }
+
+    #[test]
+    fn data_the_database_refuses_is_the_clients_to_fix_and_nothing_else_is() {
+        let public = |error: ApiError| match error {
+            ApiError::Public { code, message } => Some((code, message)),
+            ApiError::Internal(_) => None,
+        };
+        let check = public(refused(
+            DatabaseErrorKind::CheckViolation,
+            "new row violates check constraint \"jobs_title_check\"",
+        ));
+        let (code, message) = check.expect("a CHECK violation is public");
+        assert_eq!(code, ErrorCode::BadUserInput);
+        assert!(!message.contains("jobs_title_check"), "no internal names leak: {message}");
+        let nul = refused(DatabaseErrorKind::Unknown, "invalid byte sequence for encoding \"UTF8\": 0x00");
+        assert_eq!(public(nul).map(|(code, _)| code), Some(ErrorCode::BadUserInput));
+        // Our own mistakes stay internal.
+        assert!(public(refused(DatabaseErrorKind::Unknown, "column \"nope\" does not exist")).is_none());
+        assert!(public(refused(DatabaseErrorKind::ForeignKeyViolation, "violates foreign key")).is_none());
+        assert!(public(ApiError::from(Error::NotFound)).is_none());
+    }
+}

@@ -68,16 +68,11 @@ fn nul_in_const(value: &ConstValue, at: String) -> Option<String> {
     }
 }
 
-/// The same, in a literal of the document.
-fn nul_in_value(value: &Value, at: String) -> Option<String> {
-    match value {
-        Value::String(text) => text.contains('\0').then_some(at),
-        Value::List(items) => {
-            items.iter().enumerate().find_map(|(index, item)| nul_in_value(item, format!("{at}.{index}")))
-        }
-        Value::Object(fields) => fields.iter().find_map(|(name, field)| nul_in_value(field, format!("{at}.{name}"))),
-        _ => None,
-    }
+/// The same, in a literal of the document (its variables, checked on
+/// their own, stand for nothing here).
+fn nul_in_literal(value: &Value, at: String) -> Option<String> {
+    let literal = value.clone().into_const_with(|_| Ok::<_, std::convert::Infallible>(ConstValue::Null)).ok()?;
+    nul_in_const(&literal, at)
 }
 
 /// The first argument (`field.argument.path`) whose literal holds a NUL,
@@ -113,7 +108,7 @@ fn nul_in_selection_set(set: &SelectionSet) -> Option<String> {
             field
                 .arguments
                 .iter()
-                .find_map(|(argument, value)| nul_in_value(&value.node, format!("{name}.{}", argument.node)))
+                .find_map(|(argument, value)| nul_in_literal(&value.node, format!("{name}.{}", argument.node)))
                 .or_else(|| nul_in_directives(&field.directives, name))
                 .or_else(|| nul_in_selection_set(&field.selection_set.node))
         }
@@ -127,7 +122,7 @@ fn nul_in_directives(directives: &[Positioned<Directive>], owner: &str) -> Optio
     directives.iter().find_map(|directive| {
         let directive = &directive.node;
         directive.arguments.iter().find_map(|(argument, value)| {
-            nul_in_value(&value.node, format!("{owner}.@{}.{}", directive.name.node, argument.node))
+            nul_in_literal(&value.node, format!("{owner}.@{}.{}", directive.name.node, argument.node))
         })
     })
 }

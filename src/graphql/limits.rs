@@ -91,8 +91,8 @@ struct Walker<'a> {
 /// exponential time to measure).
 const MAX_STEPS: usize = 100_000;
 
-/// Most fragments spread inside one another; deeper chains count as
-/// unbounded (and would otherwise nest the walk as deep as the chain).
+/// Most fragments spread inside one another; deeper chains are refused
+/// (and would otherwise nest the walks as deep as the chain).
 const MAX_FRAGMENT_NESTING: usize = 64;
 
 /// Most directives on the selections of an operation, fragments expanded.
@@ -122,7 +122,6 @@ impl<'a> Walker<'a> {
                 Selection::FragmentSpread(spread) => {
                     let name = spread.node.fragment_name.node.as_str();
                     match self.document.fragments.get(name) {
-                        Some(_) if self.expanding.len() >= MAX_FRAGMENT_NESTING => (depth, usize::MAX),
                         Some(fragment) if !self.expanding.contains(&name) => {
                             self.expanding.push(name);
                             let measured = self.selection_set(&fragment.node.selection_set.node, depth, repeat);
@@ -194,43 +193,42 @@ fn spreads<'a>(set: &'a SelectionSet, found: &mut Vec<&'a str>) {
     }
 }
 
-/// A fragment that spreads itself (directly or through others), or one
-/// nested deeper than [`MAX_FRAGMENT_NESTING`]. Validation reports cycles
-/// too, but some of its rules would recurse forever on one first.
-fn fragment_cycle(document: &ExecutableDocument) -> Option<String> {
-    #[derive(Clone, Copy, PartialEq)]
-    enum Seen {
-        Visiting,
-        Done,
-    }
-    fn visit<'a>(
+/// A fragment that spreads itself (directly or through others), or a chain
+/// of fragments spread more than [`MAX_FRAGMENT_NESTING`] deep. Validation
+/// reports cycles too, but some of its rules would recurse forever on one
+/// first; and once this passes, walks that expand spreads nest no deeper.
+fn fragment_problem(document: &ExecutableDocument) -> Option<String> {
+    /// How far below each fragment spreads go: None while it is being visited.
+    type Heights<'a> = std::collections::HashMap<&'a str, Option<usize>>;
+    /// The height of `name`'s spreads, or the problem; `depth` is how many
+    /// fragments enclose it, so the recursion never passes the bound.
+    fn height<'a>(
         document: &'a ExecutableDocument,
         name: &'a str,
-        seen: &mut std::collections::HashMap<&'a str, Seen>,
+        heights: &mut Heights<'a>,
         depth: usize,
-    ) -> Option<String> {
-        match seen.get(name) {
-            Some(Seen::Done) => return None,
-            Some(Seen::Visiting) => return Some(format!("The fragment \"{name}\" spreads itself")),
+    ) -> Result<usize, String> {
+        match heights.get(name) {
+            Some(Some(known)) => return Ok(*known),
+            Some(None) => return Err(format!("The fragment \"{name}\" spreads itself")),
             None => {}
         }
-        if depth > MAX_FRAGMENT_NESTING {
-            return Some(format!("Fragments are nested more than {MAX_FRAGMENT_NESTING} deep"));
-        }
-        let fragment = document.fragments.get(name)?;
-        seen.insert(name, Seen::Visiting);
+        let Some(fragment) = document.fragments.get(name) else { return Ok(0) };
+        heights.insert(name, None);
         let mut direct = Vec::new();
         spreads(&fragment.node.selection_set.node, &mut direct);
+        let mut own = 0;
         for next in direct {
-            if let Some(found) = visit(document, next, seen, depth + 1) {
-                return Some(found);
+            own = own.max(1 + height(document, next, heights, depth + 1)?);
+            if depth + own > MAX_FRAGMENT_NESTING {
+                return Err(format!("Fragments are spread more than {MAX_FRAGMENT_NESTING} deep"));
             }
         }
-        seen.insert(name, Seen::Done);
-        None
+        heights.insert(name, Some(own));
+        Ok(own)
     }
-    let mut seen = std::collections::HashMap::new();
-    document.fragments.keys().find_map(|name| visit(document, name.as_str(), &mut seen, 0))
+    let mut heights = Heights::new();
+    document.fragments.keys().find_map(|name| height(document, name.as_str(), &mut heights, 0).err())
 }
 
 /// Measures every operation of `document` (the largest of each figure).
@@ -288,7 +286,6 @@ fn count_fields<'a>(walker: &mut Walker<'a>, set: &'a SelectionSet) -> usize {
                 Selection::FragmentSpread(spread) => {
                     let name = spread.node.fragment_name.node.as_str();
                     match walker.document.fragments.get(name) {
-                        Some(_) if walker.expanding.len() >= MAX_FRAGMENT_NESTING => 0,
                         Some(fragment) if !walker.expanding.contains(&name) => {
                             walker.expanding.push(name);
                             let count = count_fields(walker, &fragment.node.selection_set.node);
@@ -383,7 +380,7 @@ impl Extension for QueryLimits {
         // so nothing after it is skipped; the parser bounds its own nesting.
         let _ = (ctx, next);
         let document = async_graphql::parser::parse_query(query).map_err(ServerError::from)?;
-        if let Some(message) = fragment_cycle(&document) {
+        if let Some(message) = fragment_problem(&document) {
             let mut error = ServerError::new(message, None);
             error.extensions.get_or_insert_with(Default::default).set("code", ErrorCode::BadUserInput.as_str());
             return Err(error);
@@ -444,27 +441,26 @@ mod tests {
     }
 
     #[test]
-    fn fragment_cycles_are_found_before_validation_recurses_on_them() {
-        let cycle = |query: &str| fragment_cycle(&async_graphql::parser::parse_query(query).unwrap());
-        assert!(cycle("{ ...A } fragment A on Query { ...B } fragment B on Query { viewer { ...A } }").is_some());
+    fn fragment_cycles_and_deep_chains_are_found_before_anything_recurses_on_them() {
+        let problem = |query: &str| fragment_problem(&async_graphql::parser::parse_query(query).unwrap());
+        let cyclic = problem("{ ...A } fragment A on Query { ...B } fragment B on Query { viewer { ...A } }");
+        assert!(cyclic.is_some_and(|message| message.contains("spreads itself")));
         // Unused fragments are walked too.
-        assert!(cycle("{ __typename } fragment A on Query { ... on Query { ...A } }").is_some());
-        assert_eq!(cycle("{ ...A ...B } fragment A on Query { ...B } fragment B on Query { __typename }"), None);
-        let mut chain = String::from("{ ...F0 }");
-        for level in 0..100 {
-            chain.push_str(&format!(" fragment F{level} on Query {{ ...F{} }}", level + 1));
+        assert!(problem("{ __typename } fragment A on Query { ... on Query { ...A } }").is_some());
+        assert_eq!(problem("{ ...A ...B } fragment A on Query { ...B } fragment B on Query { __typename }"), None);
+        // A chain is measured whole, whichever fragment the walk starts from.
+        let chain = |length: usize| {
+            let mut chain = String::from("{ ...F0 }");
+            for level in 0..length {
+                chain.push_str(&format!(" fragment F{level} on Query {{ ...F{} }}", level + 1));
+            }
+            chain + &format!(" fragment F{length} on Query {{ __typename }}")
+        };
+        assert_eq!(problem(&chain(MAX_FRAGMENT_NESTING)), None);
+        for _ in 0..5 {
+            let found = problem(&chain(MAX_FRAGMENT_NESTING + 1));
+            assert!(found.is_some_and(|message| message.contains("deep")));
         }
-        chain.push_str(" fragment F100 on Query { __typename }");
-        // A long chain is no cycle; the measure counts it as unbounded.
-        assert!(cycle(&chain).is_none_or(|message| message.contains("nested")));
-        assert_eq!(
-            measured(
-                &chain.replace("on Query", "on User").replace("{ ...F0 }", "{ viewer { ...F0 } }"),
-                serde_json::json!({})
-            )
-            .complexity,
-            usize::MAX
-        );
     }
 
     #[test]

@@ -174,6 +174,7 @@ pub(super) fn claims_of(
     state.auth.tokens.verify(token)
 }
 
+/// The viewer a verified token's claims name.
 pub(super) fn viewer_of(claims: &crate::auth::tokens::Claims) -> Viewer {
     Viewer::SignedIn(SignedIn { user_id: claims.sub, role: claims.role, session_id: claims.sid })
 }

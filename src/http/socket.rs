@@ -1,9 +1,9 @@
 //! Subscriptions over WebSocket (graphql-transport-ws at `/graphql`).
 //!
 //! async-graphql speaks the protocol; this loop carries its messages and
-//! ends the connection as the protocol asks when the viewer's right to it
-//! ends: a refused `connection_init` and an access token that expires while
-//! the socket is open both close it with 4403 Forbidden.
+//! ends the connection as the protocol asks: a refused `connection_init`
+//! and an access token that expires while the socket is open both close it
+//! with 4403 Forbidden, and protocol errors get the protocol's codes.
 
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
@@ -67,12 +67,9 @@ pub async fn serve(
             message = messages.next() => match message {
                 None => return,
                 Some(WsMessage::Text(text)) => Message::Text(text.into()),
-                // async-graphql closes a refused init with 1002; the protocol
-                // asks for 4403.
                 Some(WsMessage::Close(code, reason)) => {
                     let refused = admission.lock().unwrap_or_else(std::sync::PoisonError::into_inner).refused;
-                    let code = if refused { FORBIDDEN } else { code };
-                    close(&mut sink, code, &reason).await;
+                    close(&mut sink, close_code(protocol, code, refused), &reason).await;
                     return;
                 }
             },
@@ -84,6 +81,19 @@ pub async fn serve(
         if sink.send(outgoing).await.is_err() {
             return;
         }
+    }
+}
+
+/// The code graphql-transport-ws asks for where async-graphql closes with
+/// a generic one: 4403 for a refused `connection_init` (async-graphql: 1002),
+/// 4400 for a message that is not the protocol's (1002), 4401 for a
+/// subscription before the connection is acknowledged (1011).
+fn close_code(protocol: WebSocketProtocols, code: u16, refused: bool) -> u16 {
+    match (protocol, code) {
+        (WebSocketProtocols::GraphQLWS, 1002) if refused => FORBIDDEN,
+        (WebSocketProtocols::GraphQLWS, 1002) => 4400,
+        (WebSocketProtocols::GraphQLWS, 1011) => 4401,
+        _ => code,
     }
 }
 
