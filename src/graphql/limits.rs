@@ -197,7 +197,7 @@ fn spreads<'a>(set: &'a SelectionSet, found: &mut Vec<&'a str>) {
 /// of fragments spread more than [`MAX_FRAGMENT_NESTING`] deep. Validation
 /// reports cycles too, but some of its rules would recurse forever on one
 /// first; and once this passes, walks that expand spreads nest no deeper.
-fn fragment_problem(document: &ExecutableDocument) -> Option<String> {
+fn fragment_problem(document: &ExecutableDocument) -> Option<(ErrorCode, String)> {
     /// How far below each fragment spreads go: None while it is being visited.
     type Heights<'a> = std::collections::HashMap<&'a str, Option<usize>>;
     /// The height of `name`'s spreads, or the problem; `depth` is how many
@@ -207,10 +207,10 @@ fn fragment_problem(document: &ExecutableDocument) -> Option<String> {
         name: &'a str,
         heights: &mut Heights<'a>,
         depth: usize,
-    ) -> Result<usize, String> {
+    ) -> Result<usize, (ErrorCode, String)> {
         match heights.get(name) {
             Some(Some(known)) => return Ok(*known),
-            Some(None) => return Err(format!("The fragment \"{name}\" spreads itself")),
+            Some(None) => return Err((ErrorCode::BadUserInput, format!("The fragment \"{name}\" spreads itself"))),
             None => {}
         }
         let Some(fragment) = document.fragments.get(name) else { return Ok(0) };
@@ -221,7 +221,8 @@ fn fragment_problem(document: &ExecutableDocument) -> Option<String> {
         for next in direct {
             own = own.max(1 + height(document, next, heights, depth + 1)?);
             if depth + own > MAX_FRAGMENT_NESTING {
-                return Err(format!("Fragments are spread more than {MAX_FRAGMENT_NESTING} deep"));
+                let message = format!("Fragments are spread more than {MAX_FRAGMENT_NESTING} deep");
+                return Err((ErrorCode::QueryTooComplex, message));
             }
         }
         heights.insert(name, Some(own));
@@ -380,9 +381,9 @@ impl Extension for QueryLimits {
         // so nothing after it is skipped; the parser bounds its own nesting.
         let _ = (ctx, next);
         let document = async_graphql::parser::parse_query(query).map_err(ServerError::from)?;
-        if let Some(message) = fragment_problem(&document) {
+        if let Some((code, message)) = fragment_problem(&document) {
             let mut error = ServerError::new(message, None);
-            error.extensions.get_or_insert_with(Default::default).set("code", ErrorCode::BadUserInput.as_str());
+            error.extensions.get_or_insert_with(Default::default).set("code", code.as_str());
             return Err(error);
         }
         let measure = measure(&document, variables, self.give_up_at());
@@ -444,7 +445,7 @@ mod tests {
     fn fragment_cycles_and_deep_chains_are_found_before_anything_recurses_on_them() {
         let problem = |query: &str| fragment_problem(&async_graphql::parser::parse_query(query).unwrap());
         let cyclic = problem("{ ...A } fragment A on Query { ...B } fragment B on Query { viewer { ...A } }");
-        assert!(cyclic.is_some_and(|message| message.contains("spreads itself")));
+        assert!(cyclic.is_some_and(|(code, message)| code == ErrorCode::BadUserInput && message.contains("itself")));
         // Unused fragments are walked too.
         assert!(problem("{ __typename } fragment A on Query { ... on Query { ...A } }").is_some());
         assert_eq!(problem("{ ...A ...B } fragment A on Query { ...B } fragment B on Query { __typename }"), None);
@@ -459,7 +460,9 @@ mod tests {
         assert_eq!(problem(&chain(MAX_FRAGMENT_NESTING)), None);
         for _ in 0..5 {
             let found = problem(&chain(MAX_FRAGMENT_NESTING + 1));
-            assert!(found.is_some_and(|message| message.contains("deep")));
+            assert!(
+                found.is_some_and(|(code, message)| code == ErrorCode::QueryTooComplex && message.contains("deep"))
+            );
         }
     }
 
