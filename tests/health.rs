@@ -67,8 +67,9 @@ async fn not_ready_and_errors_masked_once_the_database_stops() {
     // Liveness does not depend on the database.
     assert_eq!(client.get(format!("{base}/health")).send().await.unwrap().status(), 200);
 
-    // A query that needs the database fails as INTERNAL_SERVER_ERROR with the
-    // request id, and says nothing about the database or its socket.
+    // A query that needs the database fails as SERVICE_UNAVAILABLE (503,
+    // retry later) with the request id, and says nothing about the
+    // database or its socket.
     let id = ids::encode("Company", uuid::Uuid::now_v7());
     let response = client
         .post(format!("{base}/graphql"))
@@ -76,10 +77,11 @@ async fn not_ready_and_errors_masked_once_the_database_stops() {
         .send()
         .await
         .unwrap();
-    assert_eq!(response.status(), 200);
+    assert_eq!(response.status(), 503);
+    assert_eq!(response.headers()["retry-after"], "2");
     let request_id = response.headers()["x-request-id"].to_str().unwrap().to_owned();
     let body: Value = response.json().await.unwrap();
-    assert_eq!(error_codes(&body), ["INTERNAL_SERVER_ERROR"]);
+    assert_eq!(error_codes(&body), ["SERVICE_UNAVAILABLE"]);
     assert_eq!(body["errors"][0]["extensions"]["requestId"], request_id.as_str());
     let text = body.to_string();
     for leak in ["postgres", "socket", "connect", dir.path().to_str().unwrap()] {

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use common::server::ServerProcess;
+use common::server::{ServerProcess, register_at};
 use common::{JWT_SECRET, PASSWORD, TempDir, TestDb};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
@@ -93,22 +93,6 @@ impl Case {
 }
 
 /// Registers an account on the process; returns its access token.
-async fn register(client: &reqwest::Client, base_url: &str, email: &str) -> String {
-    let body: Value = client
-        .post(format!("{base_url}/graphql"))
-        .json(&json!({
-            "query": "mutation($input: RegisterInput!) { register(input: $input) { accessToken } }",
-            "variables": { "input": { "email": email, "password": PASSWORD, "fullName": "Mallory" } },
-        }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    body["data"]["register"]["accessToken"].as_str().unwrap_or_else(|| panic!("registration failed: {body}")).to_owned()
-}
-
 /// `open` repeated `levels` times around `leaf`, every brace closed.
 fn chain(open: &str, levels: usize, leaf: &str) -> String {
     format!("{}{leaf}{}", open.repeat(levels), " }".repeat(levels * open.matches('{').count()))
@@ -250,7 +234,7 @@ async fn start() -> (TestDb, TempDir, ServerProcess) {
 async fn no_hostile_http_request_gets_an_internal_error_or_hurts_the_server() {
     let (_db, _dir, mut server) = start().await;
     let client = reqwest::Client::builder().pool_max_idle_per_host(0).build().unwrap();
-    let token = register(&client, &server.base_url, "mallory@example.com").await;
+    let token = register_at(&client, &server.base_url, "mallory@example.com", "CANDIDATE").await;
     let corpus = corpus(&token);
     assert!(corpus.len() >= 40, "the corpus has {} cases", corpus.len());
     let mut wrong = Vec::new();
@@ -339,7 +323,7 @@ async fn no_hostile_websocket_message_gets_an_internal_error_or_hurts_the_server
     let (_db, _dir, mut server) = start().await;
     let client = reqwest::Client::builder().pool_max_idle_per_host(0).build().unwrap();
     let base = server.base_url.clone();
-    let token = register(&client, &base, "mallory@example.com").await;
+    let token = register_at(&client, &base, "mallory@example.com", "CANDIDATE").await;
     let events = "subscription($id: ID) { applicationEvents(applicationId: $id) { id } }";
 
     // Malformed messages close the connection as the protocol asks.

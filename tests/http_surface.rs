@@ -177,7 +177,8 @@ async fn a_request_that_outlives_the_timeout_gets_a_coded_503() {
     let text = String::from_utf8_lossy(&raw);
     assert!(text.starts_with("HTTP/1.1 503"), "{text}");
     assert!(text.contains("x-request-id"), "{text}");
-    assert!(text.contains(r#""code":"INTERNAL_SERVER_ERROR""#), "{text}");
+    assert!(text.contains(r#""code":"SERVICE_UNAVAILABLE""#), "{text}");
+    assert!(text.to_ascii_lowercase().contains("retry-after: 2"), "{text}");
     assert!(text.contains("did not finish within 1s"), "{text}");
 }
 

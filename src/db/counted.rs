@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use diesel::connection::{Instrumentation, InstrumentationEvent};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 
-use super::{Pool, PooledConnection};
+use super::{CONNECTION_TIMEOUT, Pool, PooledConnection};
 
 /// The pool, as one request uses it.
 #[derive(Clone)]
@@ -29,8 +29,14 @@ impl Db {
 
     /// A connection that counts its statements for this request until it is
     /// returned.
+    ///
+    /// The whole checkout is bounded by [`CONNECTION_TIMEOUT`]: the pool
+    /// bounds each step (the wait, each recycling ping, the connect), but on
+    /// a stalled link it would ping every idle connection in turn.
     pub async fn conn(&self) -> Result<Conn, CheckoutError> {
-        let mut conn = self.pool.get().await?;
+        let mut conn = tokio::time::timeout(CONNECTION_TIMEOUT, self.pool.get())
+            .await
+            .map_err(|_| CheckoutError::Timeout(deadpool::managed::TimeoutType::Wait))??;
         conn.set_instrumentation(StatementCounter(self.statements.clone()));
         Ok(Conn(conn))
     }

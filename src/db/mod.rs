@@ -22,7 +22,7 @@ pub type PooledConnection = Object<AsyncDieselConnectionManager<AsyncPgConnectio
 
 /// How long a request waits for a pooled connection, or for a new one to be
 /// made, before it fails instead of hanging.
-const CONNECTION_TIMEOUT: Duration = Duration::from_secs(5);
+pub const CONNECTION_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Builds the pool. Connections are made lazily, so this succeeds even while
 /// the database is down; `/health/ready` reports that.

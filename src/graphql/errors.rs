@@ -28,6 +28,9 @@ pub enum ErrorCode {
     RateLimited,
     QueryTooComplex,
     PersistedQueryNotFound,
+    /// The database is unreachable or the server is overloaded: retry later
+    /// (HTTP 503 with `Retry-After`).
+    ServiceUnavailable,
     InternalServerError,
 }
 
@@ -41,6 +44,7 @@ impl ErrorCode {
             Self::RateLimited => "RATE_LIMITED",
             Self::QueryTooComplex => "QUERY_TOO_COMPLEX",
             Self::PersistedQueryNotFound => "PERSISTED_QUERY_NOT_FOUND",
+            Self::ServiceUnavailable => "SERVICE_UNAVAILABLE",
             Self::InternalServerError => "INTERNAL_SERVER_ERROR",
         }
     }
@@ -80,6 +84,39 @@ impl ApiError {
     pub fn internal(source: impl std::error::Error + Send + Sync + 'static) -> Self {
         Self::Internal(Arc::new(source))
     }
+
+    /// The database could not be reached (an outage, not a bug): logged as
+    /// a warning, answered SERVICE_UNAVAILABLE without the cause.
+    pub fn unavailable(cause: &dyn fmt::Display) -> Self {
+        tracing::warn!(error = %cause, "the database is unavailable");
+        Self::new(ErrorCode::ServiceUnavailable, UNAVAILABLE_MESSAGE)
+    }
+}
+
+/// What a client reads when the database cannot be reached.
+pub const UNAVAILABLE_MESSAGE: &str = "The service is temporarily unavailable; retry shortly";
+
+/// Whether `err` says the connection, not the statement, failed: the link
+/// is gone, the backend was terminated, or the server cannot take
+/// connections now. PostgreSQL's SQLSTATE is not exposed through diesel, so
+/// the server's messages for classes 08, 53300 and 57 are matched.
+fn lost_connection(err: &diesel::result::Error) -> bool {
+    use diesel::result::{DatabaseErrorKind, Error};
+    const OUTAGES: [&str; 5] = [
+        "terminating connection",
+        "the database system is",
+        "too many clients",
+        "canceling statement due to",
+        "connection to server",
+    ];
+    match err {
+        Error::DatabaseError(DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand, _) => true,
+        Error::DatabaseError(DatabaseErrorKind::Unknown, info) => {
+            OUTAGES.iter().any(|phrase| info.message().contains(phrase))
+        }
+        Error::BrokenTransactionManager => true,
+        _ => false,
+    }
 }
 
 impl From<diesel::result::Error> for ApiError {
@@ -89,6 +126,9 @@ impl From<diesel::result::Error> for ApiError {
     /// (a check to add), never internal. Everything else is internal.
     fn from(err: diesel::result::Error) -> Self {
         use diesel::result::{DatabaseErrorKind, Error};
+        if lost_connection(&err) {
+            return Self::unavailable(&err);
+        }
         const DATA_EXCEPTIONS: [&str; 5] =
             ["invalid byte sequence", "out of range", "value too long", "too long for tsvector", "too long to be"];
         if let Error::DatabaseError(kind, info) = &err {
@@ -109,8 +149,14 @@ impl From<diesel::result::Error> for ApiError {
 }
 
 impl From<crate::db::CheckoutError> for ApiError {
+    /// No connection within the checkout bound, or none could be made: an
+    /// outage. A closed pool or a missing runtime is our own bug.
     fn from(err: crate::db::CheckoutError) -> Self {
-        Self::internal(err)
+        use deadpool::managed::PoolError;
+        match err {
+            PoolError::Timeout(_) | PoolError::Backend(_) => Self::unavailable(&err),
+            _ => Self::internal(err),
+        }
     }
 }
 
@@ -273,5 +319,15 @@ mod tests {
         assert!(public(refused(DatabaseErrorKind::Unknown, "column \"nope\" does not exist")).is_none());
         assert!(public(refused(DatabaseErrorKind::ForeignKeyViolation, "violates foreign key")).is_none());
         assert!(public(ApiError::from(Error::NotFound)).is_none());
+        // A lost connection is an outage: retry later, no details.
+        for (kind, message) in [
+            (DatabaseErrorKind::UnableToSendCommand, "connection closed"),
+            (DatabaseErrorKind::ClosedConnection, "server closed the connection unexpectedly"),
+            (DatabaseErrorKind::Unknown, "terminating connection due to administrator command"),
+            (DatabaseErrorKind::Unknown, "the database system is shutting down"),
+        ] {
+            let (code, message) = public(refused(kind, message)).expect("an outage is public");
+            assert_eq!((code, message.as_str()), (ErrorCode::ServiceUnavailable, UNAVAILABLE_MESSAGE));
+        }
     }
 }

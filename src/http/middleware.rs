@@ -10,6 +10,8 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use tracing::Instrument;
 
+use crate::graphql::ErrorCode;
+
 static X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// Identifies one request in logs, in error extensions and in the
@@ -69,18 +71,20 @@ pub async fn request_id(mut request: Request, next: Next) -> Response {
     response
 }
 
-/// Answers 503 with a GraphQL-shaped error when a request takes too long.
+/// Answers 503 SERVICE_UNAVAILABLE with a GraphQL-shaped error when a
+/// request takes too long (a stalled database ends here too).
 pub async fn timeout(limit: Duration, request: Request, next: Next) -> Response {
     let id = request.extensions().get::<RequestId>().cloned();
     match tokio::time::timeout(limit, next.run(request)).await {
         Ok(response) => response,
         Err(_) => {
             tracing::warn!(limit_secs = limit.as_secs(), "request timed out");
-            error_response(
+            super::over_http::unavailable(error_response(
                 StatusCode::SERVICE_UNAVAILABLE,
+                ErrorCode::ServiceUnavailable,
                 &format!("The request did not finish within {}s and was stopped", limit.as_secs()),
                 id.as_ref(),
-            )
+            ))
         }
     }
 }
@@ -93,11 +97,11 @@ pub fn panic_response(panic: Box<dyn Any + Send + 'static>) -> Response {
         .or_else(|| panic.downcast_ref::<&str>().copied())
         .unwrap_or("unknown panic");
     tracing::error!(panic = detail, "request handler panicked");
-    error_response(StatusCode::INTERNAL_SERVER_ERROR, "Internal server error", None)
+    error_response(StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::InternalServerError, "Internal server error", None)
 }
 
-fn error_response(status: StatusCode, message: &str, id: Option<&RequestId>) -> Response {
-    let mut extensions = serde_json::json!({ "code": "INTERNAL_SERVER_ERROR" });
+fn error_response(status: StatusCode, code: ErrorCode, message: &str, id: Option<&RequestId>) -> Response {
+    let mut extensions = serde_json::json!({ "code": code.as_str() });
     if let Some(id) = id {
         extensions["requestId"] = id.as_str().into();
     }

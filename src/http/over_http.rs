@@ -224,8 +224,29 @@ pub fn is_request_error(response: &async_graphql::Response) -> bool {
         && response.errors.iter().all(|error| error.path.is_empty())
 }
 
+/// Seconds a client is told to wait before retrying a 503.
+pub const RETRY_AFTER_SECS: u64 = 2;
+
+/// Marks `response` as a 503 to retry after [`RETRY_AFTER_SECS`].
+pub fn unavailable(mut response: Response) -> Response {
+    *response.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
+    response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECS));
+    response
+}
+
+/// Whether an error says the service is unavailable (the database is
+/// unreachable): the whole response is then a 503, whichever media type.
+fn is_unavailable(response: &async_graphql::Response) -> bool {
+    response.errors.iter().any(|error| {
+        error.extensions.as_ref().and_then(|ext| ext.get("code")).is_some_and(
+            |code| matches!(code, async_graphql::Value::String(code) if code == ErrorCode::ServiceUnavailable.as_str()),
+        )
+    })
+}
+
 /// The response in `media`: a request error is 400 without `data` for the
-/// GraphQL response type, and 200 with it for plain JSON.
+/// GraphQL response type, and 200 with it for plain JSON; an outage is 503
+/// with `Retry-After` for both.
 pub fn respond(media: Media, response: &async_graphql::Response) -> Response {
     let request_error = is_request_error(response);
     let mut body = serde_json::to_value(response).unwrap_or_else(|_| json!({}));
@@ -240,7 +261,7 @@ pub fn respond(media: Media, response: &async_graphql::Response) -> Response {
     let mut http = Response::new(Body::from(body.to_string()));
     *http.status_mut() = status;
     http.headers_mut().insert(header::CONTENT_TYPE, media.content_type());
-    http
+    if is_unavailable(response) { unavailable(http) } else { http }
 }
 
 #[cfg(test)]

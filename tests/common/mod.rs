@@ -4,6 +4,7 @@
 //! real HTTP.
 #![allow(dead_code)]
 
+pub mod fault_proxy;
 pub mod server;
 pub mod ws;
 

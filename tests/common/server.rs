@@ -113,3 +113,47 @@ impl Drop for ServerProcess {
         let _ = self.child.wait();
     }
 }
+
+/// What a server answered a GraphQL POST: status, headers and JSON body
+/// (`Value::Null` when the body is not JSON).
+pub struct Answer {
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Value,
+}
+
+/// POSTs a GraphQL request to the server at `base_url`, with
+/// `Authorization: Bearer <token>` when a token is given.
+pub async fn post_graphql(
+    client: &reqwest::Client,
+    base_url: &str,
+    token: Option<&str>,
+    query: &str,
+    variables: Value,
+) -> Answer {
+    let mut request =
+        client.post(format!("{base_url}/graphql")).json(&serde_json::json!({ "query": query, "variables": variables }));
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    let response = request.send().await.expect("POST /graphql");
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    let body = response.json().await.unwrap_or(Value::Null);
+    Answer { status, headers, body }
+}
+
+/// Registers an account with `role` at the server at `base_url`; returns
+/// its access token.
+pub async fn register_at(client: &reqwest::Client, base_url: &str, email: &str, role: &str) -> String {
+    let answer = post_graphql(
+        client,
+        base_url,
+        None,
+        "mutation($input: RegisterInput!) { register(input: $input) { accessToken } }",
+        serde_json::json!({ "input": { "email": email, "password": super::PASSWORD, "fullName": email, "role": role } }),
+    )
+    .await;
+    let body = answer.body;
+    body["data"]["register"]["accessToken"].as_str().unwrap_or_else(|| panic!("registration failed: {body}")).to_owned()
+}
