@@ -1,8 +1,9 @@
 //! Live events across server processes: each process keeps one connection
-//! that LISTENs on the channel the timeline's trigger announces new events
-//! on, and fans them out to its subscribers through a bounded broadcast
-//! channel. A subscriber that falls more than [`CAPACITY`] events behind is
-//! told so and ended, rather than buffered without bound.
+//! that LISTENs on the channels the triggers announce new timeline events
+//! and ended sessions on, and fans them out to its subscribers through
+//! bounded broadcast channels. A subscriber that falls more than
+//! [`CAPACITY`] events behind is told so and ended, rather than buffered
+//! without bound.
 
 use std::time::Duration;
 
@@ -15,6 +16,9 @@ use uuid::Uuid;
 /// The channel `careergraph_announce_application_event` notifies.
 pub const CHANNEL: &str = "careergraph_application_events";
 
+/// The channel `careergraph_announce_session_revocation` notifies.
+pub const REVOCATIONS: &str = "careergraph_session_revocations";
+
 /// Events held for subscribers that have not read them yet.
 pub const CAPACITY: usize = 1024;
 
@@ -26,19 +30,26 @@ pub struct EventNotice {
     pub job: Uuid,
 }
 
-/// The process's feed of announced events.
+/// A session that ended (its refresh tokens were revoked), as announced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub struct Revocation {
+    pub session: Uuid,
+    pub user: Uuid,
+}
+
+/// The process's feed of announced events and ended sessions.
 #[derive(Clone)]
 pub struct EventHub {
     sender: broadcast::Sender<EventNotice>,
+    revocations: broadcast::Sender<Revocation>,
 }
 
 impl EventHub {
     /// A hub fed by a listener on `database_url`, reconnecting when the
     /// connection drops.
     pub fn listen(database_url: String) -> Self {
-        let (sender, _) = broadcast::channel(CAPACITY);
-        let hub = Self { sender };
-        let feed = hub.sender.clone();
+        let hub = Self::detached();
+        let feed = hub.clone();
         tokio::spawn(async move {
             loop {
                 if let Err(reason) = forward(&database_url, &feed).await {
@@ -50,10 +61,10 @@ impl EventHub {
         hub
     }
 
-    /// A hub fed by hand, for tests of what subscribers do with events.
-    #[cfg(test)]
+    /// A hub fed by hand (tests of what subscribers do with events), or
+    /// not yet listening.
     pub(crate) fn detached() -> Self {
-        Self { sender: broadcast::channel(CAPACITY).0 }
+        Self { sender: broadcast::channel(CAPACITY).0, revocations: broadcast::channel(CAPACITY).0 }
     }
 
     /// Announces `notice` to this process's subscribers only (tests).
@@ -66,20 +77,31 @@ impl EventHub {
     pub fn subscribe(&self) -> broadcast::Receiver<EventNotice> {
         self.sender.subscribe()
     }
+
+    /// A receiver of every session ended from now on.
+    pub fn revocations(&self) -> broadcast::Receiver<Revocation> {
+        self.revocations.subscribe()
+    }
 }
 
 /// Listens until the connection fails.
-async fn forward(database_url: &str, feed: &broadcast::Sender<EventNotice>) -> Result<(), String> {
+async fn forward(database_url: &str, feed: &EventHub) -> Result<(), String> {
     let mut conn = AsyncPgConnection::establish(database_url).await.map_err(|err| err.to_string())?;
-    diesel::sql_query(format!("LISTEN {CHANNEL}")).execute(&mut conn).await.map_err(|err| err.to_string())?;
-    tracing::debug!("listening for application events");
+    for channel in [CHANNEL, REVOCATIONS] {
+        diesel::sql_query(format!("LISTEN {channel}")).execute(&mut conn).await.map_err(|err| err.to_string())?;
+    }
+    tracing::debug!("listening for application events and ended sessions");
     let mut notifications = std::pin::pin!(conn.notifications_stream());
     while let Some(notification) = notifications.next().await {
         let notification = notification.map_err(|err| err.to_string())?;
-        match serde_json::from_str::<EventNotice>(&notification.payload) {
-            // No receivers is fine: nobody is subscribed right now.
-            Ok(notice) => drop(feed.send(notice)),
-            Err(err) => tracing::warn!(error = %err, "an event announcement that does not parse"),
+        // No receivers is fine: nobody is subscribed right now.
+        let parsed = if notification.channel == REVOCATIONS {
+            serde_json::from_str::<Revocation>(&notification.payload).map(|ended| drop(feed.revocations.send(ended)))
+        } else {
+            serde_json::from_str::<EventNotice>(&notification.payload).map(|notice| drop(feed.sender.send(notice)))
+        };
+        if let Err(err) = parsed {
+            tracing::warn!(error = %err, channel = notification.channel.as_str(), "an announcement that does not parse");
         }
     }
     Err("the notification stream ended".to_owned())

@@ -119,9 +119,13 @@ async fn every_table_has_uuid_ids_timestamps_and_an_updated_at_trigger() {
         )
         .await;
         // The timeline's append-only trigger keeps its updated_at itself, and
-        // its new rows are announced to subscribers.
-        let expected: &[&str] =
-            if table == "application_events" { &["announce", "append_only"] } else { &["set_updated_at"] };
+        // its new rows are announced to subscribers; ended sessions are
+        // announced too.
+        let expected: &[&str] = match table {
+            "application_events" => &["announce", "append_only"],
+            "refresh_tokens" => &["announce_revocation", "set_updated_at"],
+            _ => &["set_updated_at"],
+        };
         assert_eq!(triggers, expected, "{table}");
     }
     // Every foreign key column is the leading column of some index.

@@ -187,3 +187,54 @@ async fn an_open_socket_closes_when_its_access_token_expires() {
     // Its subscriptions end with it.
     await_subscriptions(&app.base_url, 0).await;
 }
+
+/// The close frame that ends `socket` within `wait`.
+async fn close_frame(
+    socket: &mut common::ws::Socket,
+    wait: Duration,
+) -> Option<tokio_tungstenite::tungstenite::protocol::CloseFrame> {
+    use futures_util::StreamExt;
+    let deadline = tokio::time::Instant::now() + wait;
+    loop {
+        match tokio::time::timeout_at(deadline, socket.next()).await.ok()? {
+            Some(Ok(tokio_tungstenite::tungstenite::Message::Close(frame))) => return frame,
+            Some(Ok(_)) => {}
+            other => panic!("the socket ended without a close frame: {other:?}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn logging_out_on_any_replica_closes_that_sessions_sockets() {
+    let app = TestApp::spawn().await;
+    // A second replica on the same database: the logout goes through it.
+    let other = common::serve_router(&app.db.url, &careergraph::config::ServerArgs::default()).await;
+    let phone = sign_up(&app, "ada@example.com").await;
+    let login = graphql(
+        &app.base_url,
+        &phone,
+        "mutation($input: LoginInput!) { login(input: $input) { accessToken } }",
+        json!({ "input": { "email": "ada@example.com", "password": common::PASSWORD } }),
+    )
+    .await;
+    let laptop = login["login"]["accessToken"].as_str().unwrap().to_owned();
+
+    let mut phone_socket = connect(&app.base_url, &phone).await.unwrap();
+    subscribe(&mut phone_socket, "mine", EVENTS, json!({})).await;
+    let mut laptop_socket = connect(&app.base_url, &laptop).await.unwrap();
+    subscribe(&mut laptop_socket, "mine", EVENTS, json!({})).await;
+    await_subscriptions(&app.base_url, 2).await;
+
+    graphql(&other, &phone, "mutation { logout { revokedSessions } }", json!({})).await;
+    let close = close_frame(&mut phone_socket, Duration::from_secs(5)).await.expect("closed within 5 s");
+    assert_eq!((u16::from(close.code), close.reason.as_str()), (4403, "The session has ended: sign in again"));
+    // The other session's socket stays open…
+    assert!(close_frame(&mut laptop_socket, Duration::from_millis(500)).await.is_none(), "another session closed");
+    await_subscriptions(&app.base_url, 1).await;
+
+    // …until every session ends.
+    graphql(&other, &laptop, "mutation { logoutEverywhere { revokedSessions } }", json!({})).await;
+    let close = close_frame(&mut laptop_socket, Duration::from_secs(5)).await.expect("closed within 5 s");
+    assert_eq!(u16::from(close.code), 4403, "{close:?}");
+    await_subscriptions(&app.base_url, 0).await;
+}

@@ -1,9 +1,10 @@
 //! Subscriptions over WebSocket (graphql-transport-ws at `/graphql`).
 //!
 //! async-graphql speaks the protocol; this loop carries its messages and
-//! ends the connection as the protocol asks: a refused `connection_init`
-//! and an access token that expires while the socket is open both close it
-//! with 4403 Forbidden, and protocol errors get the protocol's codes.
+//! ends the connection as the protocol asks: a refused `connection_init`,
+//! an access token that expires while the socket is open and a session
+//! ended by `logout` (on any replica) all close it with 4403 Forbidden, and
+//! protocol errors get the protocol's codes.
 
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
@@ -12,9 +13,13 @@ use async_graphql::http::{WebSocket as Protocol, WebSocketProtocols, WsMessage};
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use futures_util::{SinkExt, StreamExt, future};
 
+use tokio::sync::broadcast::Receiver;
+use tokio::sync::broadcast::error::RecvError;
+
 use super::graphql::{bearer, claims_of, request_data, viewer_of};
 use super::{AppState, RequestId};
 use crate::auth::Viewer;
+use crate::live::Revocation;
 
 /// graphql-transport-ws's close code for a connection that may not go on.
 const FORBIDDEN: u16 = 4403;
@@ -26,6 +31,8 @@ struct Admission {
     refused: bool,
     /// When the viewer's access token expires (never for anonymous viewers).
     expires_at: Option<tokio::time::Instant>,
+    /// The session the access token belongs to.
+    session: Option<uuid::Uuid>,
 }
 
 /// Serves one WebSocket connection until either side ends it.
@@ -46,6 +53,9 @@ pub async fn serve(
     });
     let admission = Arc::new(Mutex::new(Admission::default()));
     let decided = admission.clone();
+    // Subscribed before `connection_init`, so no revocation slips between
+    // admission and the loop.
+    let mut revocations = state.events.as_ref().map(crate::live::EventHub::revocations);
     let schema = state.schema.clone();
     let messages = Protocol::new(schema, input, protocol).on_connection_init(move |payload| async move {
         let (data, outcome) = admit(&state, &payload, request_id, peer);
@@ -56,7 +66,10 @@ pub async fn serve(
     loop {
         // Read each time round: the ack that follows `connection_init` is the
         // first message after the expiry is known.
-        let expires_at = admission.lock().unwrap_or_else(std::sync::PoisonError::into_inner).expires_at;
+        let (expires_at, session) = {
+            let admission = admission.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            (admission.expires_at, admission.session)
+        };
         let expiry = async move {
             match expires_at {
                 Some(at) => tokio::time::sleep_until(at).await,
@@ -77,9 +90,30 @@ pub async fn serve(
                 close(&mut sink, FORBIDDEN, "The access token has expired: reconnect with a fresh one").await;
                 return;
             }
+            () = ended(&mut revocations, session) => {
+                close(&mut sink, FORBIDDEN, "The session has ended: sign in again").await;
+                return;
+            }
         };
         if sink.send(outgoing).await.is_err() {
             return;
+        }
+    }
+}
+
+/// Resolves once `session` is announced as ended. A receiver that lagged
+/// may have missed it, so lagging ends the socket too (the client
+/// reconnects if its token is still good).
+async fn ended(revocations: &mut Option<Receiver<Revocation>>, session: Option<uuid::Uuid>) {
+    let (Some(receiver), Some(session)) = (revocations.as_mut(), session) else {
+        return future::pending().await;
+    };
+    loop {
+        match receiver.recv().await {
+            Ok(ended) if ended.session == session => return,
+            Ok(_) => {}
+            Err(RecvError::Lagged(_)) => return,
+            Err(RecvError::Closed) => return future::pending().await,
         }
     }
 }
@@ -117,11 +151,11 @@ fn admit(
         .find_map(|key| payload.get(*key).and_then(serde_json::Value::as_str))
         .map(|value| bearer(value).unwrap_or(value))
         .or_else(|| payload.get("accessToken").and_then(serde_json::Value::as_str));
-    let (viewer, expires_at) = match token.map(|token| claims_of(state, token)) {
+    let (viewer, signed_in) = match token.map(|token| claims_of(state, token)) {
         None => (Viewer::Anonymous, None),
-        Some(Ok(claims)) => (viewer_of(&claims), Some(instant_of(claims.exp))),
+        Some(Ok(claims)) => (viewer_of(&claims), Some((instant_of(claims.exp), claims.sid))),
         Some(Err(reason)) => {
-            let refused = Admission { refused: true, expires_at: None };
+            let refused = Admission { refused: true, ..Admission::default() };
             return (Err(async_graphql::Error::new(reason.message())), refused);
         }
     };
@@ -135,7 +169,8 @@ fn admit(
     if let Some(hub) = &state.events {
         data.insert(hub.clone());
     }
-    (Ok(data), Admission { refused: false, expires_at })
+    let (expires_at, session) = (signed_in.map(|(at, _)| at), signed_in.map(|(_, session)| session));
+    (Ok(data), Admission { refused: false, expires_at, session })
 }
 
 /// The monotonic instant of a token's `exp` (seconds since the epoch).
