@@ -7,6 +7,7 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::graphql::{OutputBudget, QueryLimits};
+use crate::http::Cidr;
 
 /// careergraph: a GraphQL backend for the resume and job-search domain.
 ///
@@ -233,6 +234,18 @@ pub struct ServerArgs {
     #[arg(long, env = "CAREERGRAPH_NO_INTROSPECTION", global = true)]
     pub no_introspection: bool,
 
+    /// A proxy (an address or CIDR network, repeatable) whose
+    /// `X-Forwarded-For` names the client; rate limits then key on that
+    /// client. From any other peer the header is ignored.
+    #[arg(
+        long = "trusted-proxy",
+        env = "CAREERGRAPH_TRUSTED_PROXIES",
+        value_name = "CIDR",
+        value_delimiter = ',',
+        global = true
+    )]
+    pub trusted_proxies: Vec<Cidr>,
+
     /// Seconds in-flight requests get to finish after SIGTERM/SIGINT.
     #[arg(
         long,
@@ -290,6 +303,7 @@ impl Default for ServerArgs {
             max_response_bytes: OutputBudget::default().max_bytes,
             no_introspection: false,
             persisted_only: None,
+            trusted_proxies: Vec::new(),
             slow_operation_ms: 1000,
             demo: false,
         }

@@ -240,6 +240,19 @@ diesel::table! {
 }
 
 diesel::table! {
+    rate_limit_hits (id) {
+        id -> Uuid,
+        scope -> Text,
+        key_hash -> Bytea,
+        window_start -> Timestamptz,
+        expires_at -> Timestamptz,
+        hits -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     refresh_tokens (id) {
         id -> Uuid,
         user_id -> Uuid,
@@ -378,6 +391,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     jobs,
     one_time_tokens,
     projects,
+    rate_limit_hits,
     refresh_tokens,
     resume_versions,
     resumes,

@@ -508,3 +508,69 @@ async fn users_cannot_read_each_other_through_node() {
         .unwrap();
     assert_eq!(row.email, "bob@example.com");
 }
+
+/// Sends `query` to the server at `base_url`, claiming to forward for
+/// `forwarded_for`; returns the JSON body.
+async fn post_forwarded(base_url: &str, forwarded_for: &str, query: &str, variables: Value) -> Value {
+    reqwest::Client::new()
+        .post(format!("{base_url}/graphql"))
+        .header("x-forwarded-for", forwarded_for)
+        .json(&json!({ "query": query, "variables": variables }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn rate_limits_hold_across_replicas_and_see_through_trusted_proxies_only() {
+    use common::server::{ServerProcess, register_at};
+    let db = common::TestDb::migrated().await;
+    let (dir_a, dir_b) = (common::TempDir::new("replica-a"), common::TempDir::new("replica-b"));
+    let secret = std::str::from_utf8(JWT_SECRET).unwrap();
+    let a = ServerProcess::start_with(dir_a.path(), Some(&db.url), &[("CAREERGRAPH_JWT_SECRET", secret)]);
+    // B sits behind a "proxy" on loopback; A trusts nobody.
+    let b = ServerProcess::start_with(
+        dir_b.path(),
+        Some(&db.url),
+        &[("CAREERGRAPH_JWT_SECRET", secret), ("CAREERGRAPH_TRUSTED_PROXIES", "127.0.0.1/32")],
+    );
+    let client = reqwest::Client::new();
+    register_at(&client, &a.base_url, "shared@example.com", "CANDIDATE").await;
+
+    // Ten failures, half on each replica, use up the address's limit on both.
+    let wrong = json!({ "input": { "email": "shared@example.com", "password": "wrong password!" } });
+    for attempt in 0..10 {
+        let replica = if attempt % 2 == 0 { &a.base_url } else { &b.base_url };
+        let body = post_forwarded(replica, "203.0.113.50", LOGIN, wrong.clone()).await;
+        assert_eq!(body["data"]["login"]["userErrors"][0]["code"], "INVALID_CREDENTIALS", "attempt {attempt}: {body}");
+    }
+    let right = json!({ "input": { "email": "shared@example.com", "password": PASSWORD } });
+    for replica in [&a.base_url, &b.base_url] {
+        let body = post_forwarded(replica, "203.0.113.51", LOGIN, right.clone()).await;
+        assert_eq!(error_codes(&body), ["RATE_LIMITED"], "{replica}: {body}");
+    }
+
+    // Mail requests are limited per client address (ten per quarter hour).
+    // B takes the client from X-Forwarded-For: two clients, two budgets.
+    const RESET: &str = "mutation($input: RequestPasswordResetInput!) {
+        requestPasswordReset(input: $input) { userErrors { code } } }";
+    let reset = json!({ "input": { "email": "shared@example.com" } });
+    for _ in 0..10 {
+        let body = post_forwarded(&b.base_url, "198.51.100.1", RESET, reset.clone()).await;
+        assert!(body["errors"].is_null(), "{body}");
+    }
+    let body = post_forwarded(&b.base_url, "198.51.100.1", RESET, reset.clone()).await;
+    assert_eq!(error_codes(&body), ["RATE_LIMITED"], "{body}");
+    let body = post_forwarded(&b.base_url, "198.51.100.2", RESET, reset.clone()).await;
+    assert!(body["errors"].is_null(), "another client behind the proxy has its own budget: {body}");
+    // A ignores the header: whatever a client claims, it is its peer.
+    for claimed in 0..10 {
+        let body = post_forwarded(&a.base_url, &format!("192.0.2.{claimed}"), RESET, reset.clone()).await;
+        assert!(body["errors"].is_null(), "{body}");
+    }
+    let body = post_forwarded(&a.base_url, "192.0.2.200", RESET, reset.clone()).await;
+    assert_eq!(error_codes(&body), ["RATE_LIMITED"], "a forged X-Forwarded-For dodged the limit: {body}");
+}

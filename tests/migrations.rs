@@ -9,7 +9,7 @@ use diesel::QueryableByName;
 use diesel::sql_types::{Bool, Text};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
-const TABLES: [&str; 20] = [
+const TABLES: [&str; 21] = [
     "achievements",
     "analytics_snapshots",
     "application_events",
@@ -24,6 +24,7 @@ const TABLES: [&str; 20] = [
     "jobs",
     "one_time_tokens",
     "projects",
+    "rate_limit_hits",
     "refresh_tokens",
     "resume_versions",
     "resumes",

@@ -58,7 +58,8 @@ pub async fn execute(
     }
     let viewer = viewer_from(&headers, &state);
     let user_agent = headers.get(header::USER_AGENT).and_then(|value| value.to_str().ok()).map(str::to_owned);
-    let (db, context, loaders) = request_data(&state, viewer, request_id.clone(), peer.ip(), user_agent);
+    let client = super::client_address::client_address(peer.ip(), &headers, &state.trusted_proxies);
+    let (db, context, loaders) = request_data(&state, viewer, request_id.clone(), client, user_agent);
     let request = request.data(loaders).data(context);
     let span = tracing::info_span!("graphql", operation = name.as_deref().unwrap_or("anonymous"));
     let mut response = state.schema.execute(request).instrument(span).await;
@@ -114,7 +115,10 @@ pub async fn get(State(state): State<AppState>, request: Request) -> Response {
         Err(rejection) => return rejection.into_response(),
     };
     let request_id = parts.extensions.get::<RequestId>().cloned();
-    let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|info| info.0.ip());
+    let peer = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|info| super::client_address::client_address(info.0.ip(), &parts.headers, &state.trusted_proxies));
     // A message is held whole before it is parsed: the same bound as a body.
     let upgrade = upgrade.max_message_size(state.max_message_bytes).max_frame_size(state.max_message_bytes);
     upgrade

@@ -1,5 +1,6 @@
 //! The HTTP surface: routes, middleware and the server loop.
 
+mod client_address;
 mod graphql;
 mod health;
 mod metrics;
@@ -8,6 +9,7 @@ mod over_http;
 mod persisted;
 mod socket;
 
+pub use client_address::Cidr;
 pub use metrics::Metrics;
 pub use middleware::RequestId;
 pub use persisted::PersistedQueries;
@@ -50,6 +52,8 @@ pub struct AppState {
     pub events: Option<crate::live::EventHub>,
     /// Largest WebSocket message a client may send (the body limit's twin).
     pub max_message_bytes: usize,
+    /// Peers whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: Arc<[Cidr]>,
 }
 
 impl AppState {
@@ -65,6 +69,7 @@ impl AppState {
             slow_operation: std::time::Duration::from_secs(1),
             events: None,
             max_message_bytes: crate::config::ServerArgs::default().max_body_bytes,
+            trusted_proxies: Arc::from([]),
         }
     }
 
@@ -109,6 +114,7 @@ impl AppState {
 pub fn router(mut state: AppState, config: &ServerArgs) -> Router {
     let request_timeout = config.request_timeout();
     state.max_message_bytes = config.max_body_bytes;
+    state.trusted_proxies = Arc::from(config.trusted_proxies.as_slice());
     Router::new()
         .route("/graphql", get(graphql::get).post(graphql::execute))
         .route("/graphiql", get(graphql::graphiql))

@@ -194,7 +194,9 @@ impl AccountMutations {
         #[graphql(desc = "The mutation's input.")] input: RegisterInput,
     ) -> Result<AuthPayload, ApiError> {
         let request = request(ctx);
-        request.auth.limits.registrations_per_address.acquire(&request.client_address.to_string())?;
+        // Counted before the password is hashed: the hash is the costly part.
+        let limit = request.auth.limits.registrations_per_address;
+        limit.acquire(&mut *request.db.conn().await?, &request.client_address.to_string()).await?;
         let email = normalize_email(&input.email);
         let mut checks = Checks::default();
         if let Err(message) = check_email(&email) {
@@ -258,23 +260,23 @@ impl AccountMutations {
         let limits = &request.auth.limits;
         let email = normalize_email(&input.email);
         let address = request.client_address.to_string();
-        if limits.failed_logins_per_email.is_limited(&email) || limits.failed_logins_per_address.is_limited(&address) {
+        let keys = [(limits.failed_logins_per_email, email.as_str()), (limits.failed_logins_per_address, &address)];
+        let mut conn = request.db.conn().await?;
+        if rate_limit::any_limited(&mut conn, &keys).await? {
             return Err(rate_limit::limited());
         }
-        let mut conn = request.db.conn().await?;
         let credentials = credentials_by_email(&mut conn, &email).await?;
         // Unknown accounts are checked against a dummy hash: same answer, same time.
         let verified = password::verify(&input.password, credentials.as_ref().map(|c| c.password_hash.as_str())).await;
         let Some(credentials) = credentials.filter(|_| verified) else {
-            limits.failed_logins_per_email.record(&email);
-            limits.failed_logins_per_address.record(&address);
+            rate_limit::record(&mut conn, &keys).await?;
             return Ok(AuthPayload::refused(vec![UserError::new(
                 &["input", "password"],
                 UserErrorCode::InvalidCredentials,
                 "The email or password is wrong",
             )]));
         };
-        limits.failed_logins_per_email.clear(&email);
+        limits.failed_logins_per_email.clear(&mut conn, &email).await?;
         let session = sessions::start(&mut conn, credentials.id, request.user_agent.as_deref()).await?;
         let row = users::table.find(credentials.id).select(UserRow::as_select()).first(&mut conn).await?;
         Ok(signed_in(request, row, session))
@@ -331,8 +333,8 @@ impl AccountMutations {
     async fn request_email_verification(&self, ctx: &Context<'_>) -> Result<RequestEmailVerificationPayload, ApiError> {
         let request = request(ctx);
         let me = request.viewer.require()?;
-        request.auth.limits.mail_requests_per_address.acquire(&request.client_address.to_string())?;
         let mut conn = request.db.conn().await?;
+        request.auth.limits.mail_requests_per_address.acquire(&mut conn, &request.client_address.to_string()).await?;
         let row = users::table.find(me.user_id).select(UserRow::as_select()).first(&mut conn).await?;
         if row.email_verified_at.is_some() {
             return Ok(RequestEmailVerificationPayload {
@@ -382,14 +384,14 @@ impl AccountMutations {
         #[graphql(desc = "The mutation's input.")] input: RequestPasswordResetInput,
     ) -> Result<RequestPasswordResetPayload, ApiError> {
         let request = request(ctx);
-        request.auth.limits.mail_requests_per_address.acquire(&request.client_address.to_string())?;
+        let mut conn = request.db.conn().await?;
+        request.auth.limits.mail_requests_per_address.acquire(&mut conn, &request.client_address.to_string()).await?;
         let email = normalize_email(&input.email);
         if let Err(message) = check_email(&email) {
             return Ok(RequestPasswordResetPayload {
                 user_errors: vec![UserError::new(&["input", "email"], UserErrorCode::Invalid, message)],
             });
         }
-        let mut conn = request.db.conn().await?;
         conn.transaction(async |conn| {
             let Some(account) = credentials_by_email(conn, &email).await? else { return Ok(()) };
             let token = one_time::create(conn, account.id, Purpose::PasswordReset).await?;
