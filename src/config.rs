@@ -7,7 +7,7 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::graphql::{OutputBudget, QueryLimits};
-use crate::http::Cidr;
+use crate::http::{AdmissionLimits, Cidr};
 
 /// careergraph: a GraphQL backend for the resume and job-search domain.
 ///
@@ -122,6 +122,7 @@ const DEFAULT_LISTEN: SocketAddr = SocketAddr::new(std::net::IpAddr::V4(std::net
 const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
 const DEFAULT_REQUEST_TIMEOUT_SECS: u64 = 30;
 const DEFAULT_SHUTDOWN_GRACE_SECS: u64 = 30;
+const DEFAULT_QUEUE_WAIT_MS: u64 = 1000;
 /// A local statement costs well under a millisecond, so a split batch is
 /// cheaper than a long wait; see docs/architecture.md.
 const DEFAULT_BATCH_WINDOW_MS: u64 = 2;
@@ -246,6 +247,21 @@ pub struct ServerArgs {
     )]
     pub trusted_proxies: Vec<Cidr>,
 
+    /// Most `/graphql` requests running at once (default: the database pool
+    /// size). Past it requests queue, then are answered 503.
+    #[arg(long, env = "CAREERGRAPH_MAX_IN_FLIGHT", global = true)]
+    pub max_in_flight: Option<usize>,
+
+    /// Most requests waiting for a place to run (default: four times
+    /// `--max-in-flight`); past it they are answered 503 with `Retry-After`.
+    #[arg(long, env = "CAREERGRAPH_MAX_QUEUED", global = true)]
+    pub max_queued: Option<usize>,
+
+    /// Milliseconds a queued request waits for a place before it is
+    /// answered 503 with `Retry-After`.
+    #[arg(long, env = "CAREERGRAPH_QUEUE_WAIT_MS", default_value_t = DEFAULT_QUEUE_WAIT_MS, global = true)]
+    pub queue_wait_ms: u64,
+
     /// Seconds in-flight requests get to finish after SIGTERM/SIGINT.
     #[arg(
         long,
@@ -280,6 +296,17 @@ impl ServerArgs {
         Duration::from_millis(self.loader_batch_window_ms)
     }
 
+    /// Admission control's bounds; `pool_size` is the default for how many
+    /// requests run at once.
+    pub fn admission_limits(&self, pool_size: usize) -> AdmissionLimits {
+        let max_in_flight = self.max_in_flight.unwrap_or(pool_size).max(1);
+        AdmissionLimits {
+            max_in_flight,
+            max_queued: self.max_queued.unwrap_or(max_in_flight * 4),
+            queue_wait: Duration::from_millis(self.queue_wait_ms),
+        }
+    }
+
     pub fn shutdown_grace(&self) -> Duration {
         Duration::from_secs(self.shutdown_grace_secs)
     }
@@ -304,6 +331,9 @@ impl Default for ServerArgs {
             no_introspection: false,
             persisted_only: None,
             trusted_proxies: Vec::new(),
+            max_in_flight: None,
+            max_queued: None,
+            queue_wait_ms: DEFAULT_QUEUE_WAIT_MS,
             slow_operation_ms: 1000,
             demo: false,
         }

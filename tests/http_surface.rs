@@ -182,6 +182,66 @@ async fn a_request_that_outlives_the_timeout_gets_a_coded_503() {
     assert!(text.contains("did not finish within 1s"), "{text}");
 }
 
+#[tokio::test]
+async fn past_its_bounds_the_server_sheds_load_with_a_coded_503() {
+    use diesel_async::RunQueryDsl;
+    // One request may run and none may wait.
+    let config = ServerArgs { max_in_flight: Some(1), max_queued: Some(0), ..ServerArgs::default() };
+    let app = TestApp::spawn_with(config).await;
+    let token = common::sign_up(&app, "busy@example.com").await;
+    // Hold the skills table, so adding a skill runs until it is released.
+    let mut blocker = app.db.connect().await;
+    diesel::sql_query("BEGIN").execute(&mut blocker).await.unwrap();
+    diesel::sql_query("LOCK TABLE skills IN EXCLUSIVE MODE").execute(&mut blocker).await.unwrap();
+    let running = {
+        let (client, url, token) = (app.client.clone(), app.url("/graphql"), token.clone());
+        tokio::spawn(async move {
+            let query = "mutation { addSkill(input: { name: \"Rust\" }) { skill { name } } }";
+            client.post(url).bearer_auth(token).json(&json!({ "query": query })).send().await.unwrap()
+        })
+    };
+    let mut watcher = app.db.connect().await;
+    loop {
+        let waiting: i64 = diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(
+            "(SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock')",
+        ))
+        .get_result(&mut watcher)
+        .await
+        .unwrap();
+        if waiting > 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+
+    // The one place is taken: the next request is shed at once, for both media types.
+    for accept in ["application/graphql-response+json", "application/json"] {
+        let shed = app
+            .client
+            .post(app.url("/graphql"))
+            .header("accept", accept)
+            .json(&json!({ "query": "{ __typename }" }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(shed.status(), 503, "{accept}");
+        assert_eq!(shed.headers()["retry-after"], "2");
+        let body: Value = shed.json().await.unwrap();
+        assert_eq!(error_codes(&body), ["SERVICE_UNAVAILABLE"], "{body}");
+        assert!(body["errors"][0]["extensions"]["requestId"].is_string(), "{body}");
+    }
+    // Health checks are not GraphQL requests and are never shed.
+    assert_eq!(app.get("/health").await.status(), 200);
+    let metrics = app.get("/metrics").await.text().await.unwrap();
+    assert!(metrics.contains("careergraph_requests_shed_total 2\n"), "{metrics}");
+
+    diesel::sql_query("ROLLBACK").execute(&mut blocker).await.unwrap();
+    let body: Value = running.await.unwrap().json().await.unwrap();
+    assert_eq!(body["data"]["addSkill"]["skill"]["name"], "Rust", "{body}");
+    // With the place free again, requests run.
+    assert_eq!(app.graphql("{ __typename }", json!({})).await["data"]["__typename"], "Query");
+}
+
 /// Sends `body` to /graphql with the given method, Accept and Content-Type.
 async fn send(
     app: &TestApp,

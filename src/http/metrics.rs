@@ -129,7 +129,7 @@ impl Metrics {
         self.subscriptions.load(Ordering::Relaxed)
     }
 
-    fn render(&self, pool: deadpool::Status) -> String {
+    fn render(&self, pool: deadpool::Status, admission: &super::Admission) -> String {
         let recorded = self.recorded.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let mut out = String::new();
         out.push_str("# HELP careergraph_graphql_requests_total GraphQL requests by operation name and outcome.\n");
@@ -163,9 +163,22 @@ impl Metrics {
             ("careergraph_db_pool_size", "Connections the pool holds.", pool.size),
             ("careergraph_db_pool_available", "Idle connections ready for use.", pool.available),
             ("careergraph_db_pool_waiting", "Requests waiting for a connection.", pool.waiting),
+            ("careergraph_requests_queued", "GraphQL requests waiting for a place to run.", admission.queued()),
         ] {
             let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {value}");
         }
+        let _ = writeln!(
+            out,
+            "# HELP careergraph_requests_shed_total GraphQL requests answered 503 because the server was full.\n\
+             # TYPE careergraph_requests_shed_total counter\ncareergraph_requests_shed_total {}",
+            admission.shed()
+        );
+        let _ = writeln!(
+            out,
+            "# HELP process_resident_memory_bytes Resident memory size in bytes.\n\
+             # TYPE process_resident_memory_bytes gauge\nprocess_resident_memory_bytes {}",
+            resident_bytes()
+        );
         let _ = writeln!(
             out,
             "# HELP careergraph_subscriptions_active Live GraphQL subscriptions.\n\
@@ -176,9 +189,18 @@ impl Metrics {
     }
 }
 
+/// This process's resident memory, from /proc (0 where there is none).
+fn resident_bytes() -> u64 {
+    let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
+    let pages = statm.split_whitespace().nth(1).and_then(|pages| pages.parse::<u64>().ok()).unwrap_or(0);
+    // SAFETY: sysconf has no memory-safety preconditions.
+    let page_size = u64::try_from(unsafe { libc::sysconf(libc::_SC_PAGESIZE) }).unwrap_or(4096);
+    pages * page_size
+}
+
 /// `GET /metrics`.
 pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
-    let body = state.metrics.render(state.pool.status());
+    let body = state.metrics.render(state.pool.status(), &state.admission);
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], body)
 }
 

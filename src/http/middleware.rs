@@ -100,7 +100,7 @@ pub fn panic_response(panic: Box<dyn Any + Send + 'static>) -> Response {
     error_response(StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::InternalServerError, "Internal server error", None)
 }
 
-fn error_response(status: StatusCode, code: ErrorCode, message: &str, id: Option<&RequestId>) -> Response {
+pub(super) fn error_response(status: StatusCode, code: ErrorCode, message: &str, id: Option<&RequestId>) -> Response {
     let mut extensions = serde_json::json!({ "code": code.as_str() });
     if let Some(id) = id {
         extensions["requestId"] = id.as_str().into();

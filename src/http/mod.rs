@@ -1,5 +1,6 @@
 //! The HTTP surface: routes, middleware and the server loop.
 
+mod admission;
 mod client_address;
 mod graphql;
 mod health;
@@ -9,6 +10,7 @@ mod over_http;
 mod persisted;
 mod socket;
 
+pub use admission::{Admission, AdmissionLimits};
 pub use client_address::Cidr;
 pub use metrics::Metrics;
 pub use middleware::RequestId;
@@ -54,6 +56,8 @@ pub struct AppState {
     pub max_message_bytes: usize,
     /// Peers whose `X-Forwarded-For` names the client.
     pub trusted_proxies: Arc<[Cidr]>,
+    /// How many `/graphql` requests run and wait at once.
+    pub admission: Arc<Admission>,
 }
 
 impl AppState {
@@ -70,6 +74,7 @@ impl AppState {
             events: None,
             max_message_bytes: crate::config::ServerArgs::default().max_body_bytes,
             trusted_proxies: Arc::from([]),
+            admission: Arc::new(Admission::new(ServerArgs::default().admission_limits(0))),
         }
     }
 
@@ -115,8 +120,10 @@ pub fn router(mut state: AppState, config: &ServerArgs) -> Router {
     let request_timeout = config.request_timeout();
     state.max_message_bytes = config.max_body_bytes;
     state.trusted_proxies = Arc::from(config.trusted_proxies.as_slice());
+    state.admission = Arc::new(Admission::new(config.admission_limits(state.pool.status().max_size)));
+    let admitted = axum::middleware::from_fn_with_state(state.clone(), admission::admit);
     Router::new()
-        .route("/graphql", get(graphql::get).post(graphql::execute))
+        .route("/graphql", get(graphql::get).post(graphql::execute).route_layer(admitted))
         .route("/graphiql", get(graphql::graphiql))
         .route("/metrics", get(metrics::metrics))
         .route("/health", get(health::live))
