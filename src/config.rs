@@ -247,13 +247,14 @@ pub struct ServerArgs {
     )]
     pub trusted_proxies: Vec<Cidr>,
 
-    /// Most `/graphql` requests running at once (default: the database pool
-    /// size). Past it requests queue, then are answered 503.
+    /// Most `/graphql` requests running at once (default: twice the CPU
+    /// cores, at most the database pool size). Past it requests queue, then
+    /// are answered 503.
     #[arg(long, env = "CAREERGRAPH_MAX_IN_FLIGHT", global = true)]
     pub max_in_flight: Option<usize>,
 
-    /// Most requests waiting for a place to run (default: four times
-    /// `--max-in-flight`); past it they are answered 503 with `Retry-After`.
+    /// Most requests waiting for a place to run (default: four times the
+    /// database pool size); past it they are answered 503 with `Retry-After`.
     #[arg(long, env = "CAREERGRAPH_MAX_QUEUED", global = true)]
     pub max_queued: Option<usize>,
 
@@ -296,13 +297,15 @@ impl ServerArgs {
         Duration::from_millis(self.loader_batch_window_ms)
     }
 
-    /// Admission control's bounds; `pool_size` is the default for how many
-    /// requests run at once.
+    /// Admission control's bounds. By default two requests per core run
+    /// (the benchmark's peak: more only contend for the cores), never more
+    /// than the pool has connections, and four times the pool may wait.
     pub fn admission_limits(&self, pool_size: usize) -> AdmissionLimits {
-        let max_in_flight = self.max_in_flight.unwrap_or(pool_size).max(1);
+        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+        let max_in_flight = self.max_in_flight.unwrap_or((cores * 2).min(pool_size.max(1))).max(1);
         AdmissionLimits {
             max_in_flight,
-            max_queued: self.max_queued.unwrap_or(max_in_flight * 4),
+            max_queued: self.max_queued.unwrap_or(pool_size.max(1) * 4),
             queue_wait: Duration::from_millis(self.queue_wait_ms),
         }
     }
