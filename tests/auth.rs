@@ -512,16 +512,10 @@ async fn users_cannot_read_each_other_through_node() {
 /// Sends `query` to the server at `base_url`, claiming to forward for
 /// `forwarded_for`; returns the JSON body.
 async fn post_forwarded(base_url: &str, forwarded_for: &str, query: &str, variables: Value) -> Value {
-    reqwest::Client::new()
-        .post(format!("{base_url}/graphql"))
-        .header("x-forwarded-for", forwarded_for)
-        .json(&json!({ "query": query, "variables": variables }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert("x-forwarded-for", forwarded_for.parse().unwrap());
+    let client = reqwest::Client::builder().default_headers(headers).build().unwrap();
+    common::server::post_graphql(&client, base_url, None, query, variables).await.body
 }
 
 #[tokio::test]
