@@ -194,7 +194,22 @@ async fn snapshot(args: &DatabaseArgs) -> Result<(), String> {
     outcome
 }
 
+/// How long start-up waits for the database to answer a first connection.
+const STARTUP_CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(15);
+
 async fn run_migrations(url: &str) -> Result<(), String> {
+    // Migrations may rightly take long (or wait for another replica's), so
+    // only the first connection is bounded: a database that accepts the
+    // socket but never answers would otherwise hang start-up silently.
+    use diesel_async::AsyncConnection;
+    match tokio::time::timeout(STARTUP_CONNECT_TIMEOUT, diesel_async::AsyncPgConnection::establish(url)).await {
+        Ok(Ok(_probe)) => {}
+        Ok(Err(err)) => return Err(format!("could not connect to the database: {err}")),
+        Err(_) => {
+            let secs = STARTUP_CONNECT_TIMEOUT.as_secs();
+            return Err(format!("the database did not answer a connection within {secs}s"));
+        }
+    }
     let applied = migrations::run_pending(url).await.map_err(|e| e.to_string())?;
     if applied.is_empty() {
         tracing::info!("migrations are current");

@@ -3,7 +3,8 @@
 //! are terminated in the middle of a mutation. The server must say it is
 //! not ready within a second, answer SERVICE_UNAVAILABLE (503, Retry-After)
 //! within a bound instead of hanging, heal by itself when the link returns,
-//! leave no partial write and leak no connection (docs/operations.md#outages).
+//! leave no partial write and leak no connection; and a database that never
+//! answers stops start-up with a clear error (docs/operations.md#outages).
 
 mod common;
 
@@ -276,4 +277,29 @@ async fn a_backend_terminated_mid_transaction_leaves_no_partial_write() {
     assert_eq!((count(&mut watcher, "(SELECT count(*) FROM applications)").await, orphans), (1, 0));
     assert_no_leaks(&setup).await;
     assert_no_error_logs(&setup);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_database_that_never_answers_stops_start_up_with_a_clear_error() {
+    let db = TestDb::migrated().await;
+    let proxy = FaultProxy::in_front_of(&db.url).await;
+    proxy.set(Link::Stall);
+    let dir = TempDir::new("stalled-start");
+    let (url, data_dir) = (proxy.url.clone(), dir.path().to_owned());
+    let started = Instant::now();
+    let output = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_careergraph"))
+            .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+            .arg(data_dir)
+            .env("DATABASE_URL", url)
+            .env("RUST_LOG", "off")
+            .output()
+            .expect("running careergraph")
+    })
+    .await
+    .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("the database did not answer a connection within 15s"), "{stderr}");
+    assert!(started.elapsed() < Duration::from_secs(30), "start-up took {:?} to give up", started.elapsed());
 }
