@@ -1,7 +1,7 @@
 //! Request ids, GraphiQL, CORS, the body limit, unknown routes, and GraphQL
 //! over HTTP: media types, status codes, GET for queries only.
 
-mod common;
+use crate::common;
 
 use careergraph::config::ServerArgs;
 use common::{TestApp, error_codes};

@@ -3,7 +3,7 @@
 //! WebSocket), and answers without errors (or with exactly the user error
 //! the page promises).
 
-mod common;
+use crate::common;
 
 use std::collections::{BTreeSet, HashMap};
 

@@ -1,6 +1,6 @@
 //! `/metrics` in the Prometheus text format, and slow operations in the log.
 
-mod common;
+use crate::common;
 
 use common::server::ServerProcess;
 use common::{TempDir, TestApp, TestDb};

@@ -5,7 +5,7 @@
 //! and the operations in docs/examples, which also run against a live
 //! server here, and graphql-ws's client receiving a subscription's events.
 
-mod common;
+use crate::common;
 
 use std::path::PathBuf;
 

@@ -1,7 +1,7 @@
 //! `/health` and `/health/ready`, including readiness going to 503 when the
 //! database stops or migrations are missing.
 
-mod common;
+use crate::common;
 
 use careergraph::config::ServerArgs;
 use careergraph::db::embedded::{Durability, EmbeddedPostgres};

@@ -3,7 +3,7 @@
 //! demand; the recruiter's pipeline; admin totals; who may see what; and
 //! snapshots (the mutation and `careergraph analytics snapshot`).
 
-mod common;
+use crate::common;
 
 use std::process::Command;
 

@@ -2,7 +2,7 @@
 //! reorder, their refusals, privacy, and statement counts that do not grow
 //! with the profile.
 
-mod common;
+use crate::common;
 
 use common::{TestApp, counted_app, error_codes, sign_up};
 use serde_json::{Value, json};

@@ -1,7 +1,7 @@
 //! `careergraph seed --demo`: a believable data set in an empty database,
 //! usable through the API at once, and never seeded twice.
 
-mod common;
+use crate::common;
 
 use std::process::Command;
 

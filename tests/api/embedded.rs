@@ -2,7 +2,7 @@
 //! starts its own PostgreSQL, reuses it on the next start, stops it on
 //! shutdown, survives a crash; `careergraph migrate` fills an empty database.
 
-mod common;
+use crate::common;
 
 use std::io::{Read, Write};
 use std::path::Path;

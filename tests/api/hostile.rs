@@ -7,7 +7,7 @@
 //! bound, and after every case the process must still answer with its
 //! resident memory under a bound (docs/operations.md#bounds).
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

@@ -6,7 +6,7 @@
 //! leave no partial write and leak no connection; and a database that never
 //! answers stops start-up with a clear error (docs/operations.md#outages).
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

@@ -2,7 +2,7 @@
 //! imports that never duplicate, search filters, orderings and pagination,
 //! the match score, and statement counts that do not grow with a page.
 
-mod common;
+use crate::common;
 
 use common::{TestApp, counted_app, error_codes, recruiter, sign_up};
 use serde_json::{Value, json};

@@ -1,7 +1,7 @@
 //! The first GraphQL schema: `Node` with global ids, the error conventions,
 //! GET and POST, and `schema.graphql` as the contract.
 
-mod common;
+use crate::common;
 
 use careergraph::graphql::ids;
 use careergraph::schema::companies;

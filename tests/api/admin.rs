@@ -1,7 +1,7 @@
 //! Admins: made from the command line, and the only ones who may list users
 //! and see every user's email. Also exercises connection pagination.
 
-mod common;
+use crate::common;
 
 use std::io::Write;
 use std::process::{Command, Stdio};

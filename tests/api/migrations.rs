@@ -1,7 +1,7 @@
 //! The data model: every migration goes up, down to nothing and up again,
 //! and the constraints the domain relies on hold in the database itself.
 
-mod common;
+use crate::common;
 
 use careergraph::db::migrations;
 use common::TestDb;

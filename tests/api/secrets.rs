@@ -2,7 +2,7 @@
 //! the generated signing key lives privately in the data dir, so tokens
 //! survive a restart.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

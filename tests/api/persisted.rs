@@ -2,7 +2,7 @@
 //! Apollo client sends them (hash first, document when asked, then hash
 //! only over GET), and `--persisted-only` safelists.
 
-mod common;
+use crate::common;
 
 use careergraph::config::ServerArgs;
 use careergraph::http::PersistedQueries;

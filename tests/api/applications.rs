@@ -3,7 +3,7 @@
 //! recruiters, lists and filters, a race of concurrent changes, and the
 //! dashboard's statement count.
 
-mod common;
+use crate::common;
 
 use common::{TestApp, counted_app, error_codes, recruiter, sign_up};
 use serde_json::{Value, json};

@@ -2,7 +2,7 @@
 //! versions, pinning, archiving, duplicating, deleting, privacy, and the
 //! resume version a recruiter sees on an application.
 
-mod common;
+use crate::common;
 
 use common::{TestApp, counted_app, error_codes, recruiter, sign_up};
 use serde_json::{Value, json};

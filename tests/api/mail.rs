@@ -1,7 +1,7 @@
 //! The outbox: mails are delivered oldest first, exactly once, and a failed
 //! delivery is retried with its error recorded.
 
-mod common;
+use crate::common;
 
 use std::sync::Mutex;
 

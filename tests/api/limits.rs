@@ -2,7 +2,7 @@
 //! message naming the bound, before any SQL runs; introspection can be
 //! switched off.
 
-mod common;
+use crate::common;
 
 use careergraph::config::ServerArgs;
 use common::{TestApp, counted_app, error_codes, sign_up};

@@ -3,7 +3,7 @@
 //! tokens, email verification and password reset through the outbox,
 //! password change, account deletion, the login rate limit, and privacy.
 
-mod common;
+use crate::common;
 
 use careergraph::auth::{Role, TokenKeys};
 use careergraph::graphql::ids;

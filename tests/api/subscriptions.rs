@@ -3,7 +3,7 @@
 //! connection, and an event written through one server process reaches a
 //! subscriber connected to another.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 
