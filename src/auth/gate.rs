@@ -12,7 +12,7 @@ use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, Opera
 use async_graphql::{ServerError, ServerResult, Variables};
 
 use super::Viewer;
-use crate::graphql::{ErrorCode, RequestContext};
+use crate::graphql::ErrorCode;
 
 /// Root mutations that work without a valid access token.
 pub const SESSION_MUTATIONS: [&str; 6] =
@@ -36,7 +36,9 @@ impl Extension for AuthGate {
         next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
         let document = next.run(ctx, query, variables).await?;
-        let viewer = ctx.data_opt::<RequestContext>().map(|request| request.viewer);
+        // The viewer travels as request data of its own, so `auth` needs
+        // nothing from the schema above it.
+        let viewer = ctx.data_opt::<Viewer>().copied();
         if let Some(Viewer::Rejected(reason)) = viewer
             && !only_session_mutations(&document)
         {

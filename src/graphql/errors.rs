@@ -15,8 +15,8 @@ use async_graphql::{Response, ServerError, ServerResult, Value};
 use futures_util::StreamExt;
 use futures_util::stream::BoxStream;
 
+use super::RequestId;
 use super::budget::is_budget_error;
-use crate::http::RequestId;
 
 /// The `extensions.code` values clients can branch on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -250,7 +250,7 @@ impl Extension for RequestErrors {
 
 /// The id of the WebSocket connection being served (its session data).
 fn request_id(ctx: &ExtensionContext<'_>) -> Option<RequestId> {
-    ctx.data_opt::<crate::graphql::RequestContext>().map(|request| request.request_id.clone())
+    ctx.data_opt::<RequestId>().cloned()
 }
 
 /// Adds the request id to every error so a user's report can be matched to

@@ -11,6 +11,7 @@ pub mod link;
 mod node;
 pub mod pagination;
 pub mod request;
+mod request_id;
 pub mod scalars;
 pub mod user_error;
 pub mod validate;
@@ -20,6 +21,7 @@ pub use errors::{ApiError, ErrorCode, ErrorConventions};
 pub use limits::QueryLimits;
 pub use node::Node;
 pub use request::{Loaders, RequestContext, loaders, request};
+pub use request_id::RequestId;
 pub use user_error::{UserError, UserErrorCode};
 
 use async_graphql::{MergedObject, Object, SDLExportOptions, Schema};

@@ -7,13 +7,13 @@ use std::time::Duration;
 use async_graphql::Context;
 use async_graphql::dataloader::DataLoader;
 
+use super::RequestId;
 use crate::applications::{
     ApplicationCounts, ApplicationLoader, FirstEvents, InterviewLoader, InterviewsByApplication, ViewerApplications,
 };
 use crate::auth::{Auth, Viewer};
 use crate::companies::CompanyLoader;
 use crate::db::Db;
-use crate::http::RequestId;
 use crate::jobs::{JobLoader, ViewerBookmarks};
 use crate::profile::{
     AchievementsByExperience, CertificationById, CertificationsByUser, EducationById, EducationsByUser, ExperienceById,

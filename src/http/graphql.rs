@@ -60,7 +60,7 @@ pub async fn execute(
     let user_agent = headers.get(header::USER_AGENT).and_then(|value| value.to_str().ok()).map(str::to_owned);
     let client = super::client_address::client_address(peer.ip(), &headers, &state.trusted_proxies);
     let (db, context, loaders) = request_data(&state, viewer, request_id.clone(), client, user_agent);
-    let request = request.data(loaders).data(context);
+    let request = request.data(loaders).data(context).data(viewer);
     let span = tracing::info_span!("graphql", operation = name.as_deref().unwrap_or("anonymous"));
     let mut response = state.schema.execute(request).instrument(span).await;
     attach_request_id(&mut response, &request_id);

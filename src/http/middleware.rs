@@ -1,7 +1,6 @@
 //! Request ids, the request timeout and the panic guard.
 
 use std::any::Any;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::extract::Request;
@@ -10,39 +9,9 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use tracing::Instrument;
 
-use crate::graphql::ErrorCode;
+use crate::graphql::{ErrorCode, RequestId};
 
 static X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
-
-/// Identifies one request in logs, in error extensions and in the
-/// `x-request-id` response header.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RequestId(Arc<str>);
-
-impl RequestId {
-    pub fn generate() -> Self {
-        Self(uuid::Uuid::now_v7().to_string().into())
-    }
-
-    /// A caller's id is kept when it is 1–128 characters of letters, digits
-    /// and `-_.:`; anything else could forge log lines, so it is replaced.
-    pub fn from_caller(value: &str) -> Option<Self> {
-        let valid = !value.is_empty()
-            && value.len() <= 128
-            && value.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'));
-        valid.then(|| Self(value.into()))
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::fmt::Display for RequestId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
 
 /// Assigns the request id, runs the request inside a span that carries it,
 /// and logs the outcome.

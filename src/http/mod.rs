@@ -10,10 +10,10 @@ mod over_http;
 mod persisted;
 mod socket;
 
+pub use crate::graphql::RequestId;
 pub use admission::{Admission, AdmissionLimits};
 pub use client_address::Cidr;
 pub use metrics::Metrics;
-pub use middleware::RequestId;
 pub use persisted::PersistedQueries;
 
 use std::future::Future;
