@@ -5,6 +5,8 @@
 //! [`CAPACITY`] events behind is told so and ended, rather than buffered
 //! without bound.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
@@ -21,6 +23,32 @@ pub const REVOCATIONS: &str = "careergraph_session_revocations";
 
 /// Events held for subscribers that have not read them yet.
 pub const CAPACITY: usize = 1024;
+
+/// How many subscriptions are live in this process (`/metrics` reports it).
+#[derive(Debug, Clone, Default)]
+pub struct SubscriptionGauge(Arc<AtomicI64>);
+
+impl SubscriptionGauge {
+    /// Counts one subscription for as long as the returned guard lives.
+    pub fn count(&self) -> LiveSubscription {
+        self.0.fetch_add(1, Ordering::Relaxed);
+        LiveSubscription(self.0.clone())
+    }
+
+    /// Live subscriptions now.
+    pub fn get(&self) -> i64 {
+        AtomicI64::load(&self.0, Ordering::Relaxed)
+    }
+}
+
+/// One counted subscription; dropping it (the stream ended) uncounts it.
+pub struct LiveSubscription(Arc<AtomicI64>);
+
+impl Drop for LiveSubscription {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
+}
 
 /// A new timeline event, as announced.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

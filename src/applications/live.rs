@@ -11,36 +11,19 @@ use tokio::sync::broadcast::error::RecvError;
 
 use super::graphql::{Application, ApplicationEvent};
 use crate::graphql::{ApiError, ErrorCode, ids, loaders, request};
-use crate::http::Metrics;
 use crate::jobs::Job;
-use crate::live::{EventHub, EventNotice};
-
-/// Counts a live subscription for as long as its stream lives.
-struct Live(Arc<Metrics>);
-
-impl Live {
-    fn new(metrics: Arc<Metrics>) -> Self {
-        metrics.subscriptions_changed(1);
-        Self(metrics)
-    }
-}
-
-impl Drop for Live {
-    fn drop(&mut self) {
-        self.0.subscriptions_changed(-1);
-    }
-}
+use crate::live::{EventHub, EventNotice, LiveSubscription, SubscriptionGauge};
 
 /// The subscription root.
 #[derive(Default)]
 pub struct SubscriptionRoot;
 
 /// What a subscription needs from its connection.
-fn feed(ctx: &Context<'_>) -> Result<(EventHub, Live), ApiError> {
+fn feed(ctx: &Context<'_>) -> Result<(EventHub, LiveSubscription), ApiError> {
     let hub = ctx.data_opt::<EventHub>().cloned();
-    let metrics = ctx.data_opt::<Arc<Metrics>>().cloned();
-    match (hub, metrics) {
-        (Some(hub), Some(metrics)) => Ok((hub, Live::new(metrics))),
+    let gauge = ctx.data_opt::<SubscriptionGauge>();
+    match (hub, gauge) {
+        (Some(hub), Some(gauge)) => Ok((hub, gauge.count())),
         _ => Err(ApiError::new(ErrorCode::BadUserInput, "Subscriptions are served over WebSocket at /graphql")),
     }
 }
@@ -65,7 +48,7 @@ async fn next_notice(
 /// far behind ends the stream with an error.
 fn watch<T, Load, Loaded>(
     hub: EventHub,
-    live: Live,
+    live: LiveSubscription,
     accept: impl Fn(&EventNotice) -> bool + Send + 'static,
     load: Load,
 ) -> impl Stream<Item = Result<T, ApiError>>
@@ -214,14 +197,14 @@ mod tests {
     #[tokio::test]
     async fn a_subscriber_that_falls_behind_is_ended_not_buffered() {
         let hub = EventHub::detached();
-        let metrics = Arc::new(Metrics::default());
+        let gauge = SubscriptionGauge::default();
         let stream = watch(
             hub.clone(),
-            Live::new(metrics.clone()),
+            gauge.count(),
             |_| true,
             |notice: EventNotice| async move { Ok::<_, ApiError>(Some(notice.event)) },
         );
-        assert_eq!(metrics.live_subscriptions(), 1);
+        assert_eq!(gauge.get(), 1);
         // Nobody reads while more events arrive than the hub holds.
         for _ in 0..CAPACITY + 10 {
             hub.publish(EventNotice { event: Uuid::now_v7(), application: Uuid::nil(), job: Uuid::nil() });
@@ -230,6 +213,6 @@ mod tests {
         assert_eq!(items.len(), 1, "one error, then the end");
         let Err(ApiError::Public { message, .. }) = &items[0] else { panic!("expected the lag error") };
         assert!(message.contains("fell 10 events behind"), "{message}");
-        assert_eq!(metrics.live_subscriptions(), 0, "an ended subscription is no longer counted");
+        assert_eq!(gauge.get(), 0, "an ended subscription is no longer counted");
     }
 }

@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 use std::fmt::Write;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicI64, Ordering};
+
 use std::time::Duration;
 
 use axum::extract::State;
@@ -90,7 +90,7 @@ struct Recorded {
 #[derive(Default)]
 pub struct Metrics {
     recorded: Mutex<Recorded>,
-    subscriptions: AtomicI64,
+    subscriptions: crate::live::SubscriptionGauge,
 }
 
 impl Metrics {
@@ -119,14 +119,14 @@ impl Metrics {
         recorded.statements.observe(&STATEMENT_BUCKETS, statements as f64);
     }
 
-    /// A subscription started (+1) or ended (-1).
-    pub fn subscriptions_changed(&self, delta: i64) {
-        self.subscriptions.fetch_add(delta, Ordering::Relaxed);
+    /// The gauge subscriptions count themselves on.
+    pub fn subscriptions(&self) -> &crate::live::SubscriptionGauge {
+        &self.subscriptions
     }
 
     /// Live subscriptions now.
     pub fn live_subscriptions(&self) -> i64 {
-        self.subscriptions.load(Ordering::Relaxed)
+        self.subscriptions.get()
     }
 
     fn render(&self, pool: deadpool::Status, admission: &super::Admission) -> String {

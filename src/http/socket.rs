@@ -167,7 +167,7 @@ fn admit(
     data.insert(loaders);
     data.insert(context);
     data.insert(viewer);
-    data.insert(state.metrics.clone());
+    data.insert(state.metrics.subscriptions().clone());
     if let Some(hub) = &state.events {
         data.insert(hub.clone());
     }
