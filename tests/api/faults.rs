@@ -12,9 +12,8 @@ use std::time::{Duration, Instant};
 
 use common::fault_proxy::{FaultProxy, Link};
 use common::server::{Answer, ServerProcess, post_graphql, register_at};
-use common::{JWT_SECRET, TempDir, TestDb};
-use diesel::sql_types::BigInt;
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use common::{JWT_SECRET, TempDir, TestDb, await_lock_waiter, count};
+use diesel_async::RunQueryDsl;
 use serde_json::{Value, json};
 
 /// The request timeout the server runs with here: how long a request
@@ -90,10 +89,6 @@ async fn assert_heals(setup: &Setup, token: &str) {
         assert!(started.elapsed() < HEAL_BOUND, "the server did not heal within {HEAL_BOUND:?}");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-}
-
-async fn count(conn: &mut AsyncPgConnection, sql: &str) -> i64 {
-    diesel::select(diesel::dsl::sql::<BigInt>(sql)).get_result(conn).await.unwrap_or_else(|err| panic!("{sql}: {err}"))
 }
 
 /// Once idle, every pooled connection is back in the pool, and PostgreSQL
@@ -239,17 +234,7 @@ async fn a_backend_terminated_mid_transaction_leaves_no_partial_write() {
         .await
     });
     let mut watcher = setup.db.connect().await;
-    let started = Instant::now();
-    while count(
-        &mut watcher,
-        "(SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock')",
-    )
-    .await
-        == 0
-    {
-        assert!(started.elapsed() < Duration::from_secs(10), "the mutation never reached the timeline insert");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    await_lock_waiter(&mut watcher).await;
     let terminated = count(
         &mut watcher,
         "(SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity \

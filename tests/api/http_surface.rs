@@ -200,19 +200,7 @@ async fn past_its_bounds_the_server_sheds_load_with_a_coded_503() {
             client.post(url).bearer_auth(token).json(&json!({ "query": query })).send().await.unwrap()
         })
     };
-    let mut watcher = app.db.connect().await;
-    loop {
-        let waiting: i64 = diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(
-            "(SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock')",
-        ))
-        .get_result(&mut watcher)
-        .await
-        .unwrap();
-        if waiting > 0 {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+    common::await_lock_waiter(&mut app.db.connect().await).await;
 
     // The one place is taken: the next request is shed at once, for both media types.
     for accept in ["application/graphql-response+json", "application/json"] {

@@ -173,14 +173,7 @@ async fn an_open_socket_closes_when_its_access_token_expires() {
     subscribe(&mut socket, "mine", EVENTS, json!({})).await;
     await_subscriptions(&app.base_url, 1).await;
     let started = std::time::Instant::now();
-    let close = loop {
-        use futures_util::StreamExt;
-        match tokio::time::timeout(Duration::from_secs(10), socket.next()).await.expect("closed within 10 s") {
-            Some(Ok(tokio_tungstenite::tungstenite::Message::Close(frame))) => break frame.expect("a close frame"),
-            Some(Ok(_)) => {}
-            other => panic!("the socket ended without a close frame: {other:?}"),
-        }
-    };
+    let close = close_frame(&mut socket, Duration::from_secs(10)).await.expect("closed within 10 s");
     assert_eq!(u16::from(close.code), 4403, "{close:?}");
     assert!(close.reason.contains("expired"), "{close:?}");
     assert!(started.elapsed() < Duration::from_secs(4), "closed {:?} after subscribing", started.elapsed());

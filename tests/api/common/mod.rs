@@ -366,3 +366,27 @@ pub async fn await_subscriptions(base_url: &str, count: usize) {
     }
     panic!("the server never counted {count} subscriptions (last: {live:?})");
 }
+
+/// The single `bigint` that `sql` (a parenthesised subquery) selects.
+pub async fn count(conn: &mut AsyncPgConnection, sql: &str) -> i64 {
+    diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(sql))
+        .get_result(conn)
+        .await
+        .unwrap_or_else(|err| panic!("{sql}: {err}"))
+}
+
+/// Waits until some backend of `conn`'s database is blocked on a lock (a
+/// request the test holds with `LOCK TABLE`); panics after 10 s.
+pub async fn await_lock_waiter(conn: &mut AsyncPgConnection) {
+    let started = std::time::Instant::now();
+    while count(
+        conn,
+        "(SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock')",
+    )
+    .await
+        == 0
+    {
+        assert!(started.elapsed() < std::time::Duration::from_secs(10), "no request reached the held lock");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
