@@ -10,7 +10,7 @@ use std::time::Duration;
 use crate::auth::{self, Auth};
 use crate::config::{AdminCommand, AnalyticsCommand, Cli, Command, DatabaseArgs, SeedVolume, ServerArgs};
 use crate::db::{self, Database, migrations};
-use crate::{analytics, bulk, demo, graphql, http, mail, telemetry, users};
+use crate::{analytics, bulk, demo, http, mail, schema, telemetry, users};
 
 /// How often queued mail is handed to the mailer.
 const MAIL_DRAIN_INTERVAL: Duration = Duration::from_secs(5);
@@ -20,7 +20,7 @@ pub fn main() -> ExitCode {
     let mut cli = Cli::parse();
     let command = cli.command.take().unwrap_or(Command::Serve);
     if let Command::Schema = command {
-        print!("{}", graphql::sdl());
+        print!("{}", schema::sdl());
         return ExitCode::SUCCESS;
     }
     telemetry::init(cli.log_format);

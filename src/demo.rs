@@ -9,7 +9,7 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use crate::auth::password;
-use crate::schema::{
+use crate::db::tables::{
     achievements, application_events, applications, companies, educations, interviews, job_bookmarks, jobs, skills,
     users, work_experiences,
 };

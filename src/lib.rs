@@ -13,6 +13,7 @@ pub mod bulk;
 pub mod cli;
 pub mod companies;
 pub mod config;
+pub mod context;
 pub mod db;
 pub mod demo;
 pub mod graphql;

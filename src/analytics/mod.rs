@@ -15,8 +15,9 @@ use uuid::Uuid;
 
 use crate::applications::ApplicationStatus;
 use crate::auth::{Role, SignedIn};
+use crate::context::request;
 use crate::graphql::scalars::{Date, Json};
-use crate::graphql::{ApiError, ErrorCode, db_enum, ids, loaders, request};
+use crate::graphql::{ApiError, ErrorCode, db_enum, ids};
 use crate::jobs::Job;
 
 /// The `analytics` root field.
@@ -205,7 +206,7 @@ impl Analytics {
         }
         let Some(id) = job_id else { return Ok(Pipeline::new(self.me.user_id, None)) };
         let uuid = ids::decode_as(&id, Job::TYPE_NAME)?;
-        let job = loaders(ctx).jobs.load_one(uuid).await?.ok_or_else(|| ids::not_found(&id))?;
+        let job = crate::jobs::loaders(ctx).jobs.load_one(uuid).await?.ok_or_else(|| ids::not_found(&id))?;
         match job.posted_by_id {
             Some(poster) if poster == self.me.user_id || self.me.is_admin() => Ok(Pipeline::new(poster, Some(uuid))),
             _ => Err(ApiError::new(ErrorCode::Forbidden, "Only the job's poster sees its pipeline")),

@@ -14,10 +14,11 @@ use uuid::Uuid;
 
 use super::{AnalyticsSnapshot, metrics};
 use crate::auth::Role;
+use crate::context::request;
 use crate::db::Pool;
+use crate::db::tables::users;
 use crate::graphql::scalars::Json;
-use crate::graphql::{ApiError, UserError, request};
-use crate::schema::users;
+use crate::graphql::{ApiError, UserError};
 
 #[derive(QueryableByName)]
 struct Stored {

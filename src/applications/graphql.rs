@@ -7,14 +7,16 @@ use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
 use super::interviews::Interview;
+use super::loaders;
 use super::pipeline::ApplicationStatus;
 use super::{ApplicationRow, EventRow, visible_to};
+use crate::context::request;
+use crate::db::tables::{application_events, applications};
 use crate::graphql::pagination::{Cursor, OrderDirection, Page, PageArgs, TimeKey, TimeOrder, TotalCount};
 use crate::graphql::scalars::DateTime;
-use crate::graphql::{ApiError, db_enum, ids, loaders, request};
+use crate::graphql::{ApiError, db_enum, ids};
 use crate::jobs::Job;
 use crate::resumes::{CoverLetter, ResumeVersion};
-use crate::schema::{application_events, applications};
 use crate::users::User;
 
 /// An application as the API shows it.
@@ -73,7 +75,7 @@ impl Application {
 
     /// The job applied to.
     async fn job(&self, ctx: &Context<'_>) -> Result<Option<Job>, ApiError> {
-        Ok(loaders(ctx).jobs.load_one(self.0.job_id).await?.map(Job))
+        Ok(crate::jobs::loaders(ctx).jobs.load_one(self.0.job_id).await?.map(Job))
     }
 
     /// The candidate (their public profile for the recruiter).
@@ -135,13 +137,13 @@ impl Application {
     /// The resume version sent with it (seen by the candidate and the job's recruiter).
     async fn resume_version(&self, ctx: &Context<'_>) -> Result<Option<ResumeVersion>, ApiError> {
         let Some(version) = self.0.resume_version_id else { return Ok(None) };
-        Ok(loaders(ctx).resume_versions.load_one(version).await?.map(ResumeVersion))
+        Ok(crate::resumes::loaders(ctx).resume_versions.load_one(version).await?.map(ResumeVersion))
     }
 
     /// The cover letter sent with it (seen by the candidate and the job's recruiter).
     async fn cover_letter(&self, ctx: &Context<'_>) -> Result<Option<CoverLetter>, ApiError> {
         let Some(letter) = self.0.cover_letter_id else { return Ok(None) };
-        Ok(loaders(ctx).cover_letters.load_one(letter).await?.map(CoverLetter))
+        Ok(crate::resumes::loaders(ctx).cover_letters.load_one(letter).await?.map(CoverLetter))
     }
 
     /// The interviews, in order of time.

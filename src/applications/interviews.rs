@@ -13,15 +13,17 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::graphql::Application;
+use super::loaders;
 use super::mutations::{Event, append, lock};
 use super::pipeline::Actor;
 use super::visible_to;
 use crate::auth::{SignedIn, Viewer};
+use crate::context::request;
 use crate::db::Db;
+use crate::db::tables::{applications, interviews};
 use crate::graphql::scalars::DateTime;
 use crate::graphql::validate::{Checks, change};
-use crate::graphql::{ApiError, ErrorCode, UserError, UserErrorCode, db_enum, ids, loaders, request};
-use crate::schema::{applications, interviews};
+use crate::graphql::{ApiError, ErrorCode, UserError, UserErrorCode, db_enum, ids};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = interviews, check_for_backend(Pg))]

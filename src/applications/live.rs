@@ -10,7 +10,9 @@ use futures_util::Stream;
 use tokio::sync::broadcast::error::RecvError;
 
 use super::graphql::{Application, ApplicationEvent};
-use crate::graphql::{ApiError, ErrorCode, ids, loaders, request};
+use super::loaders;
+use crate::context::request;
+use crate::graphql::{ApiError, ErrorCode, ids};
 use crate::jobs::Job;
 use crate::live::{EventHub, EventNotice, LiveSubscription, SubscriptionGauge};
 
@@ -126,7 +128,7 @@ impl SubscriptionRoot {
         let request = request(ctx);
         let me = *request.viewer.require()?;
         let job_uuid = ids::decode_as(&job_id, Job::TYPE_NAME)?;
-        let job = loaders(ctx).jobs.load_one(job_uuid).await?.ok_or_else(|| ids::not_found(&job_id))?;
+        let job = crate::jobs::loaders(ctx).jobs.load_one(job_uuid).await?.ok_or_else(|| ids::not_found(&job_id))?;
         if job.posted_by_id != Some(me.user_id) && !me.is_admin() {
             return Err(ApiError::new(ErrorCode::Forbidden, "Only the job's poster follows its applications"));
         }
@@ -154,9 +156,9 @@ mod load {
     use super::super::{ApplicationRow, EventRow, visible_to};
     use crate::auth::Viewer;
     use crate::db::Db;
+    use crate::db::tables::{application_events, applications};
     use crate::graphql::ApiError;
     use crate::live::EventNotice;
-    use crate::schema::{application_events, applications};
 
     /// The application, if the viewer may see it (a recruiter only once sent).
     pub async fn visible_application(db: &Db, viewer: &Viewer, id: Uuid) -> Result<Option<ApplicationRow>, ApiError> {

@@ -4,6 +4,7 @@
 mod graphql;
 mod interviews;
 mod live;
+mod loaders;
 mod mutations;
 mod pipeline;
 
@@ -12,6 +13,7 @@ pub use graphql::{
 };
 pub use interviews::{Interview, InterviewLoader, InterviewMutations, InterviewsByApplication};
 pub use live::SubscriptionRoot;
+pub use loaders::{Loaders, loaders};
 pub use mutations::ApplicationMutations;
 pub use pipeline::{Actor, ApplicationStatus};
 
@@ -27,8 +29,8 @@ use uuid::Uuid;
 
 use crate::auth::Viewer;
 use crate::db::Db;
+use crate::db::tables::{application_events, applications};
 use crate::graphql::ApiError;
-use crate::schema::{application_events, applications};
 
 /// A row of `applications`.
 #[derive(Debug, Clone, Queryable, Selectable)]

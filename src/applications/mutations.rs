@@ -13,10 +13,11 @@ use super::graphql::Application;
 use super::pipeline::{Actor, ApplicationStatus};
 use super::{ApplicationRow, visible_to};
 use crate::auth::SignedIn;
+use crate::context::request;
+use crate::db::tables::{application_events, applications, jobs};
 use crate::graphql::validate::Checks;
-use crate::graphql::{ApiError, ErrorCode, UserError, UserErrorCode, db_enum, ids, request};
+use crate::graphql::{ApiError, ErrorCode, UserError, UserErrorCode, db_enum, ids};
 use crate::jobs::{Job, JobRow, NATIVE_SOURCE};
-use crate::schema::{application_events, applications, jobs};
 
 /// The most tags one application carries.
 const MAX_TAGS: usize = 20;

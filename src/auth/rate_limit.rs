@@ -12,8 +12,8 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::secrets;
+use crate::db::tables::rate_limit_hits;
 use crate::graphql::{ApiError, ErrorCode};
-use crate::schema::rate_limit_hits;
 
 /// At most `limit` attempts per key in each `window` (fixed windows aligned
 /// to the epoch, so every replica agrees on where a window starts).

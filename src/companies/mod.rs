@@ -2,8 +2,10 @@
 //! data, readable by everyone.
 
 mod graphql;
+mod loaders;
 
 pub use graphql::{Company, CompanySize};
+pub use loaders::{Loaders, loaders};
 
 use std::collections::HashMap;
 
@@ -14,8 +16,8 @@ use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
 use crate::db::Db;
+use crate::db::tables::companies;
 use crate::graphql::ApiError;
-use crate::schema::companies;
 
 /// A row of `companies`.
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]

@@ -4,6 +4,7 @@
 mod counted;
 pub mod embedded;
 pub mod migrations;
+pub mod tables;
 
 use std::time::Duration;
 

@@ -1,5 +1,6 @@
-//! Assembles the GraphQL schema from the domain modules and holds the
-//! conventions every domain follows (ids, errors, scalars, per-request data).
+//! The conventions every domain follows: ids, errors, userErrors, scalars,
+//! pagination, validation and limits. Nothing here knows a domain, the viewer
+//! or the request context; the schema roof assembles the domains.
 
 pub mod budget;
 pub mod db_enum;
@@ -8,9 +9,7 @@ pub mod ids;
 pub mod input_guard;
 pub mod limits;
 pub mod link;
-mod node;
 pub mod pagination;
-pub mod request;
 mod request_id;
 pub mod scalars;
 pub mod user_error;
@@ -19,101 +18,5 @@ pub mod validate;
 pub use budget::OutputBudget;
 pub use errors::{ApiError, ErrorCode, ErrorConventions};
 pub use limits::QueryLimits;
-pub use node::Node;
-pub use request::{Loaders, RequestContext, loaders, request};
 pub use request_id::RequestId;
 pub use user_error::{UserError, UserErrorCode};
-
-use async_graphql::{MergedObject, Object, SDLExportOptions, Schema};
-
-use crate::analytics::{AnalyticsMutations, AnalyticsQuery};
-use crate::applications::{ApplicationMutations, InterviewMutations, SubscriptionRoot};
-use crate::auth::AuthGate;
-use crate::jobs::{BookmarkMutations, JobMutations, JobQuery};
-use crate::profile::ProfileMutations;
-use crate::resumes::{CoverLetterMutations, ImportMutations, ResumeMutations};
-use crate::users::{AccountMutations, UserMutations, UserQuery};
-
-/// The executable schema.
-pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
-
-/// Builds the schema. It holds no connections: the pool and the loaders
-/// arrive with each request (see [`RequestContext`]), so `careergraph schema`
-/// needs no database.
-pub fn build_schema() -> AppSchema {
-    build_schema_with(QueryLimits::default())
-}
-
-/// Builds the schema with the given query limits.
-pub fn build_schema_with(limits: QueryLimits) -> AppSchema {
-    Schema::build(QueryRoot::default(), MutationRoot::default(), SubscriptionRoot)
-        .extension(ErrorConventions)
-        .extension(limits.output)
-        .extension(input_guard::InputGuard)
-        .extension(AuthGate)
-        // Innermost: it parses the document itself (see limits.rs).
-        .extension(limits)
-        // The domain types use these soon; registering them now keeps the
-        // contract stable for clients generating code today.
-        .register_output_type::<scalars::Date>()
-        .register_output_type::<scalars::Json>()
-        .limit_recursive_depth(64)
-        .finish()
-}
-
-/// The SDL that `schema.graphql` must equal.
-pub fn sdl() -> String {
-    build_schema().sdl_with_options(SDLExportOptions::new().include_specified_by())
-}
-
-/// The entry points for reading: start from `viewer` (the signed-in user)
-/// or `node` (any object by id).
-#[derive(MergedObject, Default)]
-#[graphql(name = "Query")]
-pub struct QueryRoot(NodeQuery, UserQuery, JobQuery, AnalyticsQuery);
-
-/// The entry points for changing data. Each mutation takes one `input` and
-/// returns a payload whose `userErrors` lists what the user can fix.
-#[derive(MergedObject, Default)]
-#[graphql(name = "Mutation")]
-pub struct MutationRoot(
-    AccountMutations,
-    UserMutations,
-    ProfileMutations,
-    JobMutations,
-    BookmarkMutations,
-    ApplicationMutations,
-    InterviewMutations,
-    ResumeMutations,
-    ImportMutations,
-    CoverLetterMutations,
-    AnalyticsMutations,
-);
-
-/// Fetching objects by global id.
-#[derive(Default)]
-pub struct NodeQuery;
-
-#[Object]
-impl NodeQuery {
-    /// Fetches any object by its global id. An id that names nothing the
-    /// viewer may see is null with a NOT_FOUND error.
-    async fn node(
-        &self,
-        ctx: &async_graphql::Context<'_>,
-        #[graphql(desc = "The global id of the object.")] id: async_graphql::ID,
-    ) -> async_graphql::Result<Option<Node>> {
-        node::fetch_one(ctx, &id).await
-    }
-
-    /// Fetches up to 100 objects by global id, in the order given. Each id
-    /// that names nothing the viewer may see is null in the list, with a
-    /// NOT_FOUND error whose path points at it.
-    async fn nodes(
-        &self,
-        ctx: &async_graphql::Context<'_>,
-        #[graphql(desc = "The global ids of the objects (at most 100).")] ids: Vec<async_graphql::ID>,
-    ) -> async_graphql::Result<Vec<Option<Node>>> {
-        node::fetch_many(ctx, &ids).await
-    }
-}

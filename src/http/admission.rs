@@ -9,7 +9,6 @@
 //! arms a timer.
 
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::time::Duration;
 
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
@@ -18,15 +17,8 @@ use axum::response::Response;
 use tokio::sync::{Semaphore, SemaphorePermit};
 
 use super::{AppState, RequestId};
+use crate::config::AdmissionLimits;
 use crate::graphql::ErrorCode;
-
-/// How many requests run and wait, and for how long.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct AdmissionLimits {
-    pub max_in_flight: usize,
-    pub max_queued: usize,
-    pub queue_wait: Duration,
-}
 
 /// The shared state of admission control.
 pub struct Admission {
@@ -88,6 +80,8 @@ pub async fn admit(State(state): State<AppState>, request: Request, next: Next) 
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use super::*;
 
     #[tokio::test]

@@ -20,9 +20,9 @@ use axum::response::{Html, Response};
 use super::metrics::Outcome;
 use super::{AppState, RequestId, over_http};
 use crate::auth::{SignedIn, Viewer};
+use crate::context::RequestContext;
 use crate::db::Db;
 use crate::graphql::errors::attach_request_id;
-use crate::graphql::{Loaders, RequestContext};
 
 /// Executes one GraphQL request (POST body or GET query string) as the
 /// viewer its `Authorization` header names, with fresh per-request loaders,
@@ -59,8 +59,8 @@ pub async fn execute(
     let viewer = viewer_from(&headers, &state);
     let user_agent = headers.get(header::USER_AGENT).and_then(|value| value.to_str().ok()).map(str::to_owned);
     let client = super::client_address::client_address(peer.ip(), &headers, &state.trusted_proxies);
-    let (db, context, loaders) = request_data(&state, viewer, request_id.clone(), client, user_agent);
-    let request = request.data(loaders).data(context).data(viewer);
+    let mut request = request;
+    let db = request_data(&mut request.data, &state, viewer, request_id.clone(), client, user_agent);
     let span = tracing::info_span!("graphql", operation = name.as_deref().unwrap_or("anonymous"));
     let mut response = state.schema.execute(request).instrument(span).await;
     attach_request_id(&mut response, &request_id);
@@ -126,21 +126,22 @@ pub async fn get(State(state): State<AppState>, request: Request) -> Response {
         .on_upgrade(move |socket| super::socket::serve(state, socket, protocol, request_id, peer))
 }
 
-/// What every resolver reads: the request's context (a statement-counting
-/// database handle, the viewer, the request id) and fresh loaders; and the
-/// database handle, for its statement count.
+/// Fills `data` with what every resolver reads (the request's context: a
+/// statement-counting database handle, the viewer, the request id; and
+/// fresh loaders), and returns the database handle, for its statement count.
 pub(super) fn request_data(
+    data: &mut async_graphql::Data,
     state: &AppState,
     viewer: Viewer,
     request_id: RequestId,
     client_address: std::net::IpAddr,
     user_agent: Option<String>,
-) -> (Db, RequestContext, Loaders) {
+) -> Db {
     let db = Db::new(state.pool.clone());
-    let loaders = Loaders::new(&db, viewer, state.batch_window);
     let context =
         RequestContext { db: db.clone(), request_id, viewer, auth: state.auth.clone(), client_address, user_agent };
-    (db, context, loaders)
+    crate::schema::request_data(data, context, state.batch_window);
+    db
 }
 
 /// Anonymous without an `Authorization` header; otherwise the bearer token

@@ -11,8 +11,7 @@ mod persisted;
 mod socket;
 
 pub use crate::graphql::RequestId;
-pub use admission::{Admission, AdmissionLimits};
-pub use client_address::Cidr;
+pub use admission::Admission;
 pub use metrics::Metrics;
 pub use persisted::PersistedQueries;
 
@@ -30,9 +29,9 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
 
 use crate::auth::Auth;
-use crate::config::ServerArgs;
+use crate::config::{Cidr, ServerArgs};
 use crate::db::Pool;
-use crate::graphql::AppSchema;
+use crate::schema::AppSchema;
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -64,7 +63,7 @@ impl AppState {
     pub fn new(pool: Pool, auth: Auth) -> Self {
         Self {
             pool,
-            schema: crate::graphql::build_schema(),
+            schema: crate::schema::build_schema(),
             auth: Arc::new(auth),
             debug_sql_count: false,
             batch_window: std::time::Duration::from_millis(1),
@@ -86,7 +85,7 @@ impl AppState {
 
     /// Enforces `limits` on every query (the default limits otherwise).
     pub fn with_limits(mut self, limits: crate::graphql::QueryLimits) -> Self {
-        self.schema = crate::graphql::build_schema_with(limits);
+        self.schema = crate::schema::build_schema_with(limits);
         self
     }
 

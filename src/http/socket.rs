@@ -161,12 +161,9 @@ fn admit(
     };
     let request_id = request_id.unwrap_or_else(RequestId::generate);
     let peer = peer.unwrap_or(IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
-    let (_, context, loaders) = request_data(state, viewer, request_id.clone(), peer, None);
     let mut data = async_graphql::Data::default();
+    request_data(&mut data, state, viewer, request_id.clone(), peer, None);
     data.insert(request_id);
-    data.insert(loaders);
-    data.insert(context);
-    data.insert(viewer);
     data.insert(state.metrics.subscriptions().clone());
     if let Some(hub) = &state.events {
         data.insert(hub.clone());

@@ -11,14 +11,16 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::graphql::Job;
+use super::loaders;
 use super::{JobRow, visible_to};
 use crate::auth::Viewer;
+use crate::context::request;
 use crate::db::Db;
+use crate::db::tables::{job_bookmarks, jobs};
 use crate::graphql::pagination::{Page, PageArgs, TimeKey, TimeOrder, TotalCount};
 use crate::graphql::scalars::DateTime;
 use crate::graphql::validate::Checks;
-use crate::graphql::{ApiError, UserError, ids, loaders, request};
-use crate::schema::{job_bookmarks, jobs};
+use crate::graphql::{ApiError, UserError, ids};
 
 /// The most tags one bookmark carries.
 const MAX_TAGS: usize = 20;

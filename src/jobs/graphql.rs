@@ -5,14 +5,16 @@ use std::collections::HashSet;
 use async_graphql::{Context, ID, Object, SimpleObject};
 
 use super::bookmarks::JobBookmark;
+use super::loaders;
 use super::{JobRow, JobStatus, NATIVE_SOURCE, RemoteType, Seniority};
 use crate::applications::{
     Application, ApplicationConnection, ApplicationFilter, ApplicationOrder, Owner, application_page,
 };
 use crate::companies::Company;
+use crate::context::request;
 use crate::graphql::pagination::PageArgs;
 use crate::graphql::scalars::DateTime;
-use crate::graphql::{ApiError, db_enum, ids, loaders, request};
+use crate::graphql::{ApiError, db_enum, ids};
 use crate::profile::EmploymentType;
 use crate::resumes::CoverLetter;
 use crate::users::User;
@@ -136,7 +138,7 @@ impl Job {
 
     /// The employer.
     async fn company(&self, ctx: &Context<'_>) -> Result<Option<Company>, ApiError> {
-        Ok(loaders(ctx).companies.load_one(self.0.company_id).await?.map(Company))
+        Ok(crate::companies::loaders(ctx).companies.load_one(self.0.company_id).await?.map(Company))
     }
 
     /// The recruiter who posted it (their public profile), or for an imported
@@ -144,13 +146,13 @@ impl Job {
     async fn posted_by(&self, ctx: &Context<'_>) -> Result<Option<User>, ApiError> {
         let Some(poster) = self.0.posted_by_id else { return Ok(None) };
         let viewer = request(ctx).viewer;
-        let row = loaders(ctx).users.load_one(poster).await?;
+        let row = crate::users::loaders(ctx).users.load_one(poster).await?;
         Ok(row.map(|row| User::seen_by(row, &viewer)))
     }
 
     /// The viewer's live application to this job; null when none.
     async fn viewer_application(&self, ctx: &Context<'_>) -> Result<Option<Application>, ApiError> {
-        Ok(loaders(ctx).viewer_applications.load_one(self.0.id).await?.map(Application))
+        Ok(crate::applications::loaders(ctx).viewer_applications.load_one(self.0.id).await?.map(Application))
     }
 
     /// How many applications were sent to this job; only its poster (and
@@ -159,7 +161,7 @@ impl Job {
         if !self.viewer_posted(ctx) {
             return Ok(None);
         }
-        Ok(Some(loaders(ctx).application_counts.load_one(self.0.id).await?.unwrap_or(0)))
+        Ok(Some(crate::applications::loaders(ctx).application_counts.load_one(self.0.id).await?.unwrap_or(0)))
     }
 
     /// The applications sent to this job, newest first; only its poster
@@ -184,7 +186,7 @@ impl Job {
 
     /// The viewer's cover letter versions for this job, newest first.
     async fn viewer_cover_letters(&self, ctx: &Context<'_>) -> Result<Vec<CoverLetter>, ApiError> {
-        let rows = loaders(ctx).viewer_letters.load_one(self.0.id).await?;
+        let rows = crate::resumes::loaders(ctx).viewer_letters.load_one(self.0.id).await?;
         Ok(rows.unwrap_or_default().into_iter().map(CoverLetter).collect())
     }
 
@@ -198,7 +200,7 @@ impl Job {
     #[graphql(name = "match")]
     async fn job_match(&self, ctx: &Context<'_>) -> Result<Option<JobMatch>, ApiError> {
         let Some(me) = request(ctx).viewer.signed_in() else { return Ok(None) };
-        let skills = loaders(ctx).skills_by_user.load_one(me.user_id).await?.unwrap_or_default();
+        let skills = crate::profile::loaders(ctx).skills_by_user.load_one(me.user_id).await?.unwrap_or_default();
         let names: Vec<&str> = skills.iter().map(|skill| skill.name.as_str()).collect();
         Ok(JobMatch::between(&self.0, &names))
     }

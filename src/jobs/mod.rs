@@ -4,11 +4,13 @@
 
 mod bookmarks;
 mod graphql;
+mod loaders;
 mod mutations;
 mod search;
 
 pub use bookmarks::{BookmarkMutations, JobBookmarkConnection, JobBookmarkFilter, ViewerBookmarks, bookmark_page};
 pub use graphql::{Job, JobMatch};
+pub use loaders::{Loaders, loaders};
 pub use mutations::JobMutations;
 pub use search::{JobConnection, JobFilter, JobQuery};
 
@@ -25,8 +27,8 @@ use uuid::Uuid;
 
 use crate::auth::Viewer;
 use crate::db::Db;
+use crate::db::tables::jobs;
 use crate::graphql::ApiError;
-use crate::schema::jobs;
 
 /// Where `source` says a job was written in careergraph.
 pub const NATIVE_SOURCE: &str = "careergraph";

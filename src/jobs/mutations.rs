@@ -12,10 +12,11 @@ use uuid::Uuid;
 use super::graphql::Job;
 use super::{JobRow, JobStatus, NATIVE_SOURCE, RemoteType, Seniority, company_named};
 use crate::auth::{Role, SignedIn};
+use crate::context::request;
+use crate::db::tables::{jobs, users};
 use crate::graphql::validate::{Checks, after, change};
-use crate::graphql::{ApiError, ErrorCode, UserError, UserErrorCode, db_enum, ids, request};
+use crate::graphql::{ApiError, ErrorCode, UserError, UserErrorCode, db_enum, ids};
 use crate::profile::EmploymentType;
-use crate::schema::{jobs, users};
 
 /// The most skills one list of a job holds.
 const MAX_SKILLS: usize = 50;

@@ -13,13 +13,15 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::graphql::Job;
+use super::loaders;
 use super::{JobRow, JobStatus, RemoteType, visible_to};
 use crate::auth::Viewer;
+use crate::context::request;
+use crate::db::tables::{job_bookmarks, jobs};
 use crate::graphql::pagination::{Cursor, Direction, OrderDirection, Page, PageArgs, TotalCount};
 use crate::graphql::scalars::DateTime;
-use crate::graphql::{ApiError, db_enum, ids, loaders, request};
+use crate::graphql::{ApiError, db_enum, ids};
 use crate::profile::EmploymentType;
-use crate::schema::{job_bookmarks, jobs};
 
 crate::connection!(JobConnection, JobEdge, Job, "A page of jobs.", "A job in a `JobConnection`, with its cursor.");
 
@@ -424,7 +426,7 @@ impl JobQuery {
         let viewer = request.viewer;
         let me = viewer.require()?;
         let page = PageArgs { first, after, last, before }.page::<JobKey>()?;
-        let skills: Vec<String> = loaders(ctx)
+        let skills: Vec<String> = crate::profile::loaders(ctx)
             .skills_by_user
             .load_one(me.user_id)
             .await?

@@ -7,10 +7,11 @@ use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
 use super::section::profile_section;
+use crate::context::request;
+use crate::db::tables::educations;
 use crate::graphql::scalars::{Date, DateTime};
 use crate::graphql::validate::{Checks, after, change};
-use crate::graphql::{ApiError, ids, request};
-use crate::schema::educations;
+use crate::graphql::{ApiError, ids};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = educations, check_for_backend(diesel::pg::Pg))]

@@ -9,13 +9,15 @@ use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use super::loaders;
 use super::section::{Scope, profile_section};
 use crate::auth::Viewer;
+use crate::context::request;
 use crate::db::Db;
+use crate::db::tables::{achievements, work_experiences};
 use crate::graphql::scalars::{Date, DateTime};
 use crate::graphql::validate::{Checks, after, change};
-use crate::graphql::{ApiError, db_enum, ids, loaders, request};
-use crate::schema::{achievements, work_experiences};
+use crate::graphql::{ApiError, db_enum, ids};
 
 /// The most achievements one role lists.
 const MAX_ACHIEVEMENTS: usize = 30;

@@ -5,6 +5,7 @@
 mod certifications;
 mod educations;
 mod experiences;
+mod loaders;
 mod projects;
 pub mod section;
 mod skills;
@@ -12,6 +13,7 @@ mod skills;
 pub use certifications::{Certification, CertificationById, CertificationsByUser};
 pub use educations::{Education, EducationById, EducationsByUser};
 pub use experiences::{AchievementsByExperience, EmploymentType, ExperienceById, ExperiencesByUser, WorkExperience};
+pub use loaders::{Loaders, loaders};
 pub use projects::{Project, ProjectById, ProjectsByUser};
 pub use skills::{Skill, SkillById, SkillLevel, SkillsByUser};
 

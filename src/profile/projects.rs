@@ -7,11 +7,12 @@ use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
 use super::section::profile_section;
+use crate::context::request;
+use crate::db::tables::projects;
 use crate::graphql::link::{Link, LinkInput, links_from_json};
 use crate::graphql::scalars::{Date, DateTime};
 use crate::graphql::validate::{Checks, after, change};
-use crate::graphql::{ApiError, ids, request};
-use crate::schema::projects;
+use crate::graphql::{ApiError, ids};
 
 /// The most technologies or highlights one project lists.
 const MAX_LIST: usize = 50;

@@ -145,7 +145,7 @@ macro_rules! profile_section {
             use uuid::Uuid;
 
             use super::$row;
-            use $crate::schema::$table;
+            use $crate::db::tables::$table;
 
             /// The owner's live item `id`.
             #[allow(dead_code, reason = "sections whose updates need the stored row use it")]
@@ -326,7 +326,7 @@ macro_rules! profile_section {
                 ctx: &async_graphql::Context<'_>,
                 #[graphql(desc = "The mutation's input.")] input: $delete_input,
             ) -> Result<$delete_payload, $crate::graphql::ApiError> {
-                let request = $crate::graphql::request(ctx);
+                let request = $crate::context::request(ctx);
                 let me = request.viewer.require()?;
                 let id = $crate::graphql::ids::decode_as(&input.id, $node::TYPE_NAME)?;
                 let mut conn = request.db.conn().await?;
@@ -343,7 +343,7 @@ macro_rules! profile_section {
                 ctx: &async_graphql::Context<'_>,
                 #[graphql(desc = "The mutation's input.")] input: $reorder_input,
             ) -> Result<$reorder_payload, $crate::graphql::ApiError> {
-                let request = $crate::graphql::request(ctx);
+                let request = $crate::context::request(ctx);
                 let me = request.viewer.require()?;
                 let refused = || $reorder_payload {
                     items: None,

@@ -8,10 +8,11 @@ use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
 use super::section::profile_section;
+use crate::context::request;
+use crate::db::tables::skills;
 use crate::graphql::scalars::DateTime;
 use crate::graphql::validate::{Checks, change};
-use crate::graphql::{ApiError, UserError, UserErrorCode, db_enum, ids, request};
-use crate::schema::skills;
+use crate::graphql::{ApiError, UserError, UserErrorCode, db_enum, ids};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = skills, check_for_backend(diesel::pg::Pg))]

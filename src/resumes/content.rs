@@ -7,9 +7,9 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
+use crate::db::tables::{achievements, certifications, educations, projects, skills, users, work_experiences};
 use crate::graphql::link::links_from_json;
 use crate::graphql::{UserError, UserErrorCode};
-use crate::schema::{achievements, certifications, educations, projects, skills, users, work_experiences};
 
 /// The largest content a version may hold, in bytes of JSON.
 pub const MAX_CONTENT_BYTES: usize = 200_000;

@@ -9,15 +9,17 @@ use diesel::result::Error as DieselError;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use super::loaders;
 use super::{ResumeRow, VersionRow};
 use super::{content, tailor};
 use crate::auth::SignedIn;
+use crate::context::request;
+use crate::db::tables::{resume_versions, resumes};
 use crate::graphql::pagination::{Page, PageArgs, TimeKey, TimeOrder, TotalCount};
 use crate::graphql::scalars::{DateTime, Json};
 use crate::graphql::validate::Checks;
-use crate::graphql::{ApiError, UserError, UserErrorCode, db_enum, ids, loaders, request};
+use crate::graphql::{ApiError, UserError, UserErrorCode, db_enum, ids};
 use crate::jobs::Job;
-use crate::schema::{resume_versions, resumes};
 
 /// A resume as the API shows it.
 pub struct Resume(pub ResumeRow);
@@ -43,7 +45,7 @@ impl Resume {
     /// The job it is aimed at, if any.
     async fn target_job(&self, ctx: &Context<'_>) -> Result<Option<Job>, ApiError> {
         let Some(job) = self.0.target_job_id else { return Ok(None) };
-        Ok(loaders(ctx).jobs.load_one(job).await?.map(Job))
+        Ok(crate::jobs::loaders(ctx).jobs.load_one(job).await?.map(Job))
     }
 
     /// Whether it is archived.
@@ -155,7 +157,7 @@ impl ResumeVersion {
     /// The job this version was tailored for, when `tailorResume` made it.
     async fn tailored_for(&self, ctx: &Context<'_>) -> Result<Option<Job>, ApiError> {
         let Some(job) = self.0.tailored_for_job_id else { return Ok(None) };
-        Ok(loaders(ctx).jobs.load_one(job).await?.map(Job))
+        Ok(crate::jobs::loaders(ctx).jobs.load_one(job).await?.map(Job))
     }
 
     /// What changed from another version to this one, path by path. Lists
@@ -514,7 +516,7 @@ impl ResumeMutations {
         let target = match &input.target_job_id {
             Some(job) => {
                 let uuid = ids::decode_as(job, Job::TYPE_NAME)?;
-                loaders(ctx).jobs.load_one(uuid).await?.ok_or_else(|| ids::not_found(job))?;
+                crate::jobs::loaders(ctx).jobs.load_one(uuid).await?.ok_or_else(|| ids::not_found(job))?;
                 Some(uuid)
             }
             None => None,
@@ -568,7 +570,8 @@ impl ResumeMutations {
         let request = request(ctx);
         let me = *request.viewer.require()?;
         let job_uuid = ids::decode_as(&input.job_id, Job::TYPE_NAME)?;
-        let job = loaders(ctx).jobs.load_one(job_uuid).await?.ok_or_else(|| ids::not_found(&input.job_id))?;
+        let job =
+            crate::jobs::loaders(ctx).jobs.load_one(job_uuid).await?.ok_or_else(|| ids::not_found(&input.job_id))?;
         let skills: Vec<&str> = job.required().chain(job.preferred()).collect();
         if skills.is_empty() {
             let error = UserError::new(

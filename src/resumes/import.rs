@@ -16,12 +16,13 @@ use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use super::content;
+use crate::context::request;
+use crate::db::tables::{achievements, certifications, educations, projects, skills, users, work_experiences};
 use crate::graphql::link::{Link, MAX_LINKS};
 use crate::graphql::scalars::Json;
 use crate::graphql::validate::Checks;
-use crate::graphql::{ApiError, UserError, UserErrorCode, request};
+use crate::graphql::{ApiError, UserError, UserErrorCode};
 use crate::profile::section::MAX_ITEMS;
-use crate::schema::{achievements, certifications, educations, projects, skills, users, work_experiences};
 use crate::users::{User, UserRow};
 
 /// A JSON Resume document to import.

@@ -13,12 +13,13 @@ use diesel_async::{AsyncConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use crate::auth::{SignedIn, Viewer};
+use crate::context::request;
 use crate::db::Db;
+use crate::db::tables::cover_letters;
 use crate::graphql::scalars::DateTime;
 use crate::graphql::validate::Checks;
-use crate::graphql::{ApiError, UserError, ids, loaders, request};
+use crate::graphql::{ApiError, UserError, ids};
 use crate::jobs::Job;
-use crate::schema::cover_letters;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = cover_letters, check_for_backend(Pg))]
@@ -49,7 +50,7 @@ impl CoverLetter {
 
     /// The job it is written for.
     async fn job(&self, ctx: &Context<'_>) -> Result<Option<Job>, ApiError> {
-        Ok(loaders(ctx).jobs.load_one(self.0.job_id).await?.map(Job))
+        Ok(crate::jobs::loaders(ctx).jobs.load_one(self.0.job_id).await?.map(Job))
     }
 
     /// 1 for the first version, then counting up.
@@ -213,7 +214,7 @@ async fn save(
     let body = checks.text("body", &body, 50_000, true);
     let (Some(title), Some(body)) = (title, body) else { return Ok(Err(checks.errors)) };
     let job_id = ids::decode_as(job, Job::TYPE_NAME)?;
-    loaders(ctx).jobs.load_one(job_id).await?.ok_or_else(|| ids::not_found(job))?;
+    crate::jobs::loaders(ctx).jobs.load_one(job_id).await?.ok_or_else(|| ids::not_found(job))?;
     let mut conn = request(ctx).db.conn().await?;
     let me = *me;
     conn.transaction(async |conn| {

@@ -5,11 +5,13 @@ mod content;
 mod graphql;
 mod import;
 mod letters;
+mod loaders;
 mod tailor;
 
 pub use graphql::{Resume, ResumeConnection, ResumeMutations, ResumeVersion, resume_page};
 pub use import::ImportMutations;
 pub use letters::{CoverLetter, CoverLetterMutations, LetterLoader, ViewerLetters};
+pub use loaders::{Loaders, loaders};
 
 use std::collections::HashMap;
 
@@ -23,8 +25,8 @@ use uuid::Uuid;
 
 use crate::auth::Viewer;
 use crate::db::Db;
+use crate::db::tables::{resume_versions, resumes};
 use crate::graphql::ApiError;
-use crate::schema::{resume_versions, resumes};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = resumes, check_for_backend(Pg))]

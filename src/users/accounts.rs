@@ -13,11 +13,12 @@ use super::one_time::{self, Purpose};
 use super::sessions::{self, Refresh};
 use super::{UserRow, check_email, credentials_by_email, credentials_by_id, normalize_email};
 use crate::auth::{Role, password, rate_limit};
+use crate::context::{RequestContext, request};
+use crate::db::tables::users;
 use crate::graphql::scalars::DateTime;
 use crate::graphql::validate::Checks;
-use crate::graphql::{ApiError, ErrorCode, RequestContext, UserError, UserErrorCode, ids, request};
+use crate::graphql::{ApiError, ErrorCode, UserError, UserErrorCode, ids};
 use crate::mail::{self, MailKind, NewMail};
-use crate::schema::users;
 
 /// A new account.
 #[derive(InputObject)]

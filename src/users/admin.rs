@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::{check_email, normalize_email};
 use crate::auth::{Role, password};
-use crate::schema::users;
+use crate::db::tables::users;
 
 /// Creates an admin account with a verified email; returns its id, or why
 /// it was refused.

@@ -6,18 +6,20 @@ use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 
 use super::UserRow;
+use super::loaders;
 use crate::applications::{ApplicationConnection, ApplicationFilter, ApplicationOrder, Owner, application_page};
 use crate::auth::{Role, Viewer};
 use crate::companies::Company;
+use crate::context::request;
+use crate::db::tables::users;
 use crate::graphql::link::{Link, LinkInput, links_from_json};
 use crate::graphql::pagination::{PageArgs, TimeKey, TotalCount};
 use crate::graphql::scalars::DateTime;
 use crate::graphql::validate::Checks;
-use crate::graphql::{ApiError, ErrorCode, UserError, ids, loaders, request};
+use crate::graphql::{ApiError, ErrorCode, UserError, ids};
 use crate::jobs::{JobBookmarkConnection, JobBookmarkFilter, bookmark_page};
 use crate::profile::{Certification, Education, Project, Skill, WorkExperience};
 use crate::resumes::{ResumeConnection, resume_page};
-use crate::schema::users;
 
 /// A user row as one viewer sees it.
 pub struct User {
@@ -99,36 +101,36 @@ impl User {
     /// The company a recruiter hires for.
     async fn company(&self, ctx: &Context<'_>) -> Result<Option<Company>, ApiError> {
         let Some(id) = self.row.company_id else { return Ok(None) };
-        Ok(loaders(ctx).companies.load_one(id).await?.map(Company))
+        Ok(crate::companies::loaders(ctx).companies.load_one(id).await?.map(Company))
     }
 
     /// The roles on the user's profile, in their order.
     async fn experiences(&self, ctx: &Context<'_>) -> Result<Vec<WorkExperience>, ApiError> {
-        let rows = loaders(ctx).experiences_by_user.load_one(self.row.id).await?;
+        let rows = crate::profile::loaders(ctx).experiences_by_user.load_one(self.row.id).await?;
         Ok(rows.unwrap_or_default().into_iter().map(WorkExperience).collect())
     }
 
     /// The education entries on the user's profile, in their order.
     async fn educations(&self, ctx: &Context<'_>) -> Result<Vec<Education>, ApiError> {
-        let rows = loaders(ctx).educations_by_user.load_one(self.row.id).await?;
+        let rows = crate::profile::loaders(ctx).educations_by_user.load_one(self.row.id).await?;
         Ok(rows.unwrap_or_default().into_iter().map(Education).collect())
     }
 
     /// The certifications on the user's profile, in their order.
     async fn certifications(&self, ctx: &Context<'_>) -> Result<Vec<Certification>, ApiError> {
-        let rows = loaders(ctx).certifications_by_user.load_one(self.row.id).await?;
+        let rows = crate::profile::loaders(ctx).certifications_by_user.load_one(self.row.id).await?;
         Ok(rows.unwrap_or_default().into_iter().map(Certification).collect())
     }
 
     /// The skills on the user's profile, in their order.
     async fn skills(&self, ctx: &Context<'_>) -> Result<Vec<Skill>, ApiError> {
-        let rows = loaders(ctx).skills_by_user.load_one(self.row.id).await?;
+        let rows = crate::profile::loaders(ctx).skills_by_user.load_one(self.row.id).await?;
         Ok(rows.unwrap_or_default().into_iter().map(Skill).collect())
     }
 
     /// The projects on the user's profile, in their order.
     async fn projects(&self, ctx: &Context<'_>) -> Result<Vec<Project>, ApiError> {
-        let rows = loaders(ctx).projects_by_user.load_one(self.row.id).await?;
+        let rows = crate::profile::loaders(ctx).projects_by_user.load_one(self.row.id).await?;
         Ok(rows.unwrap_or_default().into_iter().map(Project).collect())
     }
 

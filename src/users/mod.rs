@@ -4,12 +4,14 @@
 mod accounts;
 mod admin;
 mod graphql;
+mod loaders;
 mod one_time;
 mod sessions;
 
 pub use accounts::AccountMutations;
 pub use admin::create_admin;
 pub use graphql::{User, UserConnection, UserFilter, UserMutations, UserQuery};
+pub use loaders::{Loaders, loaders};
 
 use std::collections::HashMap;
 
@@ -21,9 +23,9 @@ use uuid::Uuid;
 
 use crate::auth::{Role, Viewer};
 use crate::db::Db;
+use crate::db::tables::users;
 use crate::graphql::ApiError;
 use crate::graphql::pagination::{Page, TimeKey, TimeOrder};
-use crate::schema::users;
 
 /// A row of `users`, without the password hash (which is only ever read by
 /// the login and password checks).

@@ -9,7 +9,7 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use crate::auth::secrets;
-use crate::schema::refresh_tokens;
+use crate::db::tables::refresh_tokens;
 
 /// How long a refresh token is valid (each rotation starts a new period).
 pub const REFRESH_TOKEN_TTL: Duration = Duration::days(30);

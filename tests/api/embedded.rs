@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use careergraph::db::embedded;
 use careergraph::graphql::ids;
-use careergraph::schema::companies;
+use careergraph::db::tables::companies;
 use common::server::ServerProcess;
 use common::{TempDir, TestDb};
 use diesel::prelude::*;

@@ -4,7 +4,7 @@
 use crate::common;
 
 use careergraph::graphql::ids;
-use careergraph::schema::companies;
+use careergraph::db::tables::companies;
 use common::{TestApp, error_codes};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;

@@ -1,5 +1,9 @@
 //! Command-line flags and their environment twins.
 
+mod cidr;
+
+pub use cidr::Cidr;
+
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -7,7 +11,6 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::graphql::{OutputBudget, QueryLimits};
-use crate::http::{AdmissionLimits, Cidr};
 
 /// careergraph: a GraphQL backend for the resume and job-search domain.
 ///
@@ -349,4 +352,12 @@ pub enum LogFormat {
     Text,
     /// One JSON object per line, for log collectors.
     Json,
+}
+
+/// How many requests run and wait, and for how long.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AdmissionLimits {
+    pub max_in_flight: usize,
+    pub max_queued: usize,
+    pub queue_wait: Duration,
 }

@@ -2,15 +2,15 @@
 
 use async_graphql::{Context, ID, Interface, PathSegment};
 
-use super::errors::ApiError;
-use super::ids;
-use super::request::{loaders, request};
 use crate::applications::{Application, Interview};
 use crate::companies::Company;
+use crate::context::request;
+use crate::graphql::{ApiError, ids};
 use crate::jobs::Job;
 use crate::profile::{Certification, Education, Project, Skill, WorkExperience};
 use crate::resumes::{CoverLetter, Resume, ResumeVersion};
 use crate::users::User;
+use crate::{applications, companies, jobs, profile, resumes, users};
 
 /// An object with a global id, fetchable again with `node(id:)`.
 #[derive(Interface)]
@@ -78,33 +78,46 @@ async fn load(ctx: &Context<'_>, id: &ID) -> Result<Node, ApiError> {
     let Some((type_name, uuid)) = ids::decode(id) else {
         return Err(ids::not_found(id));
     };
-    let loaders = loaders(ctx);
     let node = match type_name.as_str() {
-        Company::TYPE_NAME => loaders.companies.load_one(uuid).await?.map(|row| Node::Company(Company(row))),
-        User::TYPE_NAME => {
-            loaders.users.load_one(uuid).await?.map(|row| Node::User(User::seen_by(row, &request(ctx).viewer)))
+        Company::TYPE_NAME => {
+            companies::loaders(ctx).companies.load_one(uuid).await?.map(|row| Node::Company(Company(row)))
         }
+        User::TYPE_NAME => users::loaders(ctx)
+            .users
+            .load_one(uuid)
+            .await?
+            .map(|row| Node::User(User::seen_by(row, &request(ctx).viewer))),
         WorkExperience::TYPE_NAME => {
-            loaders.experiences.load_one(uuid).await?.map(|row| Node::WorkExperience(WorkExperience(row)))
+            profile::loaders(ctx).experiences.load_one(uuid).await?.map(|row| Node::WorkExperience(WorkExperience(row)))
         }
-        Education::TYPE_NAME => loaders.educations.load_one(uuid).await?.map(|row| Node::Education(Education(row))),
-        Certification::TYPE_NAME => {
-            loaders.certifications.load_one(uuid).await?.map(|row| Node::Certification(Certification(row)))
+        Education::TYPE_NAME => {
+            profile::loaders(ctx).educations.load_one(uuid).await?.map(|row| Node::Education(Education(row)))
         }
-        Skill::TYPE_NAME => loaders.skills.load_one(uuid).await?.map(|row| Node::Skill(Skill(row))),
+        Certification::TYPE_NAME => profile::loaders(ctx)
+            .certifications
+            .load_one(uuid)
+            .await?
+            .map(|row| Node::Certification(Certification(row))),
+        Skill::TYPE_NAME => profile::loaders(ctx).skills.load_one(uuid).await?.map(|row| Node::Skill(Skill(row))),
         Application::TYPE_NAME => {
-            loaders.applications.load_one(uuid).await?.map(|row| Node::Application(Application(row)))
+            applications::loaders(ctx).applications.load_one(uuid).await?.map(|row| Node::Application(Application(row)))
         }
-        Interview::TYPE_NAME => loaders.interviews.load_one(uuid).await?.map(|row| Node::Interview(Interview(row))),
-        Resume::TYPE_NAME => loaders.resumes.load_one(uuid).await?.map(|row| Node::Resume(Resume(row))),
-        ResumeVersion::TYPE_NAME => {
-            loaders.resume_versions.load_one(uuid).await?.map(|row| Node::ResumeVersion(ResumeVersion(row)))
+        Interview::TYPE_NAME => {
+            applications::loaders(ctx).interviews.load_one(uuid).await?.map(|row| Node::Interview(Interview(row)))
         }
+        Resume::TYPE_NAME => resumes::loaders(ctx).resumes.load_one(uuid).await?.map(|row| Node::Resume(Resume(row))),
+        ResumeVersion::TYPE_NAME => resumes::loaders(ctx)
+            .resume_versions
+            .load_one(uuid)
+            .await?
+            .map(|row| Node::ResumeVersion(ResumeVersion(row))),
         CoverLetter::TYPE_NAME => {
-            loaders.cover_letters.load_one(uuid).await?.map(|row| Node::CoverLetter(CoverLetter(row)))
+            resumes::loaders(ctx).cover_letters.load_one(uuid).await?.map(|row| Node::CoverLetter(CoverLetter(row)))
         }
-        Job::TYPE_NAME => loaders.jobs.load_one(uuid).await?.map(|row| Node::Job(Job(row))),
-        Project::TYPE_NAME => loaders.projects.load_one(uuid).await?.map(|row| Node::Project(Project(row))),
+        Job::TYPE_NAME => jobs::loaders(ctx).jobs.load_one(uuid).await?.map(|row| Node::Job(Job(row))),
+        Project::TYPE_NAME => {
+            profile::loaders(ctx).projects.load_one(uuid).await?.map(|row| Node::Project(Project(row)))
+        }
         _ => None,
     };
     node.ok_or_else(|| ids::not_found(id))

@@ -1,0 +1,59 @@
+//! The application loaders of one request: one DataLoader per relation, made fresh
+//! for every request (the roof puts them in, `crate::schema::request_data`).
+
+use std::time::Duration;
+
+use async_graphql::Context;
+use async_graphql::dataloader::DataLoader;
+
+use super::{
+    ApplicationCounts, ApplicationLoader, FirstEvents, InterviewLoader, InterviewsByApplication, ViewerApplications,
+};
+use crate::auth::Viewer;
+use crate::context::batched;
+use crate::db::Db;
+use crate::users::UserLoader;
+
+/// The application loaders of one request.
+pub struct Loaders {
+    /// Applications by id, those the viewer may see.
+    pub applications: DataLoader<ApplicationLoader>,
+    /// The viewer's application to each job.
+    pub viewer_applications: DataLoader<ViewerApplications>,
+    /// How many applications each job has.
+    pub application_counts: DataLoader<ApplicationCounts>,
+    /// The first events of each application's timeline.
+    pub first_events: DataLoader<FirstEvents>,
+    /// Interviews by id.
+    pub interviews: DataLoader<InterviewLoader>,
+    /// The interviews of each application.
+    pub interviews_by_application: DataLoader<InterviewsByApplication>,
+    /// The applicant of each application. Relations get their own instances
+    /// of a loader, so each relation is one statement whatever the timing:
+    /// one instance's batches can merge or split with the timing of the
+    /// paths sharing it.
+    pub applicants: DataLoader<UserLoader>,
+    /// Who acted in each timeline event.
+    pub event_actors: DataLoader<UserLoader>,
+}
+
+impl Loaders {
+    /// Every loader gathers keys for `window` before running its statement.
+    pub fn new(db: &Db, viewer: Viewer, window: Duration) -> Self {
+        Self {
+            applications: batched(ApplicationLoader::new(db.clone(), viewer), window),
+            viewer_applications: batched(ViewerApplications::new(db.clone(), viewer), window),
+            application_counts: batched(ApplicationCounts::new(db.clone(), viewer), window),
+            first_events: batched(FirstEvents::new(db.clone()), window),
+            interviews: batched(InterviewLoader::new(db.clone(), viewer), window),
+            interviews_by_application: batched(InterviewsByApplication::new(db.clone(), viewer), window),
+            applicants: batched(UserLoader::new(db.clone(), viewer), window),
+            event_actors: batched(UserLoader::new(db.clone(), viewer), window),
+        }
+    }
+}
+
+/// The application loaders of the request being resolved.
+pub fn loaders<'a>(ctx: &Context<'a>) -> &'a Loaders {
+    ctx.data_unchecked::<Loaders>()
+}
