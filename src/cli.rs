@@ -202,14 +202,13 @@ async fn run_migrations(url: &str) -> Result<(), String> {
     // only the first connection is bounded: a database that accepts the
     // socket but never answers would otherwise hang start-up silently.
     use diesel_async::AsyncConnection;
-    match tokio::time::timeout(STARTUP_CONNECT_TIMEOUT, diesel_async::AsyncPgConnection::establish(url)).await {
-        Ok(Ok(_probe)) => {}
-        Ok(Err(err)) => return Err(format!("could not connect to the database: {err}")),
-        Err(_) => {
+    let probe = tokio::time::timeout(STARTUP_CONNECT_TIMEOUT, diesel_async::AsyncPgConnection::establish(url))
+        .await
+        .map_err(|_| {
             let secs = STARTUP_CONNECT_TIMEOUT.as_secs();
-            return Err(format!("the database did not answer a connection within {secs}s"));
-        }
-    }
+            format!("the database did not answer a connection within {secs}s")
+        })?;
+    probe.map_err(|err| format!("could not connect to the database: {err}"))?;
     let applied = migrations::run_pending(url).await.map_err(|e| e.to_string())?;
     if applied.is_empty() {
         tracing::info!("migrations are current");

@@ -4,11 +4,10 @@
 use std::collections::HashMap;
 
 use async_graphql::dataloader::Loader;
-use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, SimpleObject};
+use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object};
 use chrono::{DateTime as ChronoDateTime, Utc};
 use diesel::pg::Pg;
 use diesel::prelude::*;
-use diesel::result::Error as DieselError;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
@@ -23,7 +22,7 @@ use crate::db::Db;
 use crate::db::tables::{applications, interviews};
 use crate::graphql::scalars::DateTime;
 use crate::graphql::validate::{Checks, change};
-use crate::graphql::{ApiError, ErrorCode, UserError, UserErrorCode, db_enum, ids};
+use crate::graphql::{ApiError, ErrorCode, Outcome, Payload, Refusal, UserErrorCode, db_enum, ids, payload, respond};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = interviews, check_for_backend(Pg))]
@@ -225,23 +224,13 @@ pub struct RecordInterviewOutcomeInput {
 
 macro_rules! interview_payload {
     ($name:ident, $doc:literal) => {
-        #[doc = $doc]
-        #[derive(SimpleObject)]
-        pub struct $name {
-            /// The interview as it is now; null when the input was refused.
-            pub interview: Option<Interview>,
-            /// Why the input was refused.
-            pub user_errors: Vec<UserError>,
-        }
-
-        impl From<Result<InterviewRow, Vec<UserError>>> for $name {
-            fn from(outcome: Result<InterviewRow, Vec<UserError>>) -> Self {
-                match outcome {
-                    Ok(row) => Self { interview: Some(Interview(row)), user_errors: Vec::new() },
-                    Err(user_errors) => Self { interview: None, user_errors },
-                }
-            }
-        }
+        payload!(
+            $name,
+            $doc,
+            interview: Interview(InterviewRow),
+            "The interview as it is now; null when the input was refused.",
+            "Why the input was refused."
+        );
     };
 }
 
@@ -270,42 +259,28 @@ fn check_duration(checks: &mut Checks, minutes: Option<i32>) {
 
 /// Locks the application `id` and checks the viewer may run its interviews:
 /// the job's recruiter, or the candidate on an imported job.
-async fn lock_for_interviews(
-    conn: &mut AsyncPgConnection,
-    me: &SignedIn,
-    id: &ID,
-) -> Result<Result<Uuid, ApiError>, DieselError> {
-    let (row, actor, native) = match lock(conn, me, id).await? {
-        Ok(locked) => locked,
-        Err(error) => return Ok(Err(error)),
-    };
+async fn lock_for_interviews(conn: &mut AsyncPgConnection, me: &SignedIn, id: &ID) -> Outcome<Uuid> {
+    let (row, actor, native) = lock(conn, me, id).await?;
     if actor == Actor::Applicant && native {
-        return Ok(Err(ApiError::new(ErrorCode::Forbidden, "The job's recruiter runs its interviews")));
+        return Err(ApiError::new(ErrorCode::Forbidden, "The job's recruiter runs its interviews").into());
     }
-    Ok(Ok(row.id))
+    Ok(row.id)
 }
 
 /// The interview `id` with its application, locked; NOT_FOUND when the
 /// viewer may not see it.
-async fn lock_interview(
-    conn: &mut AsyncPgConnection,
-    me: &SignedIn,
-    id: &ID,
-) -> Result<Result<InterviewRow, ApiError>, DieselError> {
-    let Ok(uuid) = ids::decode_as(id, Interview::TYPE_NAME) else { return Ok(Err(ids::not_found(id))) };
+async fn lock_interview(conn: &mut AsyncPgConnection, me: &SignedIn, id: &ID) -> Outcome<InterviewRow> {
+    let uuid = ids::decode_as(id, Interview::TYPE_NAME).map_err(|_| ids::not_found(id))?;
     let row: Option<InterviewRow> =
         interviews::table.find(uuid).select(InterviewRow::as_select()).first(conn).await.optional()?;
-    let Some(row) = row else { return Ok(Err(ids::not_found(id))) };
+    let row = row.ok_or_else(|| ids::not_found(id))?;
     let application = ids::encode(Application::TYPE_NAME, row.application_id);
-    match lock_for_interviews(conn, me, &application).await? {
-        Ok(_) => Ok(Ok(row)),
-        Err(error) if error_is_not_found(&error) => Ok(Err(ids::not_found(id))),
-        Err(error) => Ok(Err(error)),
+    match lock_for_interviews(conn, me, &application).await {
+        Ok(_) => Ok(row),
+        // The application's id is not the one asked for: name the interview.
+        Err(Refusal::Api(ApiError::Public { code: ErrorCode::NotFound, .. })) => Err(ids::not_found(id).into()),
+        Err(refusal) => Err(refusal),
     }
-}
-
-fn error_is_not_found(error: &ApiError) -> bool {
-    matches!(error, ApiError::Public { code: ErrorCode::NotFound, .. })
 }
 
 /// Scheduling interviews and recording how they went.
@@ -327,15 +302,12 @@ impl InterviewMutations {
         let location = checks.optional_text("location", input.location.as_deref(), 300);
         let meeting_url = input.meeting_url.as_deref().and_then(|url| checks.url(&["input", "meetingUrl"], url));
         let (Some(location), true) = (location, checks.is_ok()) else {
-            return Ok(Err(checks.errors).into());
+            return Ok(Payload::refused(checks.errors));
         };
         let mut conn = request.db.conn().await?;
-        let outcome: Result<Result<InterviewRow, Vec<UserError>>, ApiError> = conn
+        let outcome = conn
             .transaction(async |conn| {
-                let application = match lock_for_interviews(conn, &me, &input.application_id).await? {
-                    Ok(application) => application,
-                    Err(error) => return Ok(Err(error)),
-                };
+                let application = lock_for_interviews(conn, &me, &input.application_id).await?;
                 let now = Utc::now();
                 let row: InterviewRow = diesel::insert_into(interviews::table)
                     .values((
@@ -355,10 +327,10 @@ impl InterviewMutations {
                 let event =
                     Event { kind: "INTERVIEW_SCHEDULED", from: None, to: None, note: None, interview: Some(row.id) };
                 append(conn, application, me.user_id, event).await?;
-                Ok::<_, DieselError>(Ok(Ok(row)))
+                Ok(row)
             })
-            .await?;
-        Ok(outcome?.into())
+            .await;
+        respond(outcome)
     }
 
     /// Changes an interview's time, length, place or link.
@@ -382,10 +354,10 @@ impl InterviewMutations {
             ..InterviewChanges::default()
         };
         if !checks.is_ok() {
-            return Ok(Err(checks.errors).into());
+            return Ok(Payload::refused(checks.errors));
         }
         let mut conn = request.db.conn().await?;
-        Ok(change_interview(&mut conn, &me, &input.interview_id, "INTERVIEW_UPDATED", changes).await?.into())
+        respond(change_interview(&mut conn, &me, &input.interview_id, "INTERVIEW_UPDATED", changes).await)
     }
 
     /// Records how an interview went, and notes it on the timeline.
@@ -402,7 +374,7 @@ impl InterviewMutations {
         }
         let feedback = checks.optional_text("feedback", input.feedback.as_deref(), 10_000);
         let (Some(feedback), true) = (feedback, checks.is_ok()) else {
-            return Ok(Err(checks.errors).into());
+            return Ok(Payload::refused(checks.errors));
         };
         let changes = InterviewChanges {
             outcome: Some(db_enum::to_db(input.outcome).to_owned()),
@@ -411,7 +383,7 @@ impl InterviewMutations {
             ..InterviewChanges::default()
         };
         let mut conn = request.db.conn().await?;
-        Ok(change_interview(&mut conn, &me, &input.interview_id, "INTERVIEW_COMPLETED", changes).await?.into())
+        respond(change_interview(&mut conn, &me, &input.interview_id, "INTERVIEW_COMPLETED", changes).await)
     }
 }
 
@@ -421,12 +393,9 @@ async fn change_interview(
     id: &ID,
     kind: &'static str,
     changes: InterviewChanges,
-) -> Result<Result<InterviewRow, Vec<UserError>>, ApiError> {
+) -> Outcome<InterviewRow> {
     conn.transaction(async |conn| {
-        let current = match lock_interview(conn, me, id).await? {
-            Ok(current) => current,
-            Err(error) => return Ok(Err(error)),
-        };
+        let current = lock_interview(conn, me, id).await?;
         let row: InterviewRow = diesel::update(interviews::table.find(current.id))
             .set((&changes, interviews::updated_at.eq(Utc::now())))
             .returning(InterviewRow::as_returning())
@@ -434,9 +403,9 @@ async fn change_interview(
             .await?;
         let event = Event { kind, from: None, to: None, note: None, interview: Some(row.id) };
         append(conn, row.application_id, me.user_id, event).await?;
-        Ok::<_, DieselError>(Ok(Ok(row)))
+        Ok(row)
     })
-    .await?
+    .await
 }
 
 /// Loads interviews by id, only those of applications the viewer may see.

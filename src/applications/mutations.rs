@@ -2,10 +2,9 @@
 //! the same transaction, with the application row locked, so concurrent
 //! changes serialize and none is lost.
 
-use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
+use async_graphql::{Context, ID, InputObject, Object};
 use chrono::Utc;
 use diesel::prelude::*;
-use diesel::result::Error as DieselError;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
@@ -16,7 +15,7 @@ use crate::auth::SignedIn;
 use crate::context::request;
 use crate::db::tables::{application_events, applications, jobs};
 use crate::graphql::validate::Checks;
-use crate::graphql::{ApiError, ErrorCode, UserError, UserErrorCode, db_enum, ids};
+use crate::graphql::{ApiError, ErrorCode, Outcome, Payload, UserError, UserErrorCode, db_enum, ids, payload, respond};
 use crate::jobs::{Job, JobRow, NATIVE_SOURCE};
 
 /// The most tags one application carries.
@@ -97,23 +96,13 @@ pub struct TagApplicationInput {
 
 macro_rules! application_payload {
     ($name:ident, $doc:literal) => {
-        #[doc = $doc]
-        #[derive(SimpleObject)]
-        pub struct $name {
-            /// The application as it is now; null when the change was refused.
-            pub application: Option<Application>,
-            /// Why the change was refused.
-            pub user_errors: Vec<UserError>,
-        }
-
-        impl From<Result<ApplicationRow, UserError>> for $name {
-            fn from(outcome: Result<ApplicationRow, UserError>) -> Self {
-                match outcome {
-                    Ok(row) => Self { application: Some(Application(row)), user_errors: Vec::new() },
-                    Err(error) => Self { application: None, user_errors: vec![error] },
-                }
-            }
-        }
+        payload!(
+            $name,
+            $doc,
+            application: Application(ApplicationRow),
+            "The application as it is now; null when the change was refused.",
+            "Why the change was refused."
+        );
     };
 }
 
@@ -141,7 +130,7 @@ pub(super) async fn append(
     application: Uuid,
     actor: Uuid,
     event: Event<'_>,
-) -> Result<(), DieselError> {
+) -> QueryResult<()> {
     let now = Utc::now();
     diesel::insert_into(application_events::table)
         .values((
@@ -168,10 +157,10 @@ pub(super) async fn lock(
     conn: &mut AsyncPgConnection,
     me: &SignedIn,
     id: &ID,
-) -> Result<Result<(ApplicationRow, Actor, bool), ApiError>, DieselError> {
-    let Ok(uuid) = ids::decode_as(id, Application::TYPE_NAME) else { return Ok(Err(ids::not_found(id))) };
+) -> Outcome<(ApplicationRow, Actor, bool)> {
+    let uuid = ids::decode_as(id, Application::TYPE_NAME).map_err(|_| ids::not_found(id))?;
     let viewer = crate::auth::Viewer::SignedIn(*me);
-    let Some(visible) = visible_to(&viewer) else { return Ok(Err(ids::not_found(id))) };
+    let visible = visible_to(&viewer).ok_or_else(|| ids::not_found(id))?;
     let row: Option<ApplicationRow> = applications::table
         .filter(applications::id.eq(uuid))
         .filter(visible)
@@ -180,7 +169,7 @@ pub(super) async fn lock(
         .first(conn)
         .await
         .optional()?;
-    let Some(row) = row else { return Ok(Err(ids::not_found(id))) };
+    let row = row.ok_or_else(|| ids::not_found(id))?;
     let (source, poster): (String, Option<Uuid>) =
         jobs::table.find(row.job_id).select((jobs::source, jobs::posted_by_id)).first(conn).await?;
     let native = source == NATIVE_SOURCE;
@@ -191,7 +180,7 @@ pub(super) async fn lock(
     } else {
         Actor::Admin
     };
-    Ok(Ok((row, actor, native)))
+    Ok((row, actor, native))
 }
 
 /// Moves an application to `to`, checking the pipeline and the actor.
@@ -201,21 +190,16 @@ async fn move_to(
     id: &ID,
     to: ApplicationStatus,
     note: Option<&str>,
-) -> Result<Result<ApplicationRow, UserError>, ApiError> {
+) -> Outcome<ApplicationRow> {
     conn.transaction(async |conn| {
-        let (row, actor, native) = match lock(conn, me, id).await? {
-            Ok(locked) => locked,
-            Err(error) => return Ok(Err(error)),
-        };
+        let (row, actor, native) = lock(conn, me, id).await?;
         let from: ApplicationStatus = db_enum::from_db(&row.status).unwrap_or(ApplicationStatus::Saved);
         if !actor.may_set(to, native) {
-            return Ok(Err(ApiError::new(
-                ErrorCode::Forbidden,
-                format!("You may not move this application to {}", db_enum::to_db(to)),
-            )));
+            let message = format!("You may not move this application to {}", db_enum::to_db(to));
+            return Err(ApiError::new(ErrorCode::Forbidden, message).into());
         }
         if !from.can_move_to(to) {
-            return Ok(Ok(Err(invalid_transition(from, to))));
+            return Err(invalid_transition(from, to).into());
         }
         let now = Utc::now();
         let applied_at = row.applied_at.or((to == ApplicationStatus::Applied).then_some(now));
@@ -237,9 +221,9 @@ async fn move_to(
             interview: None,
         };
         append(conn, row.id, me.user_id, event).await?;
-        Ok::<_, DieselError>(Ok(Ok(updated)))
+        Ok(updated)
     })
-    .await?
+    .await
 }
 
 fn invalid_transition(from: ApplicationStatus, to: ApplicationStatus) -> UserError {
@@ -259,7 +243,7 @@ async fn start(
     status: ApplicationStatus,
     (notes, source): (Option<String>, Option<String>),
     attachments: (Option<Uuid>, Option<Uuid>),
-) -> Result<Result<ApplicationRow, UserError>, ApiError> {
+) -> Outcome<ApplicationRow> {
     let job_uuid = ids::decode_as(job_id, Job::TYPE_NAME)?;
     let viewer = crate::auth::Viewer::SignedIn(*me);
     let job: JobRow = jobs::table
@@ -272,81 +256,69 @@ async fn start(
         .ok_or_else(|| ids::not_found(job_id))?;
     if job.status != "OPEN" {
         let what = if status == ApplicationStatus::Saved { "saved" } else { "applied to" };
-        return Ok(Err(UserError::new(
-            &["input", "jobId"],
-            UserErrorCode::JobNotOpen,
-            format!("This job is {} and cannot be {what}", job.status),
-        )));
+        let message = format!("This job is {} and cannot be {what}", job.status);
+        return Err(UserError::new(&["input", "jobId"], UserErrorCode::JobNotOpen, message).into());
     }
-    Ok(conn
-        .transaction(async |conn| {
-            let existing: Option<ApplicationRow> = applications::table
-                .filter(applications::user_id.eq(me.user_id))
-                .filter(applications::job_id.eq(job.id))
-                .filter(applications::deleted_at.is_null())
-                .filter(applications::status.ne("WITHDRAWN"))
-                .select(ApplicationRow::as_select())
-                .for_update()
-                .first(conn)
-                .await
-                .optional()?;
-            let now = Utc::now();
-            if let Some(existing) = existing {
-                if existing.status != "SAVED" || status == ApplicationStatus::Saved {
-                    return Ok(Err(UserError::new(
-                        &["input", "jobId"],
-                        UserErrorCode::AlreadyApplied,
-                        "You already have an application for this job",
-                    )));
-                }
-                let sent: ApplicationRow = diesel::update(applications::table.find(existing.id))
-                    .set((
-                        applications::status.eq("APPLIED"),
-                        applications::status_changed_at.eq(now),
-                        applications::applied_at.eq(now),
-                        applications::resume_version_id.eq(attachments.0),
-                        applications::cover_letter_id.eq(attachments.1),
-                        applications::notes.eq(notes.clone().or(existing.notes.clone())),
-                        applications::source.eq(source.clone().or(existing.source.clone())),
-                        applications::updated_at.eq(now),
-                    ))
-                    .returning(ApplicationRow::as_returning())
-                    .get_result(conn)
-                    .await?;
-                let event = Event {
-                    kind: "STATUS_CHANGED",
-                    from: Some("SAVED"),
-                    to: Some("APPLIED"),
-                    note: None,
-                    interview: None,
-                };
-                append(conn, sent.id, me.user_id, event).await?;
-                return Ok(Ok(sent));
+    conn.transaction(async |conn| {
+        let existing: Option<ApplicationRow> = applications::table
+            .filter(applications::user_id.eq(me.user_id))
+            .filter(applications::job_id.eq(job.id))
+            .filter(applications::deleted_at.is_null())
+            .filter(applications::status.ne("WITHDRAWN"))
+            .select(ApplicationRow::as_select())
+            .for_update()
+            .first(conn)
+            .await
+            .optional()?;
+        let now = Utc::now();
+        if let Some(existing) = existing {
+            if existing.status != "SAVED" || status == ApplicationStatus::Saved {
+                let message = "You already have an application for this job";
+                return Err(UserError::new(&["input", "jobId"], UserErrorCode::AlreadyApplied, message).into());
             }
-            let created: ApplicationRow = diesel::insert_into(applications::table)
-                .values((
-                    applications::id.eq(Uuid::now_v7()),
-                    applications::user_id.eq(me.user_id),
-                    applications::job_id.eq(job.id),
+            let sent: ApplicationRow = diesel::update(applications::table.find(existing.id))
+                .set((
+                    applications::status.eq("APPLIED"),
+                    applications::status_changed_at.eq(now),
+                    applications::applied_at.eq(now),
                     applications::resume_version_id.eq(attachments.0),
                     applications::cover_letter_id.eq(attachments.1),
-                    applications::status.eq(db_enum::to_db(status)),
-                    applications::status_changed_at.eq(now),
-                    applications::applied_at.eq((status == ApplicationStatus::Applied).then_some(now)),
-                    applications::notes.eq(&notes),
-                    applications::source.eq(&source),
-                    applications::created_at.eq(now),
+                    applications::notes.eq(notes.clone().or(existing.notes.clone())),
+                    applications::source.eq(source.clone().or(existing.source.clone())),
                     applications::updated_at.eq(now),
                 ))
                 .returning(ApplicationRow::as_returning())
                 .get_result(conn)
                 .await?;
             let event =
-                Event { kind: "CREATED", from: None, to: Some(db_enum::to_db(status)), note: None, interview: None };
-            append(conn, created.id, me.user_id, event).await?;
-            Ok::<_, DieselError>(Ok(created))
-        })
-        .await?)
+                Event { kind: "STATUS_CHANGED", from: Some("SAVED"), to: Some("APPLIED"), note: None, interview: None };
+            append(conn, sent.id, me.user_id, event).await?;
+            return Ok(sent);
+        }
+        let created: ApplicationRow = diesel::insert_into(applications::table)
+            .values((
+                applications::id.eq(Uuid::now_v7()),
+                applications::user_id.eq(me.user_id),
+                applications::job_id.eq(job.id),
+                applications::resume_version_id.eq(attachments.0),
+                applications::cover_letter_id.eq(attachments.1),
+                applications::status.eq(db_enum::to_db(status)),
+                applications::status_changed_at.eq(now),
+                applications::applied_at.eq((status == ApplicationStatus::Applied).then_some(now)),
+                applications::notes.eq(&notes),
+                applications::source.eq(&source),
+                applications::created_at.eq(now),
+                applications::updated_at.eq(now),
+            ))
+            .returning(ApplicationRow::as_returning())
+            .get_result(conn)
+            .await?;
+        let event =
+            Event { kind: "CREATED", from: None, to: Some(db_enum::to_db(status)), note: None, interview: None };
+        append(conn, created.id, me.user_id, event).await?;
+        Ok(created)
+    })
+    .await
 }
 
 /// The viewer's own resume version or cover letter, or the user error.
@@ -355,8 +327,8 @@ async fn own_attachment(
     me: &SignedIn,
     field: &str,
     id: Option<&ID>,
-) -> Result<Result<Option<Uuid>, UserError>, ApiError> {
-    let Some(id) = id else { return Ok(Ok(None)) };
+) -> Outcome<Option<Uuid>> {
+    let Some(id) = id else { return Ok(None) };
     let (type_name, query) = match field {
         "resumeVersionId" => (
             "ResumeVersion",
@@ -386,9 +358,21 @@ async fn own_attachment(
         None => false,
     };
     if !found {
-        return Ok(Err(UserError::new(&["input", field], UserErrorCode::Invalid, "Not one of your documents")));
+        return Err(UserError::new(&["input", field], UserErrorCode::Invalid, "Not one of your documents").into());
     }
-    Ok(Ok(uuid))
+    Ok(uuid)
+}
+
+/// Sends an application with the viewer's own resume version and cover letter.
+async fn apply(
+    conn: &mut AsyncPgConnection,
+    me: &SignedIn,
+    input: &ApplyToJobInput,
+    texts: (Option<String>, Option<String>),
+) -> Outcome<ApplicationRow> {
+    let resume = own_attachment(conn, me, "resumeVersionId", input.resume_version_id.as_ref()).await?;
+    let letter = own_attachment(conn, me, "coverLetterId", input.cover_letter_id.as_ref()).await?;
+    start(conn, me, &input.job_id, ApplicationStatus::Applied, texts, (resume, letter)).await
 }
 
 /// A change to an application that is not a status move.
@@ -402,19 +386,11 @@ enum Change {
 }
 
 /// Applies `change` and records it on the timeline, in one transaction.
-async fn record(
-    conn: &mut AsyncPgConnection,
-    me: &SignedIn,
-    id: &ID,
-    change: Change,
-) -> Result<ApplicationRow, ApiError> {
+async fn record(conn: &mut AsyncPgConnection, me: &SignedIn, id: &ID, change: Change) -> Outcome<ApplicationRow> {
     conn.transaction(async |conn| {
-        let (row, actor, _) = match lock(conn, me, id).await? {
-            Ok(locked) => locked,
-            Err(error) => return Ok(Err(error)),
-        };
+        let (row, actor, _) = lock(conn, me, id).await?;
         if !matches!(change, Change::Note(_)) && actor != Actor::Applicant {
-            return Ok(Err(ApiError::new(ErrorCode::Forbidden, "Only the candidate can change this")));
+            return Err(ApiError::new(ErrorCode::Forbidden, "Only the candidate can change this").into());
         }
         let update = diesel::update(applications::table.find(row.id));
         let now = Utc::now();
@@ -445,9 +421,9 @@ async fn record(
             }
         };
         append(conn, row.id, me.user_id, Event { kind, from: None, to: None, note, interview: None }).await?;
-        Ok::<_, DieselError>(Ok(updated))
+        Ok(updated)
     })
-    .await?
+    .await
 }
 
 /// Saving, applying and moving applications.
@@ -466,10 +442,10 @@ impl ApplicationMutations {
         let me = *request.viewer.require()?;
         let mut checks = Checks::default();
         let Some(notes) = checks.optional_text("notes", input.notes.as_deref(), 10_000) else {
-            return Ok(SaveJobPayload { application: None, user_errors: checks.errors });
+            return Ok(SaveJobPayload::refused(checks.errors));
         };
         let mut conn = request.db.conn().await?;
-        Ok(start(&mut conn, &me, &input.job_id, ApplicationStatus::Saved, (notes, None), (None, None)).await?.into())
+        respond(start(&mut conn, &me, &input.job_id, ApplicationStatus::Saved, (notes, None), (None, None)).await)
     }
 
     /// Applies to an open job (or sends the viewer's saved application to
@@ -486,20 +462,10 @@ impl ApplicationMutations {
         let notes = checks.optional_text("notes", input.notes.as_deref(), 10_000);
         let source = checks.optional_text("source", input.source.as_deref(), 100);
         let (Some(notes), Some(source)) = (notes, source) else {
-            return Ok(ApplyToJobPayload { application: None, user_errors: checks.errors });
+            return Ok(ApplyToJobPayload::refused(checks.errors));
         };
         let mut conn = request.db.conn().await?;
-        let resume = match own_attachment(&mut conn, &me, "resumeVersionId", input.resume_version_id.as_ref()).await? {
-            Ok(resume) => resume,
-            Err(error) => return Ok(Err(error).into()),
-        };
-        let letter = match own_attachment(&mut conn, &me, "coverLetterId", input.cover_letter_id.as_ref()).await? {
-            Ok(letter) => letter,
-            Err(error) => return Ok(Err(error).into()),
-        };
-        Ok(start(&mut conn, &me, &input.job_id, ApplicationStatus::Applied, (notes, source), (resume, letter))
-            .await?
-            .into())
+        respond(apply(&mut conn, &me, &input, (notes, source)).await)
     }
 
     /// Moves an application along its pipeline. Illegal moves are refused
@@ -514,10 +480,10 @@ impl ApplicationMutations {
         let me = *request.viewer.require()?;
         let mut checks = Checks::default();
         let Some(note) = checks.optional_text("note", input.note.as_deref(), 10_000) else {
-            return Ok(UpdateApplicationStatusPayload { application: None, user_errors: checks.errors });
+            return Ok(UpdateApplicationStatusPayload::refused(checks.errors));
         };
         let mut conn = request.db.conn().await?;
-        Ok(move_to(&mut conn, &me, &input.application_id, input.status, note.as_deref()).await?.into())
+        respond(move_to(&mut conn, &me, &input.application_id, input.status, note.as_deref()).await)
     }
 
     /// Withdraws the viewer's application (from any open status).
@@ -530,11 +496,11 @@ impl ApplicationMutations {
         let me = *request.viewer.require()?;
         let mut checks = Checks::default();
         let Some(note) = checks.optional_text("note", input.note.as_deref(), 10_000) else {
-            return Ok(WithdrawApplicationPayload { application: None, user_errors: checks.errors });
+            return Ok(WithdrawApplicationPayload::refused(checks.errors));
         };
         let mut conn = request.db.conn().await?;
         let status = ApplicationStatus::Withdrawn;
-        Ok(move_to(&mut conn, &me, &input.application_id, status, note.as_deref()).await?.into())
+        respond(move_to(&mut conn, &me, &input.application_id, status, note.as_deref()).await)
     }
 
     /// Adds a note to an application's timeline (the candidate or the job's recruiter).
@@ -547,11 +513,10 @@ impl ApplicationMutations {
         let me = *request.viewer.require()?;
         let mut checks = Checks::default();
         let Some(note) = checks.text("note", &input.note, 10_000, true) else {
-            return Ok(AddApplicationNotePayload { application: None, user_errors: checks.errors });
+            return Ok(AddApplicationNotePayload::refused(checks.errors));
         };
         let mut conn = request.db.conn().await?;
-        let row = record(&mut conn, &me, &input.application_id, Change::Note(note)).await?;
-        Ok(Ok(row).into())
+        respond(record(&mut conn, &me, &input.application_id, Change::Note(note)).await)
     }
 
     /// Archives (or unarchives) the viewer's application.
@@ -563,8 +528,7 @@ impl ApplicationMutations {
         let request = request(ctx);
         let me = *request.viewer.require()?;
         let mut conn = request.db.conn().await?;
-        let row = record(&mut conn, &me, &input.application_id, Change::Archive(input.archived)).await?;
-        Ok(Ok(row).into())
+        respond(record(&mut conn, &me, &input.application_id, Change::Archive(input.archived)).await)
     }
 
     /// Replaces the tags of the viewer's application.
@@ -577,11 +541,10 @@ impl ApplicationMutations {
         let me = *request.viewer.require()?;
         let mut checks = Checks::default();
         let Some(tags) = checks.text_list("tags", &input.tags, MAX_TAGS, 50) else {
-            return Ok(TagApplicationPayload { application: None, user_errors: checks.errors });
+            return Ok(TagApplicationPayload::refused(checks.errors));
         };
         let tags: Vec<Option<String>> = tags.into_iter().map(Some).collect();
         let mut conn = request.db.conn().await?;
-        let row = record(&mut conn, &me, &input.application_id, Change::Tags(tags)).await?;
-        Ok(Ok(row).into())
+        respond(record(&mut conn, &me, &input.application_id, Change::Tags(tags)).await)
     }
 }

@@ -11,7 +11,7 @@ use crate::context::request;
 use crate::db::tables::certifications;
 use crate::graphql::scalars::{Date, DateTime};
 use crate::graphql::validate::{Checks, after, change};
-use crate::graphql::{ApiError, ids};
+use crate::graphql::{ApiError, Payload, ids, respond};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = certifications, check_for_backend(diesel::pg::Pg))]
@@ -164,29 +164,29 @@ impl CertificationMutations {
             return Ok(AddCertificationPayload::refused(checks.errors));
         };
         let mut conn = request.db.conn().await?;
-        let position = match store::next_position(&mut conn, me.user_id).await? {
-            Ok(position) => position,
-            Err(full) => return Ok(AddCertificationPayload::refused(vec![full])),
+        let added = async {
+            let position = store::next_position(&mut conn, me.user_id).await?;
+            let now = Utc::now();
+            let row = diesel::insert_into(certifications::table)
+                .values((
+                    certifications::id.eq(Uuid::now_v7()),
+                    certifications::user_id.eq(me.user_id),
+                    certifications::name.eq(name),
+                    certifications::issuer.eq(issuer),
+                    certifications::issued_on.eq(issued),
+                    certifications::expires_on.eq(expires),
+                    certifications::credential_id.eq(credential_id),
+                    certifications::credential_url.eq(credential_url.flatten()),
+                    certifications::position.eq(position),
+                    certifications::created_at.eq(now),
+                    certifications::updated_at.eq(now),
+                ))
+                .returning(CertificationRow::as_returning())
+                .get_result(&mut conn)
+                .await?;
+            Ok(row)
         };
-        let now = Utc::now();
-        let row = diesel::insert_into(certifications::table)
-            .values((
-                certifications::id.eq(Uuid::now_v7()),
-                certifications::user_id.eq(me.user_id),
-                certifications::name.eq(name),
-                certifications::issuer.eq(issuer),
-                certifications::issued_on.eq(issued),
-                certifications::expires_on.eq(expires),
-                certifications::credential_id.eq(credential_id),
-                certifications::credential_url.eq(credential_url.flatten()),
-                certifications::position.eq(position),
-                certifications::created_at.eq(now),
-                certifications::updated_at.eq(now),
-            ))
-            .returning(CertificationRow::as_returning())
-            .get_result(&mut conn)
-            .await?;
-        Ok(AddCertificationPayload::saved(row))
+        respond(added.await)
     }
 
     /// Changes one of the signed-in user's certifications.
@@ -235,7 +235,7 @@ profile_section! {
     label: "certifications",
     row: CertificationRow,
     node: Certification,
-    payloads: (AddCertificationPayload, UpdateCertificationPayload, "certification"),
+    payloads: (AddCertificationPayload, UpdateCertificationPayload, certification),
     by_user: CertificationsByUser,
     by_id: CertificationById,
     store: store,

@@ -11,7 +11,7 @@ use crate::context::request;
 use crate::db::tables::educations;
 use crate::graphql::scalars::{Date, DateTime};
 use crate::graphql::validate::{Checks, after, change};
-use crate::graphql::{ApiError, ids};
+use crate::graphql::{ApiError, Payload, ids, respond};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = educations, check_for_backend(diesel::pg::Pg))]
@@ -177,30 +177,30 @@ impl EducationMutations {
             return Ok(AddEducationPayload::refused(checks.errors));
         };
         let mut conn = request.db.conn().await?;
-        let position = match store::next_position(&mut conn, me.user_id).await? {
-            Ok(position) => position,
-            Err(full) => return Ok(AddEducationPayload::refused(vec![full])),
+        let added = async {
+            let position = store::next_position(&mut conn, me.user_id).await?;
+            let now = Utc::now();
+            let row = diesel::insert_into(educations::table)
+                .values((
+                    educations::id.eq(Uuid::now_v7()),
+                    educations::user_id.eq(me.user_id),
+                    educations::institution.eq(institution),
+                    educations::degree.eq(degree),
+                    educations::field_of_study.eq(field),
+                    educations::start_date.eq(start),
+                    educations::end_date.eq(end),
+                    educations::grade.eq(grade),
+                    educations::description.eq(description),
+                    educations::position.eq(position),
+                    educations::created_at.eq(now),
+                    educations::updated_at.eq(now),
+                ))
+                .returning(EducationRow::as_returning())
+                .get_result(&mut conn)
+                .await?;
+            Ok(row)
         };
-        let now = Utc::now();
-        let row = diesel::insert_into(educations::table)
-            .values((
-                educations::id.eq(Uuid::now_v7()),
-                educations::user_id.eq(me.user_id),
-                educations::institution.eq(institution),
-                educations::degree.eq(degree),
-                educations::field_of_study.eq(field),
-                educations::start_date.eq(start),
-                educations::end_date.eq(end),
-                educations::grade.eq(grade),
-                educations::description.eq(description),
-                educations::position.eq(position),
-                educations::created_at.eq(now),
-                educations::updated_at.eq(now),
-            ))
-            .returning(EducationRow::as_returning())
-            .get_result(&mut conn)
-            .await?;
-        Ok(AddEducationPayload::saved(row))
+        respond(added.await)
     }
 
     /// Changes one of the signed-in user's education entries.
@@ -248,7 +248,7 @@ profile_section! {
     label: "educations",
     row: EducationRow,
     node: Education,
-    payloads: (AddEducationPayload, UpdateEducationPayload, "education"),
+    payloads: (AddEducationPayload, UpdateEducationPayload, education),
     by_user: EducationsByUser,
     by_id: EducationById,
     store: store,

@@ -17,7 +17,7 @@ use crate::db::Db;
 use crate::db::tables::{achievements, work_experiences};
 use crate::graphql::scalars::{Date, DateTime};
 use crate::graphql::validate::{Checks, after, change};
-use crate::graphql::{ApiError, db_enum, ids};
+use crate::graphql::{ApiError, Payload, db_enum, ids, respond};
 
 /// The most achievements one role lists.
 const MAX_ACHIEVEMENTS: usize = 30;
@@ -285,36 +285,36 @@ impl ExperienceMutations {
             return Ok(AddWorkExperiencePayload::refused(checks.errors));
         };
         let mut conn = request.db.conn().await?;
-        let position = match store::next_position(&mut conn, me.user_id).await? {
-            Ok(position) => position,
-            Err(full) => return Ok(AddWorkExperiencePayload::refused(vec![full])),
+        let added = async {
+            let position = store::next_position(&mut conn, me.user_id).await?;
+            let row = conn
+                .transaction(async |conn| {
+                    let now = Utc::now();
+                    let row = diesel::insert_into(work_experiences::table)
+                        .values((
+                            work_experiences::id.eq(Uuid::now_v7()),
+                            work_experiences::user_id.eq(me.user_id),
+                            work_experiences::company_name.eq(company),
+                            work_experiences::title.eq(title),
+                            work_experiences::location.eq(location),
+                            work_experiences::employment_type.eq(input.employment_type.map(db_enum::to_db)),
+                            work_experiences::start_date.eq(start),
+                            work_experiences::end_date.eq(end),
+                            work_experiences::description.eq(description),
+                            work_experiences::position.eq(position),
+                            work_experiences::created_at.eq(now),
+                            work_experiences::updated_at.eq(now),
+                        ))
+                        .returning(ExperienceRow::as_returning())
+                        .get_result(conn)
+                        .await?;
+                    replace_achievements(conn, row.id, &achievements).await?;
+                    Ok::<_, diesel::result::Error>(row)
+                })
+                .await?;
+            Ok(row)
         };
-        let row = conn
-            .transaction(async |conn| {
-                let now = Utc::now();
-                let row = diesel::insert_into(work_experiences::table)
-                    .values((
-                        work_experiences::id.eq(Uuid::now_v7()),
-                        work_experiences::user_id.eq(me.user_id),
-                        work_experiences::company_name.eq(company),
-                        work_experiences::title.eq(title),
-                        work_experiences::location.eq(location),
-                        work_experiences::employment_type.eq(input.employment_type.map(db_enum::to_db)),
-                        work_experiences::start_date.eq(start),
-                        work_experiences::end_date.eq(end),
-                        work_experiences::description.eq(description),
-                        work_experiences::position.eq(position),
-                        work_experiences::created_at.eq(now),
-                        work_experiences::updated_at.eq(now),
-                    ))
-                    .returning(ExperienceRow::as_returning())
-                    .get_result(conn)
-                    .await?;
-                replace_achievements(conn, row.id, &achievements).await?;
-                Ok::<_, diesel::result::Error>(row)
-            })
-            .await?;
-        Ok(AddWorkExperiencePayload::saved(row))
+        respond(added.await)
     }
 
     /// Changes one of the signed-in user's roles.
@@ -398,7 +398,7 @@ profile_section! {
     label: "work experiences",
     row: ExperienceRow,
     node: WorkExperience,
-    payloads: (AddWorkExperiencePayload, UpdateWorkExperiencePayload, "workExperience"),
+    payloads: (AddWorkExperiencePayload, UpdateWorkExperiencePayload, work_experience),
     by_user: ExperiencesByUser,
     by_id: ExperienceById,
     store: store,

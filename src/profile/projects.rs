@@ -12,7 +12,7 @@ use crate::db::tables::projects;
 use crate::graphql::link::{Link, LinkInput, links_from_json};
 use crate::graphql::scalars::{Date, DateTime};
 use crate::graphql::validate::{Checks, after, change};
-use crate::graphql::{ApiError, ids};
+use crate::graphql::{ApiError, Payload, ids, respond};
 
 /// The most technologies or highlights one project lists.
 const MAX_LIST: usize = 50;
@@ -196,31 +196,31 @@ impl ProjectMutations {
             return Ok(AddProjectPayload::refused(checks.errors));
         };
         let mut conn = request.db.conn().await?;
-        let position = match store::next_position(&mut conn, me.user_id).await? {
-            Ok(position) => position,
-            Err(full) => return Ok(AddProjectPayload::refused(vec![full])),
+        let added = async {
+            let position = store::next_position(&mut conn, me.user_id).await?;
+            let now = Utc::now();
+            let row = diesel::insert_into(projects::table)
+                .values((
+                    projects::id.eq(Uuid::now_v7()),
+                    projects::user_id.eq(me.user_id),
+                    projects::name.eq(name),
+                    projects::description.eq(description),
+                    projects::url.eq(url),
+                    projects::technologies.eq(technologies),
+                    projects::highlights.eq(highlights),
+                    projects::links.eq(links),
+                    projects::start_date.eq(start),
+                    projects::end_date.eq(end),
+                    projects::position.eq(position),
+                    projects::created_at.eq(now),
+                    projects::updated_at.eq(now),
+                ))
+                .returning(ProjectRow::as_returning())
+                .get_result(&mut conn)
+                .await?;
+            Ok(row)
         };
-        let now = Utc::now();
-        let row = diesel::insert_into(projects::table)
-            .values((
-                projects::id.eq(Uuid::now_v7()),
-                projects::user_id.eq(me.user_id),
-                projects::name.eq(name),
-                projects::description.eq(description),
-                projects::url.eq(url),
-                projects::technologies.eq(technologies),
-                projects::highlights.eq(highlights),
-                projects::links.eq(links),
-                projects::start_date.eq(start),
-                projects::end_date.eq(end),
-                projects::position.eq(position),
-                projects::created_at.eq(now),
-                projects::updated_at.eq(now),
-            ))
-            .returning(ProjectRow::as_returning())
-            .get_result(&mut conn)
-            .await?;
-        Ok(AddProjectPayload::saved(row))
+        respond(added.await)
     }
 
     /// Changes one of the signed-in user's projects.
@@ -281,7 +281,7 @@ profile_section! {
     label: "projects",
     row: ProjectRow,
     node: Project,
-    payloads: (AddProjectPayload, UpdateProjectPayload, "project"),
+    payloads: (AddProjectPayload, UpdateProjectPayload, project),
     by_user: ProjectsByUser,
     by_id: ProjectById,
     store: store,

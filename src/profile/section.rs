@@ -49,7 +49,7 @@ macro_rules! profile_section {
         label: $label:literal,
         row: $row:ident,
         node: $node:ident,
-        payloads: ($add_payload:ident, $update_payload:ident, $field:literal),
+        payloads: ($add_payload:ident, $update_payload:ident, $field:ident),
         by_user: $by_user:ident,
         by_id: $by_id:ident,
         store: $store:ident,
@@ -165,7 +165,7 @@ macro_rules! profile_section {
             pub async fn next_position(
                 conn: &mut AsyncPgConnection,
                 owner: Uuid,
-            ) -> QueryResult<Result<i32, $crate::graphql::UserError>> {
+            ) -> $crate::graphql::Outcome<i32> {
                 let (count, last): (i64, Option<i32>) = $table::table
                     .filter($table::user_id.eq(owner))
                     .filter($table::deleted_at.is_null())
@@ -173,9 +173,9 @@ macro_rules! profile_section {
                     .first(conn)
                     .await?;
                 if count >= $crate::profile::section::MAX_ITEMS {
-                    return Ok(Err($crate::profile::section::full($label)));
+                    return Err($crate::profile::section::full($label).into());
                 }
-                Ok(Ok(last.map_or(0, |last| last + 1)))
+                Ok(last.map_or(0, |last| last + 1))
             }
 
             /// Soft-deletes the owner's item; false when there is none.
@@ -240,45 +240,21 @@ macro_rules! profile_section {
             }
         }
 
-        /// The result of adding an item to a profile section.
-        #[derive(async_graphql::SimpleObject)]
-        pub struct $add_payload {
-            /// The added item; null when the input was refused.
-            #[graphql(name = $field)]
-            pub item: Option<$node>,
-            /// Why the input was refused.
-            pub user_errors: Vec<$crate::graphql::UserError>,
-        }
+        $crate::graphql::payload!(
+            $add_payload,
+            "The result of adding an item to a profile section.",
+            $field: $node($row),
+            "The added item; null when the input was refused.",
+            "Why the input was refused."
+        );
 
-        /// The result of changing an item of a profile section.
-        #[derive(async_graphql::SimpleObject)]
-        pub struct $update_payload {
-            /// The changed item; null when the input was refused.
-            #[graphql(name = $field)]
-            pub item: Option<$node>,
-            /// Why the input was refused.
-            pub user_errors: Vec<$crate::graphql::UserError>,
-        }
-
-        impl $add_payload {
-            fn saved(row: $row) -> Self {
-                Self { item: Some($node(row)), user_errors: Vec::new() }
-            }
-
-            fn refused(user_errors: Vec<$crate::graphql::UserError>) -> Self {
-                Self { item: None, user_errors }
-            }
-        }
-
-        impl $update_payload {
-            fn saved(row: $row) -> Self {
-                Self { item: Some($node(row)), user_errors: Vec::new() }
-            }
-
-            fn refused(user_errors: Vec<$crate::graphql::UserError>) -> Self {
-                Self { item: None, user_errors }
-            }
-        }
+        $crate::graphql::payload!(
+            $update_payload,
+            "The result of changing an item of a profile section.",
+            $field: $node($row),
+            "The changed item; null when the input was refused.",
+            "Why the input was refused."
+        );
 
         /// Names the item to delete.
         #[derive(async_graphql::InputObject)]

@@ -12,7 +12,7 @@ use crate::context::request;
 use crate::db::tables::skills;
 use crate::graphql::scalars::DateTime;
 use crate::graphql::validate::{Checks, change};
-use crate::graphql::{ApiError, UserError, UserErrorCode, db_enum, ids};
+use crate::graphql::{ApiError, Payload, UserError, UserErrorCode, db_enum, ids, respond};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = skills, check_for_backend(diesel::pg::Pg))]
@@ -152,33 +152,30 @@ impl SkillMutations {
             return Ok(AddSkillPayload::refused(checks.errors));
         };
         let mut conn = request.db.conn().await?;
-        let position = match store::next_position(&mut conn, me.user_id).await? {
-            Ok(position) => position,
-            Err(full) => return Ok(AddSkillPayload::refused(vec![full])),
-        };
-        let now = Utc::now();
-        let inserted = diesel::insert_into(skills::table)
-            .values((
-                skills::id.eq(Uuid::now_v7()),
-                skills::user_id.eq(me.user_id),
-                skills::name.eq(&name),
-                skills::category.eq(category),
-                skills::level.eq(input.level.map(db_enum::to_db)),
-                skills::years.eq(years),
-                skills::position.eq(position),
-                skills::created_at.eq(now),
-                skills::updated_at.eq(now),
-            ))
-            .returning(SkillRow::as_returning())
-            .get_result(&mut conn)
-            .await;
-        match inserted {
-            Ok(row) => Ok(AddSkillPayload::saved(row)),
-            Err(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => {
-                Ok(AddSkillPayload::refused(vec![name_taken(&name)]))
+        let added = async {
+            let position = store::next_position(&mut conn, me.user_id).await?;
+            let now = Utc::now();
+            let inserted = diesel::insert_into(skills::table)
+                .values((
+                    skills::id.eq(Uuid::now_v7()),
+                    skills::user_id.eq(me.user_id),
+                    skills::name.eq(&name),
+                    skills::category.eq(category),
+                    skills::level.eq(input.level.map(db_enum::to_db)),
+                    skills::years.eq(years),
+                    skills::position.eq(position),
+                    skills::created_at.eq(now),
+                    skills::updated_at.eq(now),
+                ))
+                .returning(SkillRow::as_returning())
+                .get_result(&mut conn)
+                .await;
+            match inserted {
+                Err(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => Err(name_taken(&name).into()),
+                inserted => Ok(inserted?),
             }
-            Err(err) => Err(err.into()),
-        }
+        };
+        respond(added.await)
     }
 
     /// Changes one of the signed-in user's skills.
@@ -248,7 +245,7 @@ profile_section! {
     label: "skills",
     row: SkillRow,
     node: Skill,
-    payloads: (AddSkillPayload, UpdateSkillPayload, "skill"),
+    payloads: (AddSkillPayload, UpdateSkillPayload, skill),
     by_user: SkillsByUser,
     by_id: SkillById,
     store: store,

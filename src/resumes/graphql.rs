@@ -18,7 +18,7 @@ use crate::db::tables::{resume_versions, resumes};
 use crate::graphql::pagination::{Page, PageArgs, TimeKey, TimeOrder, TotalCount};
 use crate::graphql::scalars::{DateTime, Json};
 use crate::graphql::validate::Checks;
-use crate::graphql::{ApiError, UserError, UserErrorCode, db_enum, ids};
+use crate::graphql::{ApiError, Payload, UserError, UserErrorCode, db_enum, ids, payload};
 use crate::jobs::Job;
 
 /// A resume as the API shows it.
@@ -364,25 +364,13 @@ pub struct DuplicateResumeInput {
 
 macro_rules! resume_payload {
     ($name:ident, $doc:literal) => {
-        #[doc = $doc]
-        #[derive(SimpleObject)]
-        pub struct $name {
-            /// The resume as it is now; null when the input was refused.
-            pub resume: Option<Resume>,
-            /// Why the input was refused.
-            pub user_errors: Vec<UserError>,
-        }
-
-        impl $name {
-            fn saved(row: ResumeRow) -> Self {
-                Self { resume: Some(Resume(row)), user_errors: Vec::new() }
-            }
-
-            #[allow(dead_code, reason = "not every resume mutation refuses input")]
-            fn refused(user_errors: Vec<UserError>) -> Self {
-                Self { resume: None, user_errors }
-            }
-        }
+        payload!(
+            $name,
+            $doc,
+            resume: Resume(ResumeRow),
+            "The resume as it is now; null when the input was refused.",
+            "Why the input was refused."
+        );
     };
 }
 
@@ -391,23 +379,21 @@ resume_payload!(PinResumeVersionPayload, "The result of `pinResumeVersion`.");
 resume_payload!(ArchiveResumePayload, "The result of `archiveResume`.");
 resume_payload!(DuplicateResumePayload, "The result of `duplicateResume`.");
 
-/// The result of `saveResumeVersion`.
-#[derive(SimpleObject)]
-pub struct SaveResumeVersionPayload {
-    /// The new version; null when the content was refused.
-    pub resume_version: Option<ResumeVersion>,
-    /// What is wrong with the content, each at its path under `input.content`.
-    pub user_errors: Vec<UserError>,
-}
+payload!(
+    SaveResumeVersionPayload,
+    "The result of `saveResumeVersion`.",
+    resume_version: ResumeVersion(VersionRow),
+    "The new version; null when the content was refused.",
+    "What is wrong with the content, each at its path under `input.content`."
+);
 
-/// The result of `tailorResume`.
-#[derive(SimpleObject)]
-pub struct TailorResumePayload {
-    /// The new, tailored version; null when refused.
-    pub resume_version: Option<ResumeVersion>,
-    /// Why the input was refused.
-    pub user_errors: Vec<UserError>,
-}
+payload!(
+    TailorResumePayload,
+    "The result of `tailorResume`.",
+    resume_version: ResumeVersion(VersionRow),
+    "The new, tailored version; null when refused.",
+    "Why the input was refused."
+);
 
 /// The result of `deleteResume`.
 #[derive(SimpleObject)]
@@ -544,7 +530,7 @@ impl ResumeMutations {
         let me = *request.viewer.require()?;
         let errors = content::check(&input.content.0, "content");
         if !errors.is_empty() {
-            return Ok(SaveResumeVersionPayload { resume_version: None, user_errors: errors });
+            return Ok(SaveResumeVersionPayload::refused(errors));
         }
         let mut conn = request.db.conn().await?;
         let version = conn
@@ -555,7 +541,7 @@ impl ResumeMutations {
                 )
             })
             .await?;
-        Ok(SaveResumeVersionPayload { resume_version: Some(ResumeVersion(version)), user_errors: Vec::new() })
+        Ok(SaveResumeVersionPayload::saved(version))
     }
 
     /// Adds a version of the resume tailored for a job: its current content
@@ -579,7 +565,7 @@ impl ResumeMutations {
                 UserErrorCode::Invalid,
                 "The job lists no skills to tailor the resume for",
             );
-            return Ok(TailorResumePayload { resume_version: None, user_errors: vec![error] });
+            return Ok(TailorResumePayload::refused(vec![error]));
         }
         let mut conn = request.db.conn().await?;
         let version = conn
@@ -592,7 +578,7 @@ impl ResumeMutations {
                 )
             })
             .await?;
-        Ok(TailorResumePayload { resume_version: Some(ResumeVersion(version)), user_errors: Vec::new() })
+        Ok(TailorResumePayload::saved(version))
     }
 
     /// Pins one version as the one to send (or unpins with a null version).

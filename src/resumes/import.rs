@@ -21,7 +21,7 @@ use crate::db::tables::{achievements, certifications, educations, projects, skil
 use crate::graphql::link::{Link, MAX_LINKS};
 use crate::graphql::scalars::Json;
 use crate::graphql::validate::Checks;
-use crate::graphql::{ApiError, UserError, UserErrorCode};
+use crate::graphql::{ApiError, Outcome, Payload, UserError, UserErrorCode, respond};
 use crate::profile::section::MAX_ITEMS;
 use crate::users::{User, UserRow};
 
@@ -62,6 +62,18 @@ pub struct ImportJsonResumePayload {
     /// What is wrong with the document, each at its path under `input.json`;
     /// nothing is imported when there are any.
     pub user_errors: Vec<UserError>,
+}
+
+impl Payload for ImportJsonResumePayload {
+    type Saved = (UserRow, ImportSummary);
+
+    fn saved((row, summary): (UserRow, ImportSummary)) -> Self {
+        Self { user: Some(User::own(row)), imported: Some(summary), user_errors: Vec::new() }
+    }
+
+    fn refused(user_errors: Vec<UserError>) -> Self {
+        Self { user: None, imported: None, user_errors }
+    }
 }
 
 #[derive(Insertable)]
@@ -434,11 +446,7 @@ fn education_key(institution: &str, degree: Option<&str>) -> String {
 
 /// Drops what the profile already has and stores the rest, in one
 /// transaction; refuses a section that would overflow.
-async fn store(
-    conn: &mut AsyncPgConnection,
-    user: Uuid,
-    mut parsed: Parsed,
-) -> Result<Result<ImportSummary, Vec<UserError>>, ApiError> {
+async fn store(conn: &mut AsyncPgConnection, user: Uuid, mut parsed: Parsed) -> Outcome<ImportSummary> {
     // One import at a time per profile: the user row lock serializes them,
     // so the duplicate checks below see every earlier import.
     let row: UserRow = users::table.find(user).select(UserRow::as_select()).for_update().first(conn).await?;
@@ -523,7 +531,7 @@ async fn store(
     );
 
     if !errors.is_empty() {
-        return Ok(Err(errors));
+        return Err(errors.into());
     }
     let summary = ImportSummary {
         experiences: count(&parsed.experiences),
@@ -582,7 +590,7 @@ async fn store(
         ))
         .execute(conn)
         .await?;
-    Ok(Ok(summary))
+    Ok(summary)
 }
 
 fn count<T>(rows: &[T]) -> i32 {
@@ -607,18 +615,18 @@ impl ImportMutations {
     ) -> Result<ImportJsonResumePayload, ApiError> {
         let request = request(ctx);
         let me = *request.viewer.require()?;
-        let refused = |user_errors| ImportJsonResumePayload { user: None, imported: None, user_errors };
         let parsed = match parse(&input.json.0, me.user_id) {
             Ok(parsed) => parsed,
-            Err(errors) => return Ok(refused(errors)),
+            Err(errors) => return Ok(Payload::refused(errors)),
         };
         let mut conn = request.db.conn().await?;
-        let stored = conn.transaction(async |conn| store(conn, me.user_id, parsed).await).await?;
-        let summary = match stored {
-            Ok(summary) => summary,
-            Err(errors) => return Ok(refused(errors)),
-        };
-        let row: UserRow = users::table.find(me.user_id).select(UserRow::as_select()).first(&mut conn).await?;
-        Ok(ImportJsonResumePayload { user: Some(User::own(row)), imported: Some(summary), user_errors: Vec::new() })
+        respond(import(&mut conn, me.user_id, parsed).await)
     }
+}
+
+/// Stores the document and reads back the viewer with the filled profile.
+async fn import(conn: &mut AsyncPgConnection, user: Uuid, parsed: Parsed) -> Outcome<(UserRow, ImportSummary)> {
+    let summary = conn.transaction(async |conn| store(conn, user, parsed).await).await?;
+    let row: UserRow = users::table.find(user).select(UserRow::as_select()).first(conn).await?;
+    Ok((row, summary))
 }

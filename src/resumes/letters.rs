@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use async_graphql::dataloader::Loader;
-use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
+use async_graphql::{Context, ID, InputObject, Object};
 use chrono::{DateTime as ChronoDateTime, Utc};
 use diesel::pg::Pg;
 use diesel::prelude::*;
@@ -18,7 +18,7 @@ use crate::db::Db;
 use crate::db::tables::cover_letters;
 use crate::graphql::scalars::DateTime;
 use crate::graphql::validate::Checks;
-use crate::graphql::{ApiError, UserError, ids};
+use crate::graphql::{ApiError, Outcome, Payload, UserError, ids, payload, respond};
 use crate::jobs::Job;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -185,14 +185,13 @@ pub struct PinCoverLetterInput {
 
 macro_rules! letter_payload {
     ($name:ident, $doc:literal) => {
-        #[doc = $doc]
-        #[derive(SimpleObject)]
-        pub struct $name {
-            /// The cover letter version; null when the input was refused.
-            pub cover_letter: Option<CoverLetter>,
-            /// Why the input was refused.
-            pub user_errors: Vec<UserError>,
-        }
+        payload!(
+            $name,
+            $doc,
+            cover_letter: CoverLetter(LetterRow),
+            "The cover letter version; null when the input was refused.",
+            "Why the input was refused."
+        );
     };
 }
 
@@ -208,11 +207,11 @@ async fn save(
     title: Option<String>,
     body: String,
     first: bool,
-) -> Result<Result<LetterRow, Vec<UserError>>, ApiError> {
+) -> Outcome<LetterRow> {
     let mut checks = Checks::default();
     let title = checks.optional_text("title", title.as_deref(), 200);
     let body = checks.text("body", &body, 50_000, true);
-    let (Some(title), Some(body)) = (title, body) else { return Ok(Err(checks.errors)) };
+    let (Some(title), Some(body)) = (title, body) else { return Err(checks.errors.into()) };
     let job_id = ids::decode_as(job, Job::TYPE_NAME)?;
     crate::jobs::loaders(ctx).jobs.load_one(job_id).await?.ok_or_else(|| ids::not_found(job))?;
     let mut conn = request(ctx).db.conn().await?;
@@ -232,7 +231,7 @@ async fn save(
                 crate::graphql::UserErrorCode::Taken,
                 "You have a cover letter for this job; save a new version with saveCoverLetterVersion",
             );
-            return Ok(Err(vec![taken]));
+            return Err(taken.into());
         }
         let now = Utc::now();
         let row = diesel::insert_into(cover_letters::table)
@@ -249,7 +248,7 @@ async fn save(
             .returning(LetterRow::as_returning())
             .get_result(conn)
             .await?;
-        Ok::<_, ApiError>(Ok(row))
+        Ok(row)
     })
     .await
 }
@@ -268,10 +267,7 @@ impl CoverLetterMutations {
         #[graphql(desc = "The mutation's input.")] input: CreateCoverLetterInput,
     ) -> Result<CreateCoverLetterPayload, ApiError> {
         let me = *request(ctx).viewer.require()?;
-        Ok(match save(ctx, &me, &input.job_id, input.title, input.body, true).await? {
-            Ok(row) => CreateCoverLetterPayload { cover_letter: Some(CoverLetter(row)), user_errors: Vec::new() },
-            Err(user_errors) => CreateCoverLetterPayload { cover_letter: None, user_errors },
-        })
+        respond(save(ctx, &me, &input.job_id, input.title, input.body, true).await)
     }
 
     /// Saves a new version of the viewer's cover letter for a job.
@@ -281,10 +277,7 @@ impl CoverLetterMutations {
         #[graphql(desc = "The mutation's input.")] input: SaveCoverLetterVersionInput,
     ) -> Result<SaveCoverLetterVersionPayload, ApiError> {
         let me = *request(ctx).viewer.require()?;
-        Ok(match save(ctx, &me, &input.job_id, input.title, input.body, false).await? {
-            Ok(row) => SaveCoverLetterVersionPayload { cover_letter: Some(CoverLetter(row)), user_errors: Vec::new() },
-            Err(user_errors) => SaveCoverLetterVersionPayload { cover_letter: None, user_errors },
-        })
+        respond(save(ctx, &me, &input.job_id, input.title, input.body, false).await)
     }
 
     /// Pins one version as the letter to send for its job (unpinning the others).
@@ -325,6 +318,6 @@ impl CoverLetterMutations {
                 )
             })
             .await?;
-        Ok(PinCoverLetterPayload { cover_letter: Some(CoverLetter(row)), user_errors: Vec::new() })
+        Ok(PinCoverLetterPayload::saved(row))
     }
 }

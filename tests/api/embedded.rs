@@ -10,8 +10,8 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use careergraph::db::embedded;
-use careergraph::graphql::ids;
 use careergraph::db::tables::companies;
+use careergraph::graphql::ids;
 use common::server::ServerProcess;
 use common::{TempDir, TestDb};
 use diesel::prelude::*;

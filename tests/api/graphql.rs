@@ -3,8 +3,8 @@
 
 use crate::common;
 
-use careergraph::graphql::ids;
 use careergraph::db::tables::companies;
+use careergraph::graphql::ids;
 use common::{TestApp, error_codes};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
