@@ -1,93 +1,34 @@
 //! Certifications: name, issuer, validity and credential.
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
-use chrono::{DateTime as ChronoDateTime, NaiveDate, Utc};
-use diesel::prelude::*;
-use diesel_async::RunQueryDsl;
-use uuid::Uuid;
 
-use super::section::profile_section;
+use super::section::{profile_section, section_item};
 use crate::context::request;
 use crate::db::tables::certifications;
-use crate::graphql::scalars::{Date, DateTime};
+use crate::graphql::scalars::Date;
 use crate::graphql::validate::{Checks, after, change};
 use crate::graphql::{ApiError, Payload, ids, respond};
 
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = certifications, check_for_backend(diesel::pg::Pg))]
-pub struct CertificationRow {
-    pub id: Uuid,
-    pub user_id: Uuid,
-    pub name: String,
-    pub issuer: Option<String>,
-    pub issued_on: Option<NaiveDate>,
-    pub expires_on: Option<NaiveDate>,
-    pub credential_id: Option<String>,
-    pub credential_url: Option<String>,
-    pub position: i32,
-    pub created_at: ChronoDateTime<Utc>,
-    pub updated_at: ChronoDateTime<Utc>,
-}
-
-/// A certification on a profile.
-pub struct Certification(pub CertificationRow);
-
-impl Certification {
-    pub const TYPE_NAME: &'static str = "Certification";
-}
-
-/// A certification on the master profile, e.g. "AWS Solutions Architect".
-#[Object]
-impl Certification {
-    /// Globally unique, opaque identifier; `node(id:)` fetches it again.
-    pub async fn id(&self) -> ID {
-        ids::encode(Self::TYPE_NAME, self.0.id)
+section_item! {
+    /// A certification on the master profile, e.g. "AWS Solutions Architect".
+    Certification(CertificationRow, NewCertification, CertificationChanges) in certifications {
+        id: "Globally unique, opaque identifier; `node(id:)` fetches it again.",
+        /// The certification's name.
+        name: String => text,
+        /// Who issued it.
+        issuer: Option<String> => optional_text,
+        /// When it was issued.
+        issued_on: Option<NaiveDate> => optional_date,
+        /// When it expires; null when it does not.
+        expires_on: Option<NaiveDate> => optional_date,
+        /// The credential's identifier at the issuer.
+        credential_id: Option<String> => optional_text,
+        /// Where the credential can be checked.
+        credential_url: Option<String> => optional_text,
     }
-
-    /// The certification's name.
-    async fn name(&self) -> &str {
-        &self.0.name
-    }
-
-    /// Who issued it.
-    async fn issuer(&self) -> Option<&str> {
-        self.0.issuer.as_deref()
-    }
-
-    /// When it was issued.
-    async fn issued_on(&self) -> Option<Date> {
-        self.0.issued_on.map(Date)
-    }
-
-    /// When it expires; null when it does not.
-    async fn expires_on(&self) -> Option<Date> {
-        self.0.expires_on.map(Date)
-    }
-
-    /// The credential's identifier at the issuer.
-    async fn credential_id(&self) -> Option<&str> {
-        self.0.credential_id.as_deref()
-    }
-
-    /// Where the credential can be checked.
-    async fn credential_url(&self) -> Option<&str> {
-        self.0.credential_url.as_deref()
-    }
-
-    /// Place in the profile's order of certifications, from 0.
-    async fn position(&self) -> i32 {
-        self.0.position
-    }
-
-    /// When it was added.
-    async fn created_at(&self) -> DateTime {
-        self.0.created_at.into()
-    }
-
-    /// When it last changed.
-    async fn updated_at(&self) -> DateTime {
-        self.0.updated_at.into()
-    }
+    position: "Place in the profile's order of certifications, from 0.",
+    created_at: "When it was added.",
+    updated_at: "When it last changed.",
 }
 
 /// A certification to add (at the end).
@@ -127,17 +68,6 @@ pub struct UpdateCertificationInput {
     pub credential_url: MaybeUndefined<String>,
 }
 
-#[derive(AsChangeset, Default)]
-#[diesel(table_name = certifications)]
-struct CertificationChanges {
-    name: Option<String>,
-    issuer: Option<Option<String>>,
-    issued_on: Option<Option<NaiveDate>>,
-    expires_on: Option<Option<NaiveDate>>,
-    credential_id: Option<Option<String>>,
-    credential_url: Option<Option<String>>,
-}
-
 /// Adding and changing certifications.
 #[derive(Default)]
 pub struct CertificationMutations;
@@ -164,29 +94,15 @@ impl CertificationMutations {
             return Ok(AddCertificationPayload::refused(checks.errors));
         };
         let mut conn = request.db.conn().await?;
-        let added = async {
-            let position = store::next_position(&mut conn, me.user_id).await?;
-            let now = Utc::now();
-            let row = diesel::insert_into(certifications::table)
-                .values((
-                    certifications::id.eq(Uuid::now_v7()),
-                    certifications::user_id.eq(me.user_id),
-                    certifications::name.eq(name),
-                    certifications::issuer.eq(issuer),
-                    certifications::issued_on.eq(issued),
-                    certifications::expires_on.eq(expires),
-                    certifications::credential_id.eq(credential_id),
-                    certifications::credential_url.eq(credential_url.flatten()),
-                    certifications::position.eq(position),
-                    certifications::created_at.eq(now),
-                    certifications::updated_at.eq(now),
-                ))
-                .returning(CertificationRow::as_returning())
-                .get_result(&mut conn)
-                .await?;
-            Ok(row)
+        let new = NewCertification {
+            name,
+            issuer,
+            issued_on: issued,
+            expires_on: expires,
+            credential_id,
+            credential_url: credential_url.flatten(),
         };
-        respond(added.await)
+        respond(store::append(&mut conn, me.user_id, &new).await)
     }
 
     /// Changes one of the signed-in user's certifications.
@@ -221,11 +137,7 @@ impl CertificationMutations {
         if !checks.is_ok() {
             return Ok(UpdateCertificationPayload::refused(checks.errors));
         }
-        let row = diesel::update(certifications::table.find(current.id))
-            .set((&changes, certifications::updated_at.eq(Utc::now())))
-            .returning(CertificationRow::as_returning())
-            .get_result(&mut conn)
-            .await?;
+        let row = store::update(&mut conn, current.id, &changes).await?;
         Ok(UpdateCertificationPayload::saved(row))
     }
 }
@@ -235,6 +147,8 @@ profile_section! {
     label: "certifications",
     row: CertificationRow,
     node: Certification,
+    new: NewCertification,
+    changes: CertificationChanges,
     payloads: (AddCertificationPayload, UpdateCertificationPayload, certification),
     by_user: CertificationsByUser,
     by_id: CertificationById,

@@ -1,99 +1,36 @@
 //! Education: schools, degrees and fields of study.
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
-use chrono::{DateTime as ChronoDateTime, NaiveDate, Utc};
-use diesel::prelude::*;
-use diesel_async::RunQueryDsl;
-use uuid::Uuid;
 
-use super::section::profile_section;
+use super::section::{profile_section, section_item};
 use crate::context::request;
 use crate::db::tables::educations;
-use crate::graphql::scalars::{Date, DateTime};
+use crate::graphql::scalars::Date;
 use crate::graphql::validate::{Checks, after, change};
 use crate::graphql::{ApiError, Payload, ids, respond};
 
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = educations, check_for_backend(diesel::pg::Pg))]
-pub struct EducationRow {
-    pub id: Uuid,
-    pub user_id: Uuid,
-    pub institution: String,
-    pub degree: Option<String>,
-    pub field_of_study: Option<String>,
-    pub start_date: Option<NaiveDate>,
-    pub end_date: Option<NaiveDate>,
-    pub grade: Option<String>,
-    pub description: Option<String>,
-    pub position: i32,
-    pub created_at: ChronoDateTime<Utc>,
-    pub updated_at: ChronoDateTime<Utc>,
-}
-
-/// An education entry on a profile.
-pub struct Education(pub EducationRow);
-
-impl Education {
-    pub const TYPE_NAME: &'static str = "Education";
-}
-
-/// A school, degree or course on the master profile.
-#[Object]
-impl Education {
-    /// Globally unique, opaque identifier; `node(id:)` fetches the entry again.
-    pub async fn id(&self) -> ID {
-        ids::encode(Self::TYPE_NAME, self.0.id)
+section_item! {
+    /// A school, degree or course on the master profile.
+    Education(EducationRow, NewEducation, EducationChanges) in educations {
+        id: "Globally unique, opaque identifier; `node(id:)` fetches the entry again.",
+        /// The school or institution.
+        institution: String => text,
+        /// The degree, e.g. "BSc".
+        degree: Option<String> => optional_text,
+        /// The field of study, e.g. "Computer Science".
+        field_of_study: Option<String> => optional_text,
+        /// When it started.
+        start_date: Option<NaiveDate> => optional_date,
+        /// When it ended; null while ongoing.
+        end_date: Option<NaiveDate> => optional_date,
+        /// The grade or honours.
+        grade: Option<String> => optional_text,
+        /// Free text about it.
+        description: Option<String> => optional_text,
     }
-
-    /// The school or institution.
-    async fn institution(&self) -> &str {
-        &self.0.institution
-    }
-
-    /// The degree, e.g. "BSc".
-    async fn degree(&self) -> Option<&str> {
-        self.0.degree.as_deref()
-    }
-
-    /// The field of study, e.g. "Computer Science".
-    async fn field_of_study(&self) -> Option<&str> {
-        self.0.field_of_study.as_deref()
-    }
-
-    /// When it started.
-    async fn start_date(&self) -> Option<Date> {
-        self.0.start_date.map(Date)
-    }
-
-    /// When it ended; null while ongoing.
-    async fn end_date(&self) -> Option<Date> {
-        self.0.end_date.map(Date)
-    }
-
-    /// The grade or honours.
-    async fn grade(&self) -> Option<&str> {
-        self.0.grade.as_deref()
-    }
-
-    /// Free text about it.
-    async fn description(&self) -> Option<&str> {
-        self.0.description.as_deref()
-    }
-
-    /// Place in the profile's order of educations, from 0.
-    async fn position(&self) -> i32 {
-        self.0.position
-    }
-
-    /// When the entry was added.
-    async fn created_at(&self) -> DateTime {
-        self.0.created_at.into()
-    }
-
-    /// When the entry last changed.
-    async fn updated_at(&self) -> DateTime {
-        self.0.updated_at.into()
-    }
+    position: "Place in the profile's order of educations, from 0.",
+    created_at: "When the entry was added.",
+    updated_at: "When the entry last changed.",
 }
 
 /// An education entry to add (at the end).
@@ -137,18 +74,6 @@ pub struct UpdateEducationInput {
     pub description: MaybeUndefined<String>,
 }
 
-#[derive(AsChangeset, Default)]
-#[diesel(table_name = educations)]
-struct EducationChanges {
-    institution: Option<String>,
-    degree: Option<Option<String>>,
-    field_of_study: Option<Option<String>>,
-    start_date: Option<Option<NaiveDate>>,
-    end_date: Option<Option<NaiveDate>>,
-    grade: Option<Option<String>>,
-    description: Option<Option<String>>,
-}
-
 /// Adding and changing education entries.
 #[derive(Default)]
 pub struct EducationMutations;
@@ -177,30 +102,16 @@ impl EducationMutations {
             return Ok(AddEducationPayload::refused(checks.errors));
         };
         let mut conn = request.db.conn().await?;
-        let added = async {
-            let position = store::next_position(&mut conn, me.user_id).await?;
-            let now = Utc::now();
-            let row = diesel::insert_into(educations::table)
-                .values((
-                    educations::id.eq(Uuid::now_v7()),
-                    educations::user_id.eq(me.user_id),
-                    educations::institution.eq(institution),
-                    educations::degree.eq(degree),
-                    educations::field_of_study.eq(field),
-                    educations::start_date.eq(start),
-                    educations::end_date.eq(end),
-                    educations::grade.eq(grade),
-                    educations::description.eq(description),
-                    educations::position.eq(position),
-                    educations::created_at.eq(now),
-                    educations::updated_at.eq(now),
-                ))
-                .returning(EducationRow::as_returning())
-                .get_result(&mut conn)
-                .await?;
-            Ok(row)
+        let new = NewEducation {
+            institution,
+            degree,
+            field_of_study: field,
+            start_date: start,
+            end_date: end,
+            grade,
+            description,
         };
-        respond(added.await)
+        respond(store::append(&mut conn, me.user_id, &new).await)
     }
 
     /// Changes one of the signed-in user's education entries.
@@ -234,11 +145,7 @@ impl EducationMutations {
         if !checks.is_ok() {
             return Ok(UpdateEducationPayload::refused(checks.errors));
         }
-        let row = diesel::update(educations::table.find(current.id))
-            .set((&changes, educations::updated_at.eq(Utc::now())))
-            .returning(EducationRow::as_returning())
-            .get_result(&mut conn)
-            .await?;
+        let row = store::update(&mut conn, current.id, &changes).await?;
         Ok(UpdateEducationPayload::saved(row))
     }
 }
@@ -248,6 +155,8 @@ profile_section! {
     label: "educations",
     row: EducationRow,
     node: Education,
+    new: NewEducation,
+    changes: EducationChanges,
     payloads: (AddEducationPayload, UpdateEducationPayload, education),
     by_user: EducationsByUser,
     by_id: EducationById,

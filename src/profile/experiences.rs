@@ -4,18 +4,18 @@ use std::collections::HashMap;
 
 use async_graphql::dataloader::Loader;
 use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object};
-use chrono::{DateTime as ChronoDateTime, NaiveDate, Utc};
+use chrono::Utc;
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::loaders;
-use super::section::{Scope, profile_section};
+use super::section::{Scope, profile_section, section_item};
 use crate::auth::Viewer;
 use crate::context::request;
 use crate::db::Db;
 use crate::db::tables::{achievements, work_experiences};
-use crate::graphql::scalars::{Date, DateTime};
+use crate::graphql::scalars::Date;
 use crate::graphql::validate::{Checks, after, change};
 use crate::graphql::{ApiError, Payload, db_enum, ids, respond};
 
@@ -38,23 +38,6 @@ pub enum EmploymentType {
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = work_experiences, check_for_backend(diesel::pg::Pg))]
-pub struct ExperienceRow {
-    pub id: Uuid,
-    pub user_id: Uuid,
-    pub company_name: String,
-    pub title: String,
-    pub location: Option<String>,
-    pub employment_type: Option<String>,
-    pub start_date: NaiveDate,
-    pub end_date: Option<NaiveDate>,
-    pub description: Option<String>,
-    pub position: i32,
-    pub created_at: ChronoDateTime<Utc>,
-    pub updated_at: ChronoDateTime<Utc>,
-}
-
-#[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = achievements, check_for_backend(diesel::pg::Pg))]
 pub struct AchievementRow {
     pub work_experience_id: Uuid,
@@ -62,81 +45,37 @@ pub struct AchievementRow {
     pub position: i32,
 }
 
-/// A role on a profile.
-pub struct WorkExperience(pub ExperienceRow);
-
-impl WorkExperience {
-    pub const TYPE_NAME: &'static str = "WorkExperience";
-}
-
-/// A role the user held: where, what, when, and what they achieved.
-#[Object]
-impl WorkExperience {
-    /// Globally unique, opaque identifier; `node(id:)` fetches it again.
-    pub async fn id(&self) -> ID {
-        ids::encode(Self::TYPE_NAME, self.0.id)
+section_item! {
+    /// A role the user held: where, what, when, and what they achieved.
+    WorkExperience(ExperienceRow, NewExperience, ExperienceChanges) in work_experiences {
+        id: "Globally unique, opaque identifier; `node(id:)` fetches it again.",
+        /// The employer's name.
+        company_name: String => text,
+        /// The job title.
+        title: String => text,
+        /// Where the role was based.
+        location: Option<String> => optional_text,
+        /// How the role was employed.
+        employment_type: Option<String> => code(EmploymentType),
+        /// When the role started.
+        start_date: NaiveDate => date,
+        /// When it ended; null for a current role.
+        end_date: Option<NaiveDate> => optional_date,
+        /// Whether the user still holds the role (it has no end date).
+        async fn current(&self) -> bool {
+            self.0.end_date.is_none()
+        }
+        /// Free text about the role.
+        description: Option<String> => optional_text,
+        /// What the user achieved in the role, in their order.
+        async fn achievements(&self, ctx: &Context<'_>) -> Result<Vec<Achievement>, ApiError> {
+            let rows = loaders(ctx).achievements.load_one(self.0.id).await?.unwrap_or_default();
+            Ok(rows.into_iter().map(Achievement).collect())
+        }
     }
-
-    /// The employer's name.
-    async fn company_name(&self) -> &str {
-        &self.0.company_name
-    }
-
-    /// The job title.
-    async fn title(&self) -> &str {
-        &self.0.title
-    }
-
-    /// Where the role was based.
-    async fn location(&self) -> Option<&str> {
-        self.0.location.as_deref()
-    }
-
-    /// How the role was employed.
-    async fn employment_type(&self) -> Option<EmploymentType> {
-        self.0.employment_type.as_deref().and_then(db_enum::from_db)
-    }
-
-    /// When the role started.
-    async fn start_date(&self) -> Date {
-        Date(self.0.start_date)
-    }
-
-    /// When it ended; null for a current role.
-    async fn end_date(&self) -> Option<Date> {
-        self.0.end_date.map(Date)
-    }
-
-    /// Whether the user still holds the role (it has no end date).
-    async fn current(&self) -> bool {
-        self.0.end_date.is_none()
-    }
-
-    /// Free text about the role.
-    async fn description(&self) -> Option<&str> {
-        self.0.description.as_deref()
-    }
-
-    /// What the user achieved in the role, in their order.
-    async fn achievements(&self, ctx: &Context<'_>) -> Result<Vec<Achievement>, ApiError> {
-        let rows = loaders(ctx).achievements.load_one(self.0.id).await?.unwrap_or_default();
-        Ok(rows.into_iter().map(Achievement).collect())
-    }
-
-    /// Place in the profile's order of roles, from 0.
-    async fn position(&self) -> i32 {
-        self.0.position
-    }
-
-    /// When the role was added.
-    async fn created_at(&self) -> DateTime {
-        self.0.created_at.into()
-    }
-
-    /// When the role last changed.
-    async fn updated_at(&self) -> DateTime {
-        self.0.updated_at.into()
-    }
+    position: "Place in the profile's order of roles, from 0.",
+    created_at: "When the role was added.",
+    updated_at: "When the role last changed.",
 }
 
 /// One achievement of a role.
@@ -244,18 +183,6 @@ pub struct UpdateWorkExperienceInput {
     pub achievements: Option<Vec<String>>,
 }
 
-#[derive(AsChangeset, Default)]
-#[diesel(table_name = work_experiences)]
-struct ExperienceChanges {
-    company_name: Option<String>,
-    title: Option<String>,
-    location: Option<Option<String>>,
-    employment_type: Option<Option<String>>,
-    start_date: Option<NaiveDate>,
-    end_date: Option<Option<NaiveDate>>,
-    description: Option<Option<String>>,
-}
-
 /// Adding and changing roles.
 #[derive(Default)]
 pub struct ExperienceMutations;
@@ -284,30 +211,22 @@ impl ExperienceMutations {
         else {
             return Ok(AddWorkExperiencePayload::refused(checks.errors));
         };
+        let employment_type = input.employment_type.map(|kind| db_enum::to_db(kind).to_owned());
+        let new = NewExperience {
+            company_name: company,
+            title,
+            location,
+            employment_type,
+            start_date: start,
+            end_date: end,
+            description,
+        };
         let mut conn = request.db.conn().await?;
         let added = async {
             let position = store::next_position(&mut conn, me.user_id).await?;
             let row = conn
                 .transaction(async |conn| {
-                    let now = Utc::now();
-                    let row = diesel::insert_into(work_experiences::table)
-                        .values((
-                            work_experiences::id.eq(Uuid::now_v7()),
-                            work_experiences::user_id.eq(me.user_id),
-                            work_experiences::company_name.eq(company),
-                            work_experiences::title.eq(title),
-                            work_experiences::location.eq(location),
-                            work_experiences::employment_type.eq(input.employment_type.map(db_enum::to_db)),
-                            work_experiences::start_date.eq(start),
-                            work_experiences::end_date.eq(end),
-                            work_experiences::description.eq(description),
-                            work_experiences::position.eq(position),
-                            work_experiences::created_at.eq(now),
-                            work_experiences::updated_at.eq(now),
-                        ))
-                        .returning(ExperienceRow::as_returning())
-                        .get_result(conn)
-                        .await?;
+                    let row = store::insert(conn, me.user_id, position, &new).await?;
                     replace_achievements(conn, row.id, &achievements).await?;
                     Ok::<_, diesel::result::Error>(row)
                 })
@@ -349,11 +268,7 @@ impl ExperienceMutations {
         }
         let row = conn
             .transaction(async |conn| {
-                let row = diesel::update(work_experiences::table.find(current.id))
-                    .set((&changes, work_experiences::updated_at.eq(Utc::now())))
-                    .returning(ExperienceRow::as_returning())
-                    .get_result(conn)
-                    .await?;
+                let row = store::update(conn, current.id, &changes).await?;
                 if let Some(achievements) = &achievements {
                     replace_achievements(conn, row.id, achievements).await?;
                 }
@@ -398,6 +313,8 @@ profile_section! {
     label: "work experiences",
     row: ExperienceRow,
     node: WorkExperience,
+    new: NewExperience,
+    changes: ExperienceChanges,
     payloads: (AddWorkExperiencePayload, UpdateWorkExperiencePayload, work_experience),
     by_user: ExperiencesByUser,
     by_id: ExperienceById,

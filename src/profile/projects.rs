@@ -1,109 +1,42 @@
 //! Projects: what was built, with what, and where to see it.
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
-use chrono::{DateTime as ChronoDateTime, NaiveDate, Utc};
-use diesel::prelude::*;
-use diesel_async::RunQueryDsl;
-use uuid::Uuid;
 
-use super::section::profile_section;
+use super::section::{profile_section, section_item};
 use crate::context::request;
 use crate::db::tables::projects;
-use crate::graphql::link::{Link, LinkInput, links_from_json};
-use crate::graphql::scalars::{Date, DateTime};
+use crate::graphql::link::LinkInput;
+use crate::graphql::scalars::Date;
 use crate::graphql::validate::{Checks, after, change};
 use crate::graphql::{ApiError, Payload, ids, respond};
 
 /// The most technologies or highlights one project lists.
 const MAX_LIST: usize = 50;
 
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = projects, check_for_backend(diesel::pg::Pg))]
-pub struct ProjectRow {
-    pub id: Uuid,
-    pub user_id: Uuid,
-    pub name: String,
-    pub description: Option<String>,
-    pub url: Option<String>,
-    pub technologies: Vec<Option<String>>,
-    pub highlights: Vec<Option<String>>,
-    pub links: serde_json::Value,
-    pub start_date: Option<NaiveDate>,
-    pub end_date: Option<NaiveDate>,
-    pub position: i32,
-    pub created_at: ChronoDateTime<Utc>,
-    pub updated_at: ChronoDateTime<Utc>,
-}
-
-/// A project on a profile.
-pub struct Project(pub ProjectRow);
-
-impl Project {
-    pub const TYPE_NAME: &'static str = "Project";
-}
-
-/// A project on the master profile: something the user built.
-#[Object]
-impl Project {
-    /// Globally unique, opaque identifier; `node(id:)` fetches it again.
-    pub async fn id(&self) -> ID {
-        ids::encode(Self::TYPE_NAME, self.0.id)
+section_item! {
+    /// A project on the master profile: something the user built.
+    Project(ProjectRow, NewProject, ProjectChanges) in projects {
+        id: "Globally unique, opaque identifier; `node(id:)` fetches it again.",
+        /// The project's name.
+        name: String => text,
+        /// What it is and what the user did.
+        description: Option<String> => optional_text,
+        /// Where it can be seen.
+        url: Option<String> => optional_text,
+        /// What it was built with, e.g. ["Rust", "PostgreSQL"].
+        technologies: Vec<Option<String>> => list,
+        /// Notable results, one line each.
+        highlights: Vec<Option<String>> => list,
+        /// Further links (source, demo, write-up).
+        links: Json => links,
+        /// When work on it started.
+        start_date: Option<NaiveDate> => optional_date,
+        /// When it ended; null while ongoing.
+        end_date: Option<NaiveDate> => optional_date,
     }
-
-    /// The project's name.
-    async fn name(&self) -> &str {
-        &self.0.name
-    }
-
-    /// What it is and what the user did.
-    async fn description(&self) -> Option<&str> {
-        self.0.description.as_deref()
-    }
-
-    /// Where it can be seen.
-    async fn url(&self) -> Option<&str> {
-        self.0.url.as_deref()
-    }
-
-    /// What it was built with, e.g. ["Rust", "PostgreSQL"].
-    async fn technologies(&self) -> Vec<&str> {
-        self.0.technologies.iter().flatten().map(String::as_str).collect()
-    }
-
-    /// Notable results, one line each.
-    async fn highlights(&self) -> Vec<&str> {
-        self.0.highlights.iter().flatten().map(String::as_str).collect()
-    }
-
-    /// Further links (source, demo, write-up).
-    async fn links(&self) -> Vec<Link> {
-        links_from_json(&self.0.links)
-    }
-
-    /// When work on it started.
-    async fn start_date(&self) -> Option<Date> {
-        self.0.start_date.map(Date)
-    }
-
-    /// When it ended; null while ongoing.
-    async fn end_date(&self) -> Option<Date> {
-        self.0.end_date.map(Date)
-    }
-
-    /// Place in the profile's order of projects, from 0.
-    async fn position(&self) -> i32 {
-        self.0.position
-    }
-
-    /// When it was added.
-    async fn created_at(&self) -> DateTime {
-        self.0.created_at.into()
-    }
-
-    /// When it last changed.
-    async fn updated_at(&self) -> DateTime {
-        self.0.updated_at.into()
-    }
+    position: "Place in the profile's order of projects, from 0.",
+    created_at: "When it was added.",
+    updated_at: "When it last changed.",
 }
 
 /// A project to add (at the end).
@@ -154,19 +87,6 @@ pub struct UpdateProjectInput {
     pub end_date: MaybeUndefined<Date>,
 }
 
-#[derive(AsChangeset, Default)]
-#[diesel(table_name = projects)]
-struct ProjectChanges {
-    name: Option<String>,
-    description: Option<Option<String>>,
-    url: Option<Option<String>>,
-    technologies: Option<Vec<Option<String>>>,
-    highlights: Option<Vec<Option<String>>>,
-    links: Option<serde_json::Value>,
-    start_date: Option<Option<NaiveDate>>,
-    end_date: Option<Option<NaiveDate>>,
-}
-
 /// Adding and changing projects.
 #[derive(Default)]
 pub struct ProjectMutations;
@@ -196,31 +116,9 @@ impl ProjectMutations {
             return Ok(AddProjectPayload::refused(checks.errors));
         };
         let mut conn = request.db.conn().await?;
-        let added = async {
-            let position = store::next_position(&mut conn, me.user_id).await?;
-            let now = Utc::now();
-            let row = diesel::insert_into(projects::table)
-                .values((
-                    projects::id.eq(Uuid::now_v7()),
-                    projects::user_id.eq(me.user_id),
-                    projects::name.eq(name),
-                    projects::description.eq(description),
-                    projects::url.eq(url),
-                    projects::technologies.eq(technologies),
-                    projects::highlights.eq(highlights),
-                    projects::links.eq(links),
-                    projects::start_date.eq(start),
-                    projects::end_date.eq(end),
-                    projects::position.eq(position),
-                    projects::created_at.eq(now),
-                    projects::updated_at.eq(now),
-                ))
-                .returning(ProjectRow::as_returning())
-                .get_result(&mut conn)
-                .await?;
-            Ok(row)
-        };
-        respond(added.await)
+        let new =
+            NewProject { name, description, url, technologies, highlights, links, start_date: start, end_date: end };
+        respond(store::append(&mut conn, me.user_id, &new).await)
     }
 
     /// Changes one of the signed-in user's projects.
@@ -262,11 +160,7 @@ impl ProjectMutations {
         if !checks.is_ok() {
             return Ok(UpdateProjectPayload::refused(checks.errors));
         }
-        let row = diesel::update(projects::table.find(current.id))
-            .set((&changes, projects::updated_at.eq(Utc::now())))
-            .returning(ProjectRow::as_returning())
-            .get_result(&mut conn)
-            .await?;
+        let row = store::update(&mut conn, current.id, &changes).await?;
         Ok(UpdateProjectPayload::saved(row))
     }
 }
@@ -281,6 +175,8 @@ profile_section! {
     label: "projects",
     row: ProjectRow,
     node: Project,
+    new: NewProject,
+    changes: ProjectChanges,
     payloads: (AddProjectPayload, UpdateProjectPayload, project),
     by_user: ProjectsByUser,
     by_id: ProjectById,

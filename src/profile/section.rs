@@ -41,6 +41,185 @@ pub fn full(section: &str) -> crate::graphql::UserError {
     )
 }
 
+/// Declares a section's row, its node type and the node's fields, from one
+/// list of columns in table order. Every item has `id`, `user_id`,
+/// `position`, `created_at` and `updated_at`; the list names the rest, each
+/// with how it is shown:
+///
+/// - `text` / `optional_text`: `String` / `Option<String>` as a string;
+/// - `date` / `optional_date`: `NaiveDate` / `Option<NaiveDate>` as a `Date`;
+/// - `code(Enum)`: `Option<String>` holding an enum's database value;
+/// - `small_int`: `Option<i16>` as an `Int`;
+/// - `list`: `Vec<Option<String>>` as `[String!]!`;
+/// - `links`: the JSON array of links as `[Link!]!`;
+///
+/// or, for a field computed rather than stored, an `async fn` in place.
+macro_rules! section_item {
+    (
+        $(#[doc = $type_doc:literal])*
+        $node:ident($row:ident, $new:ident, $changes:ident) in $table:ident {
+            id: $id_doc:literal,
+            $($fields:tt)*
+        }
+        position: $position_doc:literal,
+        created_at: $created_doc:literal,
+        updated_at: $updated_doc:literal $(,)?
+    ) => {
+        $crate::profile::section::section_item!(@munch
+            [$node $row $new $changes $table [$($type_doc)*] [$id_doc $position_doc $created_doc $updated_doc]]
+            columns[] fields[] $($fields)*
+        );
+    };
+
+    (@munch $head:tt columns[$($columns:tt)*] fields[$($fields:tt)*]
+        $(#[doc = $doc:literal])* $name:ident: String => text, $($rest:tt)*) => {
+        $crate::profile::section::section_item!(@munch $head
+            columns[$($columns)* ($name: String)]
+            fields[$($fields)* $(#[doc = $doc])* async fn $name(&self) -> &str { &self.0.$name }]
+            $($rest)*
+        );
+    };
+    (@munch $head:tt columns[$($columns:tt)*] fields[$($fields:tt)*]
+        $(#[doc = $doc:literal])* $name:ident: Option<String> => optional_text, $($rest:tt)*) => {
+        $crate::profile::section::section_item!(@munch $head
+            columns[$($columns)* ($name: Option<String>)]
+            fields[$($fields)* $(#[doc = $doc])* async fn $name(&self) -> Option<&str> { self.0.$name.as_deref() }]
+            $($rest)*
+        );
+    };
+    (@munch $head:tt columns[$($columns:tt)*] fields[$($fields:tt)*]
+        $(#[doc = $doc:literal])* $name:ident: NaiveDate => date, $($rest:tt)*) => {
+        $crate::profile::section::section_item!(@munch $head
+            columns[$($columns)* ($name: chrono::NaiveDate)]
+            fields[$($fields)* $(#[doc = $doc])* async fn $name(&self) -> $crate::graphql::scalars::Date {
+                $crate::graphql::scalars::Date(self.0.$name)
+            }]
+            $($rest)*
+        );
+    };
+    (@munch $head:tt columns[$($columns:tt)*] fields[$($fields:tt)*]
+        $(#[doc = $doc:literal])* $name:ident: Option<NaiveDate> => optional_date, $($rest:tt)*) => {
+        $crate::profile::section::section_item!(@munch $head
+            columns[$($columns)* ($name: Option<chrono::NaiveDate>)]
+            fields[$($fields)* $(#[doc = $doc])* async fn $name(&self) -> Option<$crate::graphql::scalars::Date> {
+                self.0.$name.map($crate::graphql::scalars::Date)
+            }]
+            $($rest)*
+        );
+    };
+    (@munch $head:tt columns[$($columns:tt)*] fields[$($fields:tt)*]
+        $(#[doc = $doc:literal])* $name:ident: Option<String> => code($enum:ty), $($rest:tt)*) => {
+        $crate::profile::section::section_item!(@munch $head
+            columns[$($columns)* ($name: Option<String>)]
+            fields[$($fields)* $(#[doc = $doc])* async fn $name(&self) -> Option<$enum> {
+                self.0.$name.as_deref().and_then($crate::graphql::db_enum::from_db)
+            }]
+            $($rest)*
+        );
+    };
+    (@munch $head:tt columns[$($columns:tt)*] fields[$($fields:tt)*]
+        $(#[doc = $doc:literal])* $name:ident: Option<i16> => small_int, $($rest:tt)*) => {
+        $crate::profile::section::section_item!(@munch $head
+            columns[$($columns)* ($name: Option<i16>)]
+            fields[$($fields)* $(#[doc = $doc])* async fn $name(&self) -> Option<i32> { self.0.$name.map(i32::from) }]
+            $($rest)*
+        );
+    };
+    (@munch $head:tt columns[$($columns:tt)*] fields[$($fields:tt)*]
+        $(#[doc = $doc:literal])* $name:ident: Vec<Option<String>> => list, $($rest:tt)*) => {
+        $crate::profile::section::section_item!(@munch $head
+            columns[$($columns)* ($name: Vec<Option<String>>)]
+            fields[$($fields)* $(#[doc = $doc])* async fn $name(&self) -> Vec<&str> {
+                self.0.$name.iter().flatten().map(String::as_str).collect()
+            }]
+            $($rest)*
+        );
+    };
+    (@munch $head:tt columns[$($columns:tt)*] fields[$($fields:tt)*]
+        $(#[doc = $doc:literal])* $name:ident: Json => links, $($rest:tt)*) => {
+        $crate::profile::section::section_item!(@munch $head
+            columns[$($columns)* ($name: serde_json::Value)]
+            fields[$($fields)* $(#[doc = $doc])* async fn $name(&self) -> Vec<$crate::graphql::link::Link> {
+                $crate::graphql::link::links_from_json(&self.0.$name)
+            }]
+            $($rest)*
+        );
+    };
+    (@munch $head:tt columns $columns:tt fields[$($fields:tt)*]
+        $(#[doc = $doc:literal])* async fn $name:ident $args:tt -> $out:ty $body:block $($rest:tt)*) => {
+        $crate::profile::section::section_item!(@munch $head
+            columns $columns
+            fields[$($fields)* $(#[doc = $doc])* async fn $name $args -> $out $body]
+            $($rest)*
+        );
+    };
+
+    (@munch [$node:ident $row:ident $new:ident $changes:ident $table:ident [$($type_doc:literal)*] [$id_doc:literal $position_doc:literal $created_doc:literal $updated_doc:literal]]
+        columns[$(($column:ident: $type:ty))*] fields[$($fields:tt)*]) => {
+        #[derive(Debug, Clone, diesel::Queryable, diesel::Selectable)]
+        #[diesel(table_name = $table, check_for_backend(diesel::pg::Pg))]
+        pub struct $row {
+            pub id: uuid::Uuid,
+            pub user_id: uuid::Uuid,
+            $(pub $column: $type,)*
+            pub position: i32,
+            pub created_at: chrono::DateTime<chrono::Utc>,
+            pub updated_at: chrono::DateTime<chrono::Utc>,
+        }
+
+        /// The section's own columns of an item to add (`store::append`
+        /// sets the id, owner, position and times).
+        #[derive(diesel::Insertable)]
+        #[diesel(table_name = $table)]
+        pub struct $new {
+            $(pub $column: $type,)*
+        }
+
+        /// Changes to an item: `None` keeps a column (`Some(None)` clears a
+        /// nullable one).
+        #[derive(diesel::AsChangeset, Default)]
+        #[diesel(table_name = $table)]
+        pub struct $changes {
+            $(pub $column: Option<$type>,)*
+        }
+
+        /// An item of a profile section, as the API shows it.
+        pub struct $node(pub $row);
+
+        impl $node {
+            pub const TYPE_NAME: &'static str = stringify!($node);
+        }
+
+        $(#[doc = $type_doc])*
+        #[async_graphql::Object]
+        impl $node {
+            #[doc = $id_doc]
+            pub async fn id(&self) -> async_graphql::ID {
+                $crate::graphql::ids::encode(Self::TYPE_NAME, self.0.id)
+            }
+
+            $($fields)*
+
+            #[doc = $position_doc]
+            async fn position(&self) -> i32 {
+                self.0.position
+            }
+
+            #[doc = $created_doc]
+            async fn created_at(&self) -> $crate::graphql::scalars::DateTime {
+                self.0.created_at.into()
+            }
+
+            #[doc = $updated_doc]
+            async fn updated_at(&self) -> $crate::graphql::scalars::DateTime {
+                self.0.updated_at.into()
+            }
+        }
+    };
+}
+
+pub(crate) use section_item;
+
 /// Declares a section's loaders, its store functions and its
 /// delete/reorder mutations.
 macro_rules! profile_section {
@@ -49,6 +228,8 @@ macro_rules! profile_section {
         label: $label:literal,
         row: $row:ident,
         node: $node:ident,
+        new: $new:ident,
+        changes: $changes:ident,
         payloads: ($add_payload:ident, $update_payload:ident, $field:ident),
         by_user: $by_user:ident,
         by_id: $by_id:ident,
@@ -144,8 +325,48 @@ macro_rules! profile_section {
             use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
             use uuid::Uuid;
 
-            use super::$row;
+            use super::{$changes, $new, $row};
             use $crate::db::tables::$table;
+
+            /// Adds `new` at `position` of the owner's section.
+            pub async fn insert(
+                conn: &mut AsyncPgConnection,
+                owner: Uuid,
+                position: i32,
+                new: &$new,
+            ) -> QueryResult<$row> {
+                let now = chrono::Utc::now();
+                diesel::insert_into($table::table)
+                    .values((
+                        $table::id.eq(Uuid::now_v7()),
+                        $table::user_id.eq(owner),
+                        $table::position.eq(position),
+                        $table::created_at.eq(now),
+                        $table::updated_at.eq(now),
+                        new,
+                    ))
+                    .returning($row::as_returning())
+                    .get_result(conn)
+                    .await
+            }
+
+            /// Adds `new` after the owner's last item; refused when the
+            /// section is full.
+            #[allow(dead_code, reason = "sections that check more on insert use next_position and insert")]
+            pub async fn append(conn: &mut AsyncPgConnection, owner: Uuid, new: &$new) -> $crate::graphql::Outcome<$row> {
+                let position = next_position(conn, owner).await?;
+                Ok(insert(conn, owner, position, new).await?)
+            }
+
+            /// Applies `changes` to item `id` (whose owner the caller checked).
+            #[allow(dead_code, reason = "sections that check more on update filter by owner themselves")]
+            pub async fn update(conn: &mut AsyncPgConnection, id: Uuid, changes: &$changes) -> QueryResult<$row> {
+                diesel::update($table::table.find(id))
+                    .set((changes, $table::updated_at.eq(chrono::Utc::now())))
+                    .returning($row::as_returning())
+                    .get_result(conn)
+                    .await
+            }
 
             /// The owner's live item `id`.
             #[allow(dead_code, reason = "sections whose updates need the stored row use it")]

@@ -1,82 +1,33 @@
 //! Skills: name (unique per profile, case-insensitively), category, level, years.
 
 use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object};
-use chrono::{DateTime as ChronoDateTime, Utc};
+use chrono::Utc;
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel_async::RunQueryDsl;
-use uuid::Uuid;
 
-use super::section::profile_section;
+use super::section::{profile_section, section_item};
 use crate::context::request;
 use crate::db::tables::skills;
-use crate::graphql::scalars::DateTime;
 use crate::graphql::validate::{Checks, change};
 use crate::graphql::{ApiError, Payload, UserError, UserErrorCode, db_enum, ids, respond};
 
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = skills, check_for_backend(diesel::pg::Pg))]
-pub struct SkillRow {
-    pub id: Uuid,
-    pub user_id: Uuid,
-    pub name: String,
-    pub category: Option<String>,
-    pub level: Option<String>,
-    pub years: Option<i16>,
-    pub position: i32,
-    pub created_at: ChronoDateTime<Utc>,
-    pub updated_at: ChronoDateTime<Utc>,
-}
-
-/// A skill on a profile.
-pub struct Skill(pub SkillRow);
-
-impl Skill {
-    pub const TYPE_NAME: &'static str = "Skill";
-}
-
-/// A skill on the master profile, e.g. "Rust" (EXPERT, 6 years).
-#[Object]
-impl Skill {
-    /// Globally unique, opaque identifier; `node(id:)` fetches the skill again.
-    pub async fn id(&self) -> ID {
-        ids::encode(Self::TYPE_NAME, self.0.id)
+section_item! {
+    /// A skill on the master profile, e.g. "Rust" (EXPERT, 6 years).
+    Skill(SkillRow, NewSkill, SkillChanges) in skills {
+        id: "Globally unique, opaque identifier; `node(id:)` fetches the skill again.",
+        /// The skill's name; unique on a profile, compared case-insensitively.
+        name: String => text,
+        /// A grouping such as "Languages" or "Databases".
+        category: Option<String> => optional_text,
+        /// How well the user knows it.
+        level: Option<String> => code(SkillLevel),
+        /// Years of experience with it.
+        years: Option<i16> => small_int,
     }
-
-    /// The skill's name; unique on a profile, compared case-insensitively.
-    async fn name(&self) -> &str {
-        &self.0.name
-    }
-
-    /// A grouping such as "Languages" or "Databases".
-    async fn category(&self) -> Option<&str> {
-        self.0.category.as_deref()
-    }
-
-    /// How well the user knows it.
-    async fn level(&self) -> Option<SkillLevel> {
-        self.0.level.as_deref().and_then(db_enum::from_db)
-    }
-
-    /// Years of experience with it.
-    async fn years(&self) -> Option<i32> {
-        self.0.years.map(i32::from)
-    }
-
-    /// Place in the profile's order of skills, from 0.
-    async fn position(&self) -> i32 {
-        self.0.position
-    }
-
-    /// When the skill was added.
-    async fn created_at(&self) -> DateTime {
-        self.0.created_at.into()
-    }
-
-    /// When the skill last changed.
-    async fn updated_at(&self) -> DateTime {
-        self.0.updated_at.into()
-    }
+    position: "Place in the profile's order of skills, from 0.",
+    created_at: "When the skill was added.",
+    updated_at: "When the skill last changed.",
 }
 
 /// How well someone knows a skill.
@@ -120,15 +71,6 @@ pub struct UpdateSkillInput {
     pub years: MaybeUndefined<i32>,
 }
 
-#[derive(AsChangeset, Default)]
-#[diesel(table_name = skills)]
-struct SkillChanges {
-    name: Option<String>,
-    category: Option<Option<String>>,
-    level: Option<Option<String>>,
-    years: Option<Option<i16>>,
-}
-
 /// Adding and changing skills.
 #[derive(Default)]
 pub struct SkillMutations;
@@ -151,27 +93,15 @@ impl SkillMutations {
         let (Some(name), Some(category), Some(years)) = (name, category, years) else {
             return Ok(AddSkillPayload::refused(checks.errors));
         };
+        let level = input.level.map(|level| db_enum::to_db(level).to_owned());
+        let new = NewSkill { name, category, level, years };
         let mut conn = request.db.conn().await?;
         let added = async {
             let position = store::next_position(&mut conn, me.user_id).await?;
-            let now = Utc::now();
-            let inserted = diesel::insert_into(skills::table)
-                .values((
-                    skills::id.eq(Uuid::now_v7()),
-                    skills::user_id.eq(me.user_id),
-                    skills::name.eq(&name),
-                    skills::category.eq(category),
-                    skills::level.eq(input.level.map(db_enum::to_db)),
-                    skills::years.eq(years),
-                    skills::position.eq(position),
-                    skills::created_at.eq(now),
-                    skills::updated_at.eq(now),
-                ))
-                .returning(SkillRow::as_returning())
-                .get_result(&mut conn)
-                .await;
-            match inserted {
-                Err(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => Err(name_taken(&name).into()),
+            match store::insert(&mut conn, me.user_id, position, &new).await {
+                Err(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => {
+                    Err(name_taken(&new.name).into())
+                }
                 inserted => Ok(inserted?),
             }
         };
@@ -245,6 +175,8 @@ profile_section! {
     label: "skills",
     row: SkillRow,
     node: Skill,
+    new: NewSkill,
+    changes: SkillChanges,
     payloads: (AddSkillPayload, UpdateSkillPayload, skill),
     by_user: SkillsByUser,
     by_id: SkillById,

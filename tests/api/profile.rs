@@ -313,3 +313,46 @@ async fn a_full_profile_costs_the_same_statements_as_a_small_one() {
     assert_eq!(counts[0], counts[1], "statements for 2 vs 25 items per section: {counts:?}");
     assert!(counts[0] <= 7, "one statement per relation expected, got {}", counts[0]);
 }
+
+#[tokio::test]
+async fn certifications_are_changed_field_by_field_and_cleared_with_null() {
+    let app = counted_app().await;
+    let token = sign_up(&app, "certs@example.com").await;
+    let fields = "certification { id name issuer issuedOn expiresOn credentialId credentialUrl position } userErrors { field code }";
+    let added = mutate(
+        &app,
+        &token,
+        &format!("mutation($input: AddCertificationInput!) {{ addCertification(input: $input) {{ {fields} }} }}"),
+        json!({ "name": "CKA", "issuer": "CNCF", "issuedOn": "2022-01-10", "credentialId": "LF-1",
+                "credentialUrl": "https://example.com/cka" }),
+    )
+    .await;
+    let stored = &added["certification"];
+    assert_eq!(stored["position"], 0, "{added}");
+    assert_eq!(stored["expiresOn"], Value::Null);
+    let update =
+        format!("mutation($input: UpdateCertificationInput!) {{ updateCertification(input: $input) {{ {fields} }} }}");
+
+    // Omitted fields stay, null clears an optional one, a value replaces.
+    let changed =
+        mutate(&app, &token, &update, json!({ "id": stored["id"], "issuer": null, "expiresOn": "2025-01-10" })).await;
+    let expected = json!({ "id": stored["id"], "name": "CKA", "issuer": null, "issuedOn": "2022-01-10",
+        "expiresOn": "2025-01-10", "credentialId": "LF-1", "credentialUrl": "https://example.com/cka", "position": 0 });
+    assert_eq!(changed["certification"], expected, "{changed}");
+    assert_eq!(changed["userErrors"], json!([]));
+
+    // A refused change writes nothing.
+    let refused =
+        mutate(&app, &token, &update, json!({ "id": stored["id"], "name": "", "expiresOn": "2020-01-01" })).await;
+    assert_eq!(refused["certification"], Value::Null);
+    assert_eq!(refused["userErrors"].as_array().unwrap().len(), 2, "{refused}");
+    let read = app.graphql_as(Some(&token), "{ viewer { certifications { name expiresOn } } }", json!({})).await;
+    assert_eq!(read["data"]["viewer"]["certifications"], json!([{ "name": "CKA", "expiresOn": "2025-01-10" }]));
+
+    // Someone else's item is not found, and stays as it was.
+    let other = sign_up(&app, "other@example.com").await;
+    let body = app.graphql_as(Some(&other), &update, json!({ "input": { "id": stored["id"], "name": "Mine" } })).await;
+    assert_eq!(error_codes(&body), ["NOT_FOUND"], "{body}");
+    let read = app.graphql_as(Some(&token), "{ viewer { certifications { name } } }", json!({})).await;
+    assert_eq!(read["data"]["viewer"]["certifications"], json!([{ "name": "CKA" }]));
+}
