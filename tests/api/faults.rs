@@ -288,3 +288,43 @@ async fn a_database_that_never_answers_stops_start_up_with_a_clear_error() {
     assert!(stderr.contains("the database did not answer a connection within 15s"), "{stderr}");
     assert!(started.elapsed() < Duration::from_secs(30), "start-up took {:?} to give up", started.elapsed());
 }
+
+#[tokio::test]
+async fn pooled_connections_go_back_into_use_without_a_ping_and_dead_ones_are_replaced() {
+    let db = TestDb::migrated().await;
+    let pool = careergraph::db::build_pool(&db.url, 1).expect("pool");
+    let first = backend_pid(&pool).await.expect("the first statement");
+    // The one pooled connection is checked out again and returned unused…
+    drop(pool.get().await.expect("the same connection again"));
+    // …and its backend's last statement is still ours: no `SELECT 1` ran on
+    // the way back into use.
+    let mut observer = db.connect().await;
+    let last = format!(
+        "(SELECT count(*) FROM pg_stat_activity WHERE pid = {first} AND query LIKE 'SELECT pg_backend_pid()%')"
+    );
+    assert_eq!(count(&mut observer, &last).await, 1, "a statement ran on checkout");
+
+    // A connection whose backend died is replaced, at the latest after the
+    // request that finds it dead.
+    diesel::sql_query(format!("SELECT pg_terminate_backend({first})")).execute(&mut observer).await.unwrap();
+    let mut replaced = None;
+    for _ in 0..2 {
+        if let Ok(pid) = backend_pid(&pool).await {
+            replaced = Some(pid);
+            break;
+        }
+    }
+    assert_ne!(replaced.expect("a working connection by the second try"), first);
+}
+
+/// The backend process id of a pooled connection.
+async fn backend_pid(pool: &careergraph::db::Pool) -> diesel::QueryResult<i32> {
+    #[derive(diesel::QueryableByName)]
+    struct Backend {
+        #[diesel(sql_type = diesel::sql_types::Integer)]
+        pid: i32,
+    }
+    let mut conn = pool.get().await.expect("a connection");
+    let row: Backend = diesel::sql_query("SELECT pg_backend_pid() AS pid").get_result(&mut *conn).await?;
+    Ok(row.pid)
+}
