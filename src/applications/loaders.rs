@@ -1,8 +1,6 @@
 //! The application loaders of one request: one DataLoader per relation, made fresh
 //! for every request (the roof puts them in, `crate::schema::request_data`).
 
-use std::time::Duration;
-
 use async_graphql::Context;
 use async_graphql::dataloader::DataLoader;
 
@@ -10,7 +8,7 @@ use super::{
     ApplicationCounts, ApplicationLoader, FirstEvents, InterviewLoader, InterviewsByApplication, ViewerApplications,
 };
 use crate::auth::Viewer;
-use crate::context::batched;
+use crate::context::{Batching, batched};
 use crate::db::Db;
 use crate::users::UserLoader;
 
@@ -38,17 +36,17 @@ pub struct Loaders {
 }
 
 impl Loaders {
-    /// Every loader gathers keys for `window` before running its statement.
-    pub fn new(db: &Db, viewer: Viewer, window: Duration) -> Self {
+    /// Fresh loaders, dispatching their batches as `batching` says.
+    pub fn new(db: &Db, viewer: Viewer, batching: &Batching) -> Self {
         Self {
-            applications: batched(ApplicationLoader::new(db.clone(), viewer), window),
-            viewer_applications: batched(ViewerApplications::new(db.clone(), viewer), window),
-            application_counts: batched(ApplicationCounts::new(db.clone(), viewer), window),
-            first_events: batched(FirstEvents::new(db.clone()), window),
-            interviews: batched(InterviewLoader::new(db.clone(), viewer), window),
-            interviews_by_application: batched(InterviewsByApplication::new(db.clone(), viewer), window),
-            applicants: batched(UserLoader::new(db.clone(), viewer), window),
-            event_actors: batched(UserLoader::new(db.clone(), viewer), window),
+            applications: batched(ApplicationLoader::new(db.clone(), viewer), batching),
+            viewer_applications: batched(ViewerApplications::new(db.clone(), viewer), batching),
+            application_counts: batched(ApplicationCounts::new(db.clone(), viewer), batching),
+            first_events: batched(FirstEvents::new(db.clone()), batching),
+            interviews: batched(InterviewLoader::new(db.clone(), viewer), batching),
+            interviews_by_application: batched(InterviewsByApplication::new(db.clone(), viewer), batching),
+            applicants: batched(UserLoader::new(db.clone(), viewer), batching),
+            event_actors: batched(UserLoader::new(db.clone(), viewer), batching),
         }
     }
 }

@@ -1,14 +1,12 @@
 //! The company loader of one request: one DataLoader per relation, made fresh
 //! for every request (the roof puts them in, `crate::schema::request_data`).
 
-use std::time::Duration;
-
 use async_graphql::Context;
 use async_graphql::dataloader::DataLoader;
 
 use super::CompanyLoader;
 use crate::auth::Viewer;
-use crate::context::batched;
+use crate::context::{Batching, batched};
 use crate::db::Db;
 
 /// The company loader of one request.
@@ -18,9 +16,9 @@ pub struct Loaders {
 }
 
 impl Loaders {
-    /// Every loader gathers keys for `window` before running its statement.
-    pub fn new(db: &Db, _viewer: Viewer, window: Duration) -> Self {
-        Self { companies: batched(CompanyLoader::new(db.clone()), window) }
+    /// Fresh loaders, dispatching their batches as `batching` says.
+    pub fn new(db: &Db, _viewer: Viewer, batching: &Batching) -> Self {
+        Self { companies: batched(CompanyLoader::new(db.clone()), batching) }
     }
 }
 

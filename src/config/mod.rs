@@ -170,9 +170,9 @@ pub struct ServerArgs {
     #[arg(long, env = "CAREERGRAPH_DEBUG_SQL_COUNT", global = true)]
     pub debug_sql_count: bool,
 
-    /// Milliseconds a DataLoader waits to gather the keys of one level of a
-    /// query into one statement. Longer windows batch more reliably on a
-    /// busy machine; each nesting level waits once.
+    /// Milliseconds a subscription's DataLoader waits to gather the keys of
+    /// one level into one statement. Over HTTP, loaders batch without a
+    /// timer: a level's statement starts once all its keys are asked for.
     #[arg(
         long,
         env = "CAREERGRAPH_LOADER_BATCH_WINDOW_MS",

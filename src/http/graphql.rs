@@ -20,7 +20,7 @@ use axum::response::{Html, Response};
 use super::metrics::Outcome;
 use super::{AppState, RequestId, over_http};
 use crate::auth::{SignedIn, Viewer};
-use crate::context::RequestContext;
+use crate::context::{Batching, RequestContext};
 use crate::db::Db;
 use crate::graphql::errors::attach_request_id;
 
@@ -60,9 +60,11 @@ pub async fn execute(
     let user_agent = headers.get(header::USER_AGENT).and_then(|value| value.to_str().ok()).map(str::to_owned);
     let client = super::client_address::client_address(peer.ip(), &headers, &state.trusted_proxies);
     let mut request = request;
-    let db = request_data(&mut request.data, &state, viewer, request_id.clone(), client, user_agent);
+    let batching = Batching::driven();
+    let who = (viewer, request_id.clone());
+    let db = request_data(&mut request.data, &state, who, client, user_agent, &batching);
     let span = tracing::info_span!("graphql", operation = name.as_deref().unwrap_or("anonymous"));
-    let mut response = state.schema.execute(request).instrument(span).await;
+    let mut response = batching.run(state.schema.execute(request)).instrument(span).await;
     attach_request_id(&mut response, &request_id);
     let statements = db.statements();
     if state.debug_sql_count {
@@ -128,19 +130,20 @@ pub async fn get(State(state): State<AppState>, request: Request) -> Response {
 
 /// Fills `data` with what every resolver reads (the request's context: a
 /// statement-counting database handle, the viewer, the request id; and
-/// fresh loaders), and returns the database handle, for its statement count.
+/// fresh loaders batching as `batching` says), and returns the database
+/// handle, for its statement count.
 pub(super) fn request_data(
     data: &mut async_graphql::Data,
     state: &AppState,
-    viewer: Viewer,
-    request_id: RequestId,
+    (viewer, request_id): (Viewer, RequestId),
     client_address: std::net::IpAddr,
     user_agent: Option<String>,
+    batching: &Batching,
 ) -> Db {
     let db = Db::new(state.pool.clone());
     let context =
         RequestContext { db: db.clone(), request_id, viewer, auth: state.auth.clone(), client_address, user_agent };
-    crate::schema::request_data(data, context, state.batch_window);
+    crate::schema::request_data(data, context, batching);
     db
 }
 

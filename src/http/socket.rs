@@ -162,7 +162,10 @@ fn admit(
     let request_id = request_id.unwrap_or_else(RequestId::generate);
     let peer = peer.unwrap_or(IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
     let mut data = async_graphql::Data::default();
-    request_data(&mut data, state, viewer, request_id.clone(), peer, None);
+    // A subscription's resolvers run inside its stream, so its loaders
+    // batch in tasks of their own, on the window.
+    let batching = crate::context::Batching::Windowed(state.batch_window);
+    request_data(&mut data, state, (viewer, request_id.clone()), peer, None, &batching);
     data.insert(request_id);
     data.insert(state.metrics.subscriptions().clone());
     if let Some(hub) = &state.events {

@@ -1,14 +1,12 @@
 //! The job loaders of one request: one DataLoader per relation, made fresh
 //! for every request (the roof puts them in, `crate::schema::request_data`).
 
-use std::time::Duration;
-
 use async_graphql::Context;
 use async_graphql::dataloader::DataLoader;
 
 use super::{JobLoader, ViewerBookmarks};
 use crate::auth::Viewer;
-use crate::context::batched;
+use crate::context::{Batching, batched};
 use crate::db::Db;
 
 /// The job loaders of one request.
@@ -20,11 +18,11 @@ pub struct Loaders {
 }
 
 impl Loaders {
-    /// Every loader gathers keys for `window` before running its statement.
-    pub fn new(db: &Db, viewer: Viewer, window: Duration) -> Self {
+    /// Fresh loaders, dispatching their batches as `batching` says.
+    pub fn new(db: &Db, viewer: Viewer, batching: &Batching) -> Self {
         Self {
-            jobs: batched(JobLoader::new(db.clone(), viewer), window),
-            viewer_bookmarks: batched(ViewerBookmarks::new(db.clone(), viewer), window),
+            jobs: batched(JobLoader::new(db.clone(), viewer), batching),
+            viewer_bookmarks: batched(ViewerBookmarks::new(db.clone(), viewer), batching),
         }
     }
 }

@@ -1,8 +1,6 @@
 //! The profile loaders of one request: one DataLoader per relation, made fresh
 //! for every request (the roof puts them in, `crate::schema::request_data`).
 
-use std::time::Duration;
-
 use async_graphql::Context;
 use async_graphql::dataloader::DataLoader;
 
@@ -11,7 +9,7 @@ use super::{
     ExperiencesByUser, ProjectById, ProjectsByUser, SkillById, SkillsByUser,
 };
 use crate::auth::Viewer;
-use crate::context::batched;
+use crate::context::{Batching, batched};
 use crate::db::Db;
 
 /// The profile loaders of one request.
@@ -41,20 +39,20 @@ pub struct Loaders {
 }
 
 impl Loaders {
-    /// Every loader gathers keys for `window` before running its statement.
-    pub fn new(db: &Db, viewer: Viewer, window: Duration) -> Self {
+    /// Fresh loaders, dispatching their batches as `batching` says.
+    pub fn new(db: &Db, viewer: Viewer, batching: &Batching) -> Self {
         Self {
-            experiences_by_user: batched(ExperiencesByUser::new(db.clone(), viewer), window),
-            experiences: batched(ExperienceById::new(db.clone(), viewer), window),
-            achievements: batched(AchievementsByExperience::new(db.clone(), viewer), window),
-            educations_by_user: batched(EducationsByUser::new(db.clone(), viewer), window),
-            educations: batched(EducationById::new(db.clone(), viewer), window),
-            certifications_by_user: batched(CertificationsByUser::new(db.clone(), viewer), window),
-            certifications: batched(CertificationById::new(db.clone(), viewer), window),
-            skills_by_user: batched(SkillsByUser::new(db.clone(), viewer), window),
-            skills: batched(SkillById::new(db.clone(), viewer), window),
-            projects_by_user: batched(ProjectsByUser::new(db.clone(), viewer), window),
-            projects: batched(ProjectById::new(db.clone(), viewer), window),
+            experiences_by_user: batched(ExperiencesByUser::new(db.clone(), viewer), batching),
+            experiences: batched(ExperienceById::new(db.clone(), viewer), batching),
+            achievements: batched(AchievementsByExperience::new(db.clone(), viewer), batching),
+            educations_by_user: batched(EducationsByUser::new(db.clone(), viewer), batching),
+            educations: batched(EducationById::new(db.clone(), viewer), batching),
+            certifications_by_user: batched(CertificationsByUser::new(db.clone(), viewer), batching),
+            certifications: batched(CertificationById::new(db.clone(), viewer), batching),
+            skills_by_user: batched(SkillsByUser::new(db.clone(), viewer), batching),
+            skills: batched(SkillById::new(db.clone(), viewer), batching),
+            projects_by_user: batched(ProjectsByUser::new(db.clone(), viewer), batching),
+            projects: batched(ProjectById::new(db.clone(), viewer), batching),
         }
     }
 }

@@ -1,14 +1,12 @@
 //! The resume and cover-letter loaders of one request: one DataLoader per relation, made fresh
 //! for every request (the roof puts them in, `crate::schema::request_data`).
 
-use std::time::Duration;
-
 use async_graphql::Context;
 use async_graphql::dataloader::DataLoader;
 
 use super::{LatestVersions, LetterLoader, ResumeLoader, VersionLoader, VersionsByNumber, ViewerLetters};
 use crate::auth::Viewer;
-use crate::context::batched;
+use crate::context::{Batching, batched};
 use crate::db::Db;
 
 /// The resume and cover-letter loaders of one request.
@@ -28,15 +26,15 @@ pub struct Loaders {
 }
 
 impl Loaders {
-    /// Every loader gathers keys for `window` before running its statement.
-    pub fn new(db: &Db, viewer: Viewer, window: Duration) -> Self {
+    /// Fresh loaders, dispatching their batches as `batching` says.
+    pub fn new(db: &Db, viewer: Viewer, batching: &Batching) -> Self {
         Self {
-            resumes: batched(ResumeLoader::new(db.clone(), viewer), window),
-            resume_versions: batched(VersionLoader::new(db.clone(), viewer), window),
-            latest_versions: batched(LatestVersions::new(db.clone()), window),
-            versions_by_number: batched(VersionsByNumber::new(db.clone(), viewer), window),
-            cover_letters: batched(LetterLoader::new(db.clone(), viewer), window),
-            viewer_letters: batched(ViewerLetters::new(db.clone(), viewer), window),
+            resumes: batched(ResumeLoader::new(db.clone(), viewer), batching),
+            resume_versions: batched(VersionLoader::new(db.clone(), viewer), batching),
+            latest_versions: batched(LatestVersions::new(db.clone()), batching),
+            versions_by_number: batched(VersionsByNumber::new(db.clone(), viewer), batching),
+            cover_letters: batched(LetterLoader::new(db.clone(), viewer), batching),
+            viewer_letters: batched(ViewerLetters::new(db.clone(), viewer), batching),
         }
     }
 }

@@ -1,14 +1,12 @@
 //! The user loaders of one request: one DataLoader per relation, made fresh
 //! for every request (the roof puts them in, `crate::schema::request_data`).
 
-use std::time::Duration;
-
 use async_graphql::Context;
 use async_graphql::dataloader::DataLoader;
 
 use super::UserLoader;
 use crate::auth::Viewer;
-use crate::context::batched;
+use crate::context::{Batching, batched};
 use crate::db::Db;
 
 /// The user loaders of one request.
@@ -18,9 +16,9 @@ pub struct Loaders {
 }
 
 impl Loaders {
-    /// Every loader gathers keys for `window` before running its statement.
-    pub fn new(db: &Db, viewer: Viewer, window: Duration) -> Self {
-        Self { users: batched(UserLoader::new(db.clone(), viewer), window) }
+    /// Fresh loaders, dispatching their batches as `batching` says.
+    pub fn new(db: &Db, viewer: Viewer, batching: &Batching) -> Self {
+        Self { users: batched(UserLoader::new(db.clone(), viewer), batching) }
     }
 }
 

@@ -268,11 +268,11 @@ pub async fn recruiter(app: &TestApp, email: &str) -> String {
     body["data"]["register"]["accessToken"].as_str().unwrap_or_else(|| panic!("registration failed: {body}")).to_owned()
 }
 
-/// A server that reports each request's statement count. Its loaders wait
-/// long enough to gather a level's keys even when the test machine is busy,
-/// so counts reflect how the queries are built, not the scheduler.
+/// A server that reports each request's statement count, with the
+/// production settings: its loaders batch without a timer, so counts reflect
+/// how the queries are built, not the scheduler.
 pub async fn counted_app() -> TestApp {
-    TestApp::spawn_with(ServerArgs { debug_sql_count: true, loader_batch_window_ms: 25, ..ServerArgs::default() }).await
+    TestApp::spawn_with(ServerArgs { debug_sql_count: true, ..ServerArgs::default() }).await
 }
 
 /// Serves the real router over `database_url` on a free port; returns its base URL.
