@@ -289,7 +289,7 @@ async fn a_database_that_never_answers_stops_start_up_with_a_clear_error() {
     assert!(started.elapsed() < Duration::from_secs(30), "start-up took {:?} to give up", started.elapsed());
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pooled_connections_go_back_into_use_without_a_ping_and_dead_ones_are_replaced() {
     let db = TestDb::migrated().await;
     let pool = careergraph::db::build_pool(&db.url, 1).expect("pool");
@@ -305,16 +305,21 @@ async fn pooled_connections_go_back_into_use_without_a_ping_and_dead_ones_are_re
     assert_eq!(count(&mut observer, &last).await, 1, "a statement ran on checkout");
 
     // A connection whose backend died is replaced, at the latest after the
-    // request that finds it dead.
-    diesel::sql_query(format!("SELECT pg_terminate_backend({first})")).execute(&mut observer).await.unwrap();
-    let mut replaced = None;
-    for _ in 0..2 {
-        if let Ok(pid) = backend_pid(&pool).await {
-            replaced = Some(pid);
-            break;
+    // one request that finds it dead.
+    diesel::sql_query(format!("SELECT pg_terminate_backend({first}, 5000)")).execute(&mut observer).await.unwrap();
+    let gone = format!("(SELECT count(*) FROM pg_stat_activity WHERE pid = {first})");
+    assert_eq!(count(&mut observer, &gone).await, 0, "the backend outlived its termination");
+    let (mut failures, mut replaced) = (0, None);
+    while replaced.is_none() && failures < 3 {
+        match backend_pid(&pool).await {
+            Ok(pid) => replaced = Some(pid),
+            Err(_) => failures += 1,
         }
+        // The driver's connection task notices the closed socket on its own.
+        tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    assert_ne!(replaced.expect("a working connection by the second try"), first);
+    assert!(failures <= 1, "{failures} requests met the dead connection");
+    assert_ne!(replaced.expect("a working connection"), first);
 }
 
 /// The backend process id of a pooled connection.
