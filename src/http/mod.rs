@@ -41,7 +41,8 @@ pub struct AppState {
     pub auth: Arc<Auth>,
     /// Report each request's SQL statement count in `extensions.sqlStatements`.
     pub debug_sql_count: bool,
-    /// How long each DataLoader gathers keys before running its statement.
+    /// How long a subscription's DataLoader gathers keys before running its
+    /// statement (over HTTP, loaders batch without a timer).
     pub batch_window: std::time::Duration,
     /// Documents clients name by hash.
     pub persisted: Arc<PersistedQueries>,
@@ -107,7 +108,7 @@ impl AppState {
         self
     }
 
-    /// Sets how long each DataLoader gathers keys.
+    /// Sets how long a subscription's DataLoader gathers keys.
     pub fn with_batch_window(mut self, window: std::time::Duration) -> Self {
         self.batch_window = window;
         self
