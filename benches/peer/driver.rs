@@ -421,16 +421,23 @@ async fn statements_of(conn: &mut AsyncPgConnection, role: &str) -> Result<i64, 
 }
 
 /// `concurrency` clients sending `request` back to back for `seconds`.
+/// One server under test: its GraphQL endpoint and process.
+#[derive(Clone, Copy)]
+struct Target<'a> {
+    server: Server,
+    url: &'a str,
+    pid: u32,
+}
+
 async fn measure(
     client: &reqwest::Client,
     conn: &mut AsyncPgConnection,
-    server: Server,
-    url: &str,
-    pid: u32,
+    target: &Target<'_>,
     request: &Request,
     concurrency: usize,
     seconds: u64,
 ) -> Result<Measured, String> {
+    let Target { server, url, pid } = *target;
     let role = if server == Server::Careergraph { CAREERGRAPH_ROLE } else { POSTGRAPHILE_ROLE };
     diesel::sql_query("SELECT pg_stat_statements_reset()").execute(conn).await.map_err(|e| e.to_string())?;
     let statements_before = statements_of(conn, role).await?;
@@ -608,11 +615,9 @@ fn parse_log(text: &str, role: &str) -> Vec<String> {
         // Extended protocol logs parse, bind and execute; execute is the run.
         if let Some(sql) = statement.strip_prefix("statement: ") {
             statements.push(sql.to_owned());
-        } else if let Some(executed) = statement.strip_prefix("execute ") {
-            if let Some((_, sql)) = executed.split_once(": ") {
-                statements.push(sql.to_owned());
-                after_execute = true;
-            }
+        } else if let Some((_, sql)) = statement.strip_prefix("execute ").and_then(|e| e.split_once(": ")) {
+            statements.push(sql.to_owned());
+            after_execute = true;
         }
     }
     statements
@@ -648,7 +653,7 @@ fn bind(sql: &str, parameters: &str) -> String {
         values.push((n, value));
         rest = remainder.trim_start_matches(", ");
     }
-    values.sort_by(|a, b| b.0.cmp(&a.0));
+    values.sort_by_key(|(n, _)| std::cmp::Reverse(*n));
     let mut bound = sql.to_owned();
     for (n, value) in values {
         bound = bound.replace(&format!("${n}"), &value);
@@ -710,6 +715,8 @@ async fn main() -> Result<(), String> {
         eprintln!("same answer from both: {} ({} list rows)", operation.name, rows(&ours));
     }
 
+    let careergraph = Target { server: Server::Careergraph, url: &cg_url, pid: args.careergraph_pid };
+    let postgraphile = Target { server: Server::Postgraphile, url: &pg_url, pid: args.postgraphile_pid };
     let mut pairs: Vec<Pair> = Vec::new();
     for &i in &chosen {
         for &concurrency in &args.concurrency {
@@ -725,28 +732,11 @@ async fn main() -> Result<(), String> {
                         let _ = send(&client, url, request).await;
                     }
                 }
-                let ours = measure(
-                    &client,
-                    &mut conn,
-                    Server::Careergraph,
-                    &cg_url,
-                    args.careergraph_pid,
-                    &operation.careergraph,
-                    concurrency,
-                    args.seconds,
-                )
-                .await?;
-                let theirs = measure(
-                    &client,
-                    &mut conn,
-                    Server::Postgraphile,
-                    &pg_url,
-                    args.postgraphile_pid,
-                    &operation.postgraphile,
-                    concurrency,
-                    args.seconds,
-                )
-                .await?;
+                let ours = measure(&client, &mut conn, &careergraph, &operation.careergraph, concurrency, args.seconds)
+                    .await?;
+                let theirs =
+                    measure(&client, &mut conn, &postgraphile, &operation.postgraphile, concurrency, args.seconds)
+                        .await?;
                 eprintln!(
                     "{} at {concurrency}: {} {} | {} {}",
                     operation.name,

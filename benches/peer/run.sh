@@ -8,6 +8,8 @@
 #   bash benches/peer/run.sh --pgbench  # the table and the pgbench comparison
 #
 # Any further arguments go to the driver (benches/peer/driver.rs; --help).
+# PEER_BENCH_CAREERGRAPH_BIN=path measures that careergraph binary instead
+# of building one.
 # The database lives in $PEER_BENCH_DIR (default /tmp/careergraph-peer-bench)
 # and is seeded once (`careergraph seed --users 20000 --jobs 5000
 # --applications 100000`); delete the directory to start over.
@@ -38,9 +40,15 @@ pg_bin() {
     exit 1
 }
 
+# PEER_BENCH_CAREERGRAPH_BIN measures another build (e.g. the one before a change).
 log "building careergraph (release) and the driver"
-(cd "$root" && cargo build --release --quiet --bin careergraph --example peer)
-careergraph="$root/target/release/careergraph"
+if [ -n "${PEER_BENCH_CAREERGRAPH_BIN:-}" ]; then
+    (cd "$root" && cargo build --release --quiet --example peer)
+    careergraph=$PEER_BENCH_CAREERGRAPH_BIN
+else
+    (cd "$root" && cargo build --release --quiet --bin careergraph --example peer)
+    careergraph="$root/target/release/careergraph"
+fi
 driver="$root/target/release/examples/peer"
 
 log "installing PostGraphile (benches/peer/package-lock.json)"

@@ -9,10 +9,11 @@ use uuid::Uuid;
 use super::interviews::Interview;
 use super::loaders;
 use super::pipeline::ApplicationStatus;
-use super::{ApplicationRow, EventRow, visible_to};
+use super::{ApplicationRow, EventRow, TimelineEnd, visible_to};
 use crate::context::request;
+use crate::db::CacheStatement;
 use crate::db::tables::{application_events, applications};
-use crate::graphql::pagination::{Cursor, OrderDirection, Page, PageArgs, TimeKey, TimeOrder, TotalCount};
+use crate::graphql::pagination::{Cursor, Direction, OrderDirection, Page, PageArgs, TimeKey, TimeOrder, TotalCount};
 use crate::graphql::scalars::DateTime;
 use crate::graphql::{ApiError, db_enum, ids};
 use crate::jobs::Job;
@@ -95,12 +96,13 @@ impl Application {
     ) -> Result<ApplicationEventConnection, ApiError> {
         let page: Page<TimeKey> = PageArgs { first, after, last, before }.page()?;
         let application = self.0.id;
-        let rows = if page.after.is_none()
-            && page.before.is_none()
-            && page.direction == crate::graphql::pagination::Direction::Forward
-        {
-            // The first page of many applications' timelines loads in one batch.
-            loaders(ctx).first_events.load_one((application, page.fetch_limit())).await?.unwrap_or_default()
+        let rows = if page.after.is_none() && page.before.is_none() {
+            // The first or last page of many applications' timelines loads in one batch.
+            let end = match page.direction {
+                Direction::Forward => TimelineEnd::Oldest,
+                Direction::Backward => TimelineEnd::Newest,
+            };
+            loaders(ctx).timeline_ends.load_one((application, page.fetch_limit(), end)).await?.unwrap_or_default()
         } else {
             let mut query =
                 application_events::table.filter(application_events::application_id.eq(application)).into_boxed();
@@ -412,7 +414,7 @@ pub async fn application_page(
     };
     let mut conn = request.db.conn().await?;
     let rows: Vec<ApplicationRow> =
-        query.select(ApplicationRow::as_select()).limit(page.fetch_limit()).load(&mut conn).await?;
+        query.select(ApplicationRow::as_select()).limit(page.fetch_limit()).cached().load(&mut conn).await?;
     let (edges, page_info) = tagged.finish(rows, |row| {
         let at = match field {
             ApplicationOrderField::CreatedAt => row.created_at,

@@ -18,8 +18,8 @@ use super::pipeline::Actor;
 use super::visible_to;
 use crate::auth::{SignedIn, Viewer};
 use crate::context::request;
-use crate::db::Db;
 use crate::db::tables::{applications, interviews};
+use crate::db::{CacheStatement, Db};
 use crate::graphql::scalars::DateTime;
 use crate::graphql::validate::{Checks, change};
 use crate::graphql::{ApiError, ErrorCode, Outcome, Payload, Refusal, UserErrorCode, db_enum, ids, payload, respond};
@@ -161,12 +161,14 @@ impl Loader<Uuid> for InterviewsByApplication {
             .filter(applications::id.eq_any(keys))
             .filter(visible)
             .select(applications::id)
+            .cached()
             .load(&mut conn)
             .await?;
         let rows: Vec<InterviewRow> = interviews::table
             .filter(interviews::application_id.eq_any(visible_ids))
             .order((interviews::scheduled_at.asc(), interviews::id.asc()))
             .select(InterviewRow::as_select())
+            .cached()
             .load(&mut conn)
             .await?;
         let mut grouped: HashMap<Uuid, Vec<InterviewRow>> = HashMap::new();
@@ -430,6 +432,7 @@ impl Loader<Uuid> for InterviewLoader {
         let rows: Vec<InterviewRow> = interviews::table
             .filter(interviews::id.eq_any(keys))
             .select(InterviewRow::as_select())
+            .cached()
             .load(&mut conn)
             .await?;
         let owners: Vec<Uuid> = rows.iter().map(|row| row.application_id).collect();
@@ -437,6 +440,7 @@ impl Loader<Uuid> for InterviewLoader {
             .filter(applications::id.eq_any(owners))
             .filter(visible)
             .select(applications::id)
+            .cached()
             .load(&mut conn)
             .await?;
         Ok(rows.into_iter().filter(|row| visible_ids.contains(&row.application_id)).map(|row| (row.id, row)).collect())

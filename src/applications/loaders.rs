@@ -5,7 +5,7 @@ use async_graphql::Context;
 use async_graphql::dataloader::DataLoader;
 
 use super::{
-    ApplicationCounts, ApplicationLoader, FirstEvents, InterviewLoader, InterviewsByApplication, ViewerApplications,
+    ApplicationCounts, ApplicationLoader, InterviewLoader, InterviewsByApplication, TimelineEnds, ViewerApplications,
 };
 use crate::auth::Viewer;
 use crate::context::{Batching, batched};
@@ -20,8 +20,8 @@ pub struct Loaders {
     pub viewer_applications: DataLoader<ViewerApplications>,
     /// How many applications each job has.
     pub application_counts: DataLoader<ApplicationCounts>,
-    /// The first events of each application's timeline.
-    pub first_events: DataLoader<FirstEvents>,
+    /// The first or last events of each application's timeline.
+    pub timeline_ends: DataLoader<TimelineEnds>,
     /// Interviews by id.
     pub interviews: DataLoader<InterviewLoader>,
     /// The interviews of each application.
@@ -42,7 +42,7 @@ impl Loaders {
             applications: batched(ApplicationLoader::new(db.clone(), viewer), batching),
             viewer_applications: batched(ViewerApplications::new(db.clone(), viewer), batching),
             application_counts: batched(ApplicationCounts::new(db.clone(), viewer), batching),
-            first_events: batched(FirstEvents::new(db.clone()), batching),
+            timeline_ends: batched(TimelineEnds::new(db.clone()), batching),
             interviews: batched(InterviewLoader::new(db.clone(), viewer), batching),
             interviews_by_application: batched(InterviewsByApplication::new(db.clone(), viewer), batching),
             applicants: batched(UserLoader::new(db.clone(), viewer), batching),

@@ -28,8 +28,8 @@ use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
 use crate::auth::Viewer;
-use crate::db::Db;
 use crate::db::tables::{application_events, applications};
+use crate::db::{CacheStatement, Db};
 use crate::graphql::ApiError;
 
 /// A row of `applications`.
@@ -106,6 +106,7 @@ impl Loader<Uuid> for ApplicationLoader {
             .filter(applications::id.eq_any(keys))
             .filter(visible)
             .select(ApplicationRow::as_select())
+            .cached()
             .load(&mut conn)
             .await?;
         Ok(rows.into_iter().map(|row| (row.id, row)).collect())
@@ -137,6 +138,7 @@ impl Loader<Uuid> for ViewerApplications {
             .filter(applications::deleted_at.is_null())
             .filter(applications::status.ne("WITHDRAWN"))
             .select(ApplicationRow::as_select())
+            .cached()
             .load(&mut conn)
             .await?;
         Ok(rows.into_iter().map(|row| (row.job_id, row)).collect())
@@ -168,52 +170,94 @@ impl Loader<Uuid> for ApplicationCounts {
             .filter(visible)
             .group_by(applications::job_id)
             .select((applications::job_id, diesel::dsl::count_star()))
+            .cached()
             .load(&mut conn)
             .await?;
         Ok(counts.into_iter().collect())
     }
 }
 
-/// The first `limit` events of each of many applications (the dashboard's
-/// `events(first: n)`), in one statement with a window function. The
+/// Which end of a timeline a page starts from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TimelineEnd {
+    /// `events(first: n)`: the oldest events, oldest first.
+    Oldest,
+    /// `events(last: n)`: the newest events, newest first (the page puts
+    /// them back in timeline order).
+    Newest,
+}
+
+/// The first or last `limit` events of each of many applications (the
+/// dashboard's `events(first: n)`, the pipeline's `events(last: 1)`), in one
+/// statement with two window functions whichever ends a batch asks for. The
 /// applications were authorized when they were loaded.
-pub struct FirstEvents {
+pub struct TimelineEnds {
     db: Db,
 }
 
-impl FirstEvents {
+impl TimelineEnds {
     pub fn new(db: Db) -> Self {
         Self { db }
     }
 }
 
-impl Loader<(Uuid, i64)> for FirstEvents {
+/// An event row with its place from either end of its timeline.
+#[derive(QueryableByName)]
+struct RankedEvent {
+    #[diesel(embed)]
+    event: EventRow,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    from_oldest: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    from_newest: i64,
+}
+
+impl Loader<(Uuid, i64, TimelineEnd)> for TimelineEnds {
     type Value = Vec<EventRow>;
     type Error = ApiError;
 
-    async fn load(&self, keys: &[(Uuid, i64)]) -> Result<HashMap<(Uuid, i64), Vec<EventRow>>, ApiError> {
-        let ids: Vec<Uuid> = keys.iter().map(|(id, _)| *id).collect();
-        let limit = keys.iter().map(|(_, limit)| *limit).max().unwrap_or(0);
+    async fn load(
+        &self,
+        keys: &[(Uuid, i64, TimelineEnd)],
+    ) -> Result<HashMap<(Uuid, i64, TimelineEnd), Vec<EventRow>>, ApiError> {
+        let mut ids: Vec<Uuid> = keys.iter().map(|(id, ..)| *id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let limit_at = |wanted: TimelineEnd| {
+            keys.iter().filter(|(.., end)| *end == wanted).map(|(_, limit, _)| *limit).max().unwrap_or(0)
+        };
         let mut conn = self.db.conn().await?;
-        let rows: Vec<EventRow> = diesel::sql_query(
-            "SELECT id, application_id, actor_id, kind, from_status, to_status, note, occurred_at FROM (
-                 SELECT e.*, row_number() OVER (PARTITION BY application_id ORDER BY occurred_at, id) AS n
+        let rows: Vec<RankedEvent> = diesel::sql_query(
+            "SELECT id, application_id, actor_id, kind, from_status, to_status, note, occurred_at,
+                    from_oldest, from_newest FROM (
+                 SELECT e.*,
+                        row_number() OVER (PARTITION BY application_id ORDER BY occurred_at, id) AS from_oldest,
+                        row_number() OVER (PARTITION BY application_id ORDER BY occurred_at DESC, id DESC) AS from_newest
                  FROM application_events e WHERE application_id = ANY($1)
-             ) ranked WHERE n <= $2 ORDER BY application_id, occurred_at, id",
+             ) ranked WHERE from_oldest <= $2 OR from_newest <= $3 ORDER BY application_id, occurred_at, id",
         )
         .bind::<diesel::sql_types::Array<SqlUuid>, _>(ids)
-        .bind::<diesel::sql_types::BigInt, _>(limit)
-        .load(&mut conn)
+        .bind::<diesel::sql_types::BigInt, _>(limit_at(TimelineEnd::Oldest))
+        .bind::<diesel::sql_types::BigInt, _>(limit_at(TimelineEnd::Newest))
+        .cached().load(&mut conn)
         .await?;
-        let mut grouped: HashMap<Uuid, Vec<EventRow>> = HashMap::new();
+        let mut grouped: HashMap<Uuid, Vec<RankedEvent>> = HashMap::new();
         for row in rows {
-            grouped.entry(row.application_id).or_default().push(row);
+            grouped.entry(row.event.application_id).or_default().push(row);
         }
         Ok(keys
             .iter()
-            .map(|&(id, limit)| {
-                let events = grouped.get(&id).map(|events| events.iter().take(limit as usize).cloned().collect());
-                ((id, limit), events.unwrap_or_default())
+            .map(|&(id, limit, end)| {
+                let timeline = grouped.get(&id).map(Vec::as_slice).unwrap_or_default();
+                let events: Vec<EventRow> = match end {
+                    TimelineEnd::Oldest => {
+                        timeline.iter().filter(|r| r.from_oldest <= limit).map(|r| r.event.clone()).collect()
+                    }
+                    TimelineEnd::Newest => {
+                        timeline.iter().rev().filter(|r| r.from_newest <= limit).map(|r| r.event.clone()).collect()
+                    }
+                };
+                ((id, limit, end), events)
             })
             .collect())
     }

@@ -1,6 +1,7 @@
 //! Database plumbing: the connection pool, the embedded migrations and the
 //! embedded PostgreSQL that serves when no `DATABASE_URL` is given.
 
+mod cached;
 mod counted;
 pub mod embedded;
 pub mod migrations;
@@ -8,6 +9,7 @@ pub mod tables;
 
 use std::time::Duration;
 
+pub use cached::{CacheStatement, Cached};
 pub use counted::{CheckoutError, Conn, Db};
 
 use deadpool::Runtime;

@@ -15,8 +15,8 @@ use super::loaders;
 use super::{JobRow, visible_to};
 use crate::auth::Viewer;
 use crate::context::request;
-use crate::db::Db;
 use crate::db::tables::{job_bookmarks, jobs};
+use crate::db::{CacheStatement, Db};
 use crate::graphql::pagination::{Page, PageArgs, TimeKey, TimeOrder, TotalCount};
 use crate::graphql::scalars::DateTime;
 use crate::graphql::validate::Checks;
@@ -180,6 +180,7 @@ impl Loader<Uuid> for ViewerBookmarks {
             .filter(job_bookmarks::user_id.eq(me.user_id))
             .filter(job_bookmarks::job_id.eq_any(job_ids))
             .select(BookmarkRow::as_select())
+            .cached()
             .load(&mut conn)
             .await?;
         Ok(rows.into_iter().map(|row| (row.job_id, row)).collect())

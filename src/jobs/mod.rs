@@ -26,8 +26,8 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use crate::auth::Viewer;
-use crate::db::Db;
 use crate::db::tables::jobs;
+use crate::db::{CacheStatement, Db};
 use crate::graphql::ApiError;
 
 /// Where `source` says a job was written in careergraph.
@@ -147,6 +147,7 @@ impl Loader<Uuid> for JobLoader {
             .filter(jobs::id.eq_any(keys))
             .filter(visible_to(&self.viewer))
             .select(JobRow::as_select())
+            .cached()
             .load(&mut conn)
             .await?;
         Ok(rows.into_iter().map(|row| (row.id, row)).collect())

@@ -17,6 +17,7 @@ use super::loaders;
 use super::{JobRow, JobStatus, RemoteType, visible_to};
 use crate::auth::Viewer;
 use crate::context::request;
+use crate::db::CacheStatement;
 use crate::db::tables::{job_bookmarks, jobs};
 use crate::graphql::pagination::{Cursor, Direction, OrderDirection, Page, PageArgs, TotalCount};
 use crate::graphql::scalars::DateTime;
@@ -271,7 +272,7 @@ async fn page_of_jobs(
         JobOrderField::Relevance => Box::new(ranked(text).nullable()),
         _ => Box::new(sql::<Nullable<Float4>>("NULL::real")),
     };
-    Ok(ordered.select((JobRow::as_select(), rank)).limit(page.fetch_limit()).load(conn).await?)
+    Ok(ordered.select((JobRow::as_select(), rank)).limit(page.fetch_limit()).cached().load(conn).await?)
 }
 
 /// `(sort expression, id) <operator> (cursor)`; the cursor must come from

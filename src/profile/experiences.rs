@@ -13,8 +13,8 @@ use super::loaders;
 use super::section::{Scope, profile_section, section_item};
 use crate::auth::Viewer;
 use crate::context::request;
-use crate::db::Db;
 use crate::db::tables::{achievements, work_experiences};
+use crate::db::{CacheStatement, Db};
 use crate::graphql::scalars::Date;
 use crate::graphql::validate::{Checks, after, change};
 use crate::graphql::{ApiError, Payload, db_enum, ids, respond};
@@ -127,6 +127,7 @@ impl Loader<Uuid> for AchievementsByExperience {
         let rows: Vec<AchievementRow> = query
             .order((achievements::position.asc(), achievements::id.asc()))
             .select(AchievementRow::as_select())
+            .cached()
             .load(&mut conn)
             .await?;
         let mut grouped: HashMap<Uuid, Vec<AchievementRow>> = HashMap::new();

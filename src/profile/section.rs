@@ -261,6 +261,7 @@ macro_rules! profile_section {
             ) -> Result<std::collections::HashMap<uuid::Uuid, Vec<$row>>, $crate::graphql::ApiError> {
                 use diesel::prelude::*;
                 use diesel_async::RunQueryDsl;
+                use $crate::db::CacheStatement as _;
                 let mut query = $table::table
                     .filter($table::deleted_at.is_null())
                     .filter($table::user_id.eq_any(owners))
@@ -274,7 +275,7 @@ macro_rules! profile_section {
                 let rows: Vec<$row> = query
                     .order(($table::position.asc(), $table::id.asc()))
                     .select($row::as_select())
-                    .load(&mut conn)
+                    .cached().load(&mut conn)
                     .await?;
                 let mut grouped: std::collections::HashMap<uuid::Uuid, Vec<$row>> = Default::default();
                 for row in rows {
@@ -306,6 +307,7 @@ macro_rules! profile_section {
             ) -> Result<std::collections::HashMap<uuid::Uuid, $row>, $crate::graphql::ApiError> {
                 use diesel::prelude::*;
                 use diesel_async::RunQueryDsl;
+                use $crate::db::CacheStatement as _;
                 let mut query =
                     $table::table.filter($table::deleted_at.is_null()).filter($table::id.eq_any(keys)).into_boxed();
                 match $crate::profile::section::Scope::of(&self.viewer) {
@@ -314,7 +316,7 @@ macro_rules! profile_section {
                     $crate::profile::section::Scope::Everyone => {}
                 }
                 let mut conn = self.db.conn().await?;
-                let rows: Vec<$row> = query.select($row::as_select()).load(&mut conn).await?;
+                let rows: Vec<$row> = query.select($row::as_select()).cached().load(&mut conn).await?;
                 Ok(rows.into_iter().map(|row| (row.id, row)).collect())
             }
         }

@@ -14,8 +14,8 @@ use uuid::Uuid;
 
 use crate::auth::{SignedIn, Viewer};
 use crate::context::request;
-use crate::db::Db;
 use crate::db::tables::cover_letters;
+use crate::db::{CacheStatement, Db};
 use crate::graphql::scalars::DateTime;
 use crate::graphql::validate::Checks;
 use crate::graphql::{ApiError, Outcome, Payload, UserError, ids, payload, respond};
@@ -114,7 +114,7 @@ impl Loader<Uuid> for LetterLoader {
             query = query.filter(cover_letters::user_id.eq(me.user_id).or(sent_to_me));
         }
         let mut conn = self.db.conn().await?;
-        let rows: Vec<LetterRow> = query.select(LetterRow::as_select()).load(&mut conn).await?;
+        let rows: Vec<LetterRow> = query.select(LetterRow::as_select()).cached().load(&mut conn).await?;
         Ok(rows.into_iter().map(|row| (row.id, row)).collect())
     }
 }
@@ -144,6 +144,7 @@ impl Loader<Uuid> for ViewerLetters {
             .filter(cover_letters::deleted_at.is_null())
             .order((cover_letters::job_id, cover_letters::version.desc()))
             .select(LetterRow::as_select())
+            .cached()
             .load(&mut conn)
             .await?;
         let mut grouped: HashMap<Uuid, Vec<LetterRow>> = HashMap::new();

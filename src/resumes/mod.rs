@@ -24,8 +24,8 @@ use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
 use crate::auth::Viewer;
-use crate::db::Db;
 use crate::db::tables::{resume_versions, resumes};
+use crate::db::{CacheStatement, Db};
 use crate::graphql::ApiError;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -77,7 +77,7 @@ impl Loader<Uuid> for ResumeLoader {
             query = query.filter(resumes::user_id.eq(me.user_id));
         }
         let mut conn = self.db.conn().await?;
-        let rows: Vec<ResumeRow> = query.select(ResumeRow::as_select()).load(&mut conn).await?;
+        let rows: Vec<ResumeRow> = query.select(ResumeRow::as_select()).cached().load(&mut conn).await?;
         Ok(rows.into_iter().map(|row| (row.id, row)).collect())
     }
 }
@@ -118,7 +118,7 @@ impl Loader<Uuid> for VersionLoader {
             query = query.filter(resumes::user_id.eq(me.user_id).or(sent_to_me));
         }
         let mut conn = self.db.conn().await?;
-        let rows: Vec<VersionRow> = query.select(VersionRow::as_select()).load(&mut conn).await?;
+        let rows: Vec<VersionRow> = query.select(VersionRow::as_select()).cached().load(&mut conn).await?;
         Ok(rows.into_iter().map(|row| (row.id, row)).collect())
     }
 }
@@ -145,6 +145,7 @@ impl Loader<Uuid> for LatestVersions {
             .distinct_on(resume_versions::resume_id)
             .order((resume_versions::resume_id, resume_versions::version.desc()))
             .select(VersionRow::as_select())
+            .cached()
             .load(&mut conn)
             .await?;
         Ok(rows.into_iter().map(|row| (row.resume_id, row)).collect())
@@ -182,7 +183,7 @@ impl Loader<(Uuid, i32)> for VersionsByNumber {
             query = query.filter(resumes::user_id.eq(me.user_id));
         }
         let mut conn = self.db.conn().await?;
-        let rows: Vec<VersionRow> = query.select(VersionRow::as_select()).load(&mut conn).await?;
+        let rows: Vec<VersionRow> = query.select(VersionRow::as_select()).cached().load(&mut conn).await?;
         // The two ANY filters select a superset of the pairs asked for.
         Ok(rows
             .into_iter()

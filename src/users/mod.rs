@@ -22,8 +22,8 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use crate::auth::{Role, Viewer};
-use crate::db::Db;
 use crate::db::tables::users;
+use crate::db::{CacheStatement, Db};
 use crate::graphql::ApiError;
 use crate::graphql::pagination::{Page, TimeKey, TimeOrder};
 
@@ -100,6 +100,7 @@ impl Loader<Uuid> for UserLoader {
         let rows = visible_to(&self.viewer)
             .filter(users::id.eq_any(keys))
             .select(UserRow::as_select())
+            .cached()
             .load(&mut conn)
             .await?;
         Ok(rows.into_iter().map(|row| (row.id, row)).collect())

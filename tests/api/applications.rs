@@ -402,6 +402,52 @@ async fn the_dashboard_costs_the_same_statements_for_2_or_50_applications() {
 }
 
 #[tokio::test]
+async fn the_pipeline_page_costs_the_same_statements_for_2_or_12_applicants() {
+    let app = counted_app().await;
+    let rita = recruiter(&app, "rita@example.com").await;
+    let job = post_job(&app, &rita, "Engineer", "OPEN").await;
+    for n in 0..12 {
+        let candidate = sign_up(&app, &format!("c{n}@example.com")).await;
+        let id = apply(&app, &candidate, &job).await["application"]["id"].as_str().unwrap().to_owned();
+        if n % 2 == 0 {
+            move_to(&app, &rita, &id, "SCREENING").await;
+        }
+    }
+    // The recruiter's pipeline: each applicant's last event, and the last
+    // two in timeline order, batched across the page.
+    let pipeline = "query($id: ID!, $first: Int) { node(id: $id) { ... on Job { applications(first: $first) {
+        nodes { status applicant { fullName }
+          last: events(last: 1) { nodes { kind toStatus } pageInfo { hasPreviousPage } }
+          lastTwo: events(last: 2) { nodes { kind } pageInfo { hasPreviousPage } } } } } } }";
+    let mut counts = Vec::new();
+    for first in [2, 12] {
+        let body = app.graphql_as(Some(&rita), pipeline, json!({ "id": job, "first": first })).await;
+        let nodes = body["data"]["node"]["applications"]["nodes"].as_array().unwrap_or_else(|| panic!("{body}"));
+        assert_eq!(nodes.len(), first, "{body}");
+        for node in nodes {
+            let moved = node["status"] == "SCREENING";
+            let last = &node["last"];
+            let expected = if moved {
+                json!([{ "kind": "STATUS_CHANGED", "toStatus": "SCREENING" }])
+            } else {
+                json!([{ "kind": "CREATED", "toStatus": "APPLIED" }])
+            };
+            assert_eq!(last["nodes"], expected, "{body}");
+            assert_eq!(last["pageInfo"]["hasPreviousPage"], moved, "{body}");
+            let two = if moved {
+                json!([{ "kind": "CREATED" }, { "kind": "STATUS_CHANGED" }])
+            } else {
+                json!([{ "kind": "CREATED" }])
+            };
+            assert_eq!(node["lastTwo"]["nodes"], two, "{body}");
+            assert_eq!(node["lastTwo"]["pageInfo"]["hasPreviousPage"], false, "{body}");
+        }
+        counts.push(body["extensions"]["sqlStatements"].as_u64().unwrap());
+    }
+    assert_eq!(counts[0], counts[1], "statements for 2 vs 12 applicants: {counts:?}");
+}
+
+#[tokio::test]
 async fn interviews_are_scheduled_changed_and_recorded_on_the_timeline() {
     let app = counted_app().await;
     let rita = recruiter(&app, "rita@example.com").await;
