@@ -5,11 +5,8 @@
 //! establish a session (`login`, `refreshSession`, …): clients commonly keep
 //! sending a stale `Authorization` header while they sign in again.
 
-use std::sync::Arc;
-
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery};
 use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationType, Selection};
-use async_graphql::{ServerError, ServerResult, Variables};
+use async_graphql::{ServerError, ServerResult};
 
 use super::Viewer;
 use crate::graphql::ErrorCode;
@@ -18,36 +15,19 @@ use crate::graphql::ErrorCode;
 pub const SESSION_MUTATIONS: [&str; 6] =
     ["register", "login", "refreshSession", "verifyEmail", "requestPasswordReset", "resetPassword"];
 
-pub struct AuthGate;
-
-impl ExtensionFactory for AuthGate {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(AuthGate)
+/// Refuses the parsed document when the request presented a token the
+/// server rejected, unless it only establishes a session; the schema's
+/// request pipeline calls it once the document is parsed. The viewer travels
+/// as request data of its own, so `auth` needs nothing from the schema above it.
+pub fn check(viewer: Option<Viewer>, document: &ExecutableDocument) -> ServerResult<()> {
+    if let Some(Viewer::Rejected(reason)) = viewer
+        && !only_session_mutations(document)
+    {
+        let mut error = ServerError::new(reason.message(), None);
+        error.extensions.get_or_insert_with(Default::default).set("code", ErrorCode::Unauthenticated.as_str());
+        return Err(error);
     }
-}
-
-#[async_trait::async_trait]
-impl Extension for AuthGate {
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        let document = next.run(ctx, query, variables).await?;
-        // The viewer travels as request data of its own, so `auth` needs
-        // nothing from the schema above it.
-        let viewer = ctx.data_opt::<Viewer>().copied();
-        if let Some(Viewer::Rejected(reason)) = viewer
-            && !only_session_mutations(&document)
-        {
-            let mut error = ServerError::new(reason.message(), None);
-            error.extensions.get_or_insert_with(Default::default).set("code", ErrorCode::Unauthenticated.as_str());
-            return Err(error);
-        }
-        Ok(document)
-    }
+    Ok(())
 }
 
 fn only_session_mutations(document: &ExecutableDocument) -> bool {

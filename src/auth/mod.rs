@@ -9,7 +9,6 @@ pub mod secrets;
 pub mod tokens;
 mod viewer;
 
-pub use gate::AuthGate;
 pub use rate_limit::RateLimits;
 pub use tokens::TokenKeys;
 pub use viewer::{Role, SignedIn, Viewer};

@@ -11,12 +11,8 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
-use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextRequest, NextResolve, NextSubscribe, ResolveInfo,
-};
+use async_graphql::extensions::ResolveInfo;
 use async_graphql::{PathSegment, QueryPathSegment, Response, ServerError, ServerResult, Value};
-use futures_util::StreamExt;
-use futures_util::stream::BoxStream;
 
 use super::ErrorCode;
 
@@ -43,9 +39,10 @@ pub fn is_budget_error(error: &ServerError) -> bool {
     error.extensions.as_ref().is_some_and(|extensions| extensions.get(LIMIT_KEY).is_some())
 }
 
-impl ExtensionFactory for OutputBudget {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(Spending { budget: *self, spent: Arc::new(Spent::default()) })
+impl OutputBudget {
+    /// What one request (or one subscription) spends against this budget.
+    pub fn spending(&self) -> Spending {
+        Spending { budget: *self, spent: Arc::new(Spent::default()) }
     }
 }
 
@@ -67,7 +64,11 @@ impl Spent {
 }
 
 /// [`OutputBudget`] for one request.
-struct Spending {
+/// One request's spending, counted field by field by the schema's request
+/// pipeline: [`Spending::admit`] before a field resolves,
+/// [`Spending::record`] after, [`Spending::finish`] on the response.
+#[derive(Clone)]
+pub struct Spending {
     budget: OutputBudget,
     spent: Arc<Spent>,
 }
@@ -126,53 +127,41 @@ fn is_nesting_scalar(return_type: &str) -> bool {
     return_type.trim_matches(|c| matches!(c, '[' | ']' | '!')) == "JSON"
 }
 
-#[async_trait::async_trait]
-impl Extension for Spending {
-    async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
-        let response = next.run(ctx).await;
-        finish(&self.spent, response)
-    }
-
-    fn subscribe<'s>(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        stream: BoxStream<'s, Response>,
-        next: NextSubscribe<'_>,
-    ) -> BoxStream<'s, Response> {
-        // Each event is a response of its own, with a budget of its own.
-        let spent = self.spent.clone();
-        next.run(ctx, stream)
-            .map(move |response| {
-                let response = finish(&spent, response);
-                spent.reset();
-                response
-            })
-            .boxed()
-    }
-
-    async fn resolve(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        info: ResolveInfo<'_>,
-        next: NextResolve<'_>,
-    ) -> ServerResult<Option<Value>> {
+impl Spending {
+    /// Refuses the field about to resolve once the budget is spent.
+    pub fn admit(&self, info: &ResolveInfo<'_>) -> ServerResult<()> {
         if self.spent.over.load(Ordering::Relaxed) {
-            return Err(self.exceeded(&info));
+            return Err(self.exceeded(info));
         }
         if self.spent.values.fetch_add(1, Ordering::Relaxed) >= self.budget.max_values {
             self.spent.over.store(true, Ordering::Relaxed);
-            return Err(self.exceeded(&info));
+            return Err(self.exceeded(info));
         }
-        let name = info.alias.unwrap_or(info.name);
-        let whole = is_nesting_scalar(info.return_type);
-        let resolved = next.run(ctx, info).await?;
-        if let Some(value) = &resolved {
-            let bytes = bytes_of(name, value, whole);
+        Ok(())
+    }
+
+    /// Counts what a field (named `name` in the response, of GraphQL type
+    /// `return_type`) resolved to.
+    pub fn record(&self, name: &str, return_type: &str, resolved: Option<&Value>) {
+        if let Some(value) = resolved {
+            let bytes = bytes_of(name, value, is_nesting_scalar(return_type));
             if self.spent.bytes.fetch_add(bytes, Ordering::Relaxed).saturating_add(bytes) > self.budget.max_bytes {
                 self.spent.over.store(true, Ordering::Relaxed);
             }
         }
-        Ok(resolved)
+    }
+
+    /// The response, without its data if the budget was spent.
+    pub fn finish(&self, response: Response) -> Response {
+        finish(&self.spent, response)
+    }
+
+    /// The same for one event of a subscription, each of which has a
+    /// budget of its own.
+    pub fn finish_event(&self, response: Response) -> Response {
+        let response = finish(&self.spent, response);
+        self.spent.reset();
+        response
     }
 }
 

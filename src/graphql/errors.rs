@@ -8,12 +8,7 @@
 use std::fmt;
 use std::sync::{Arc, Mutex};
 
-use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextRequest, NextResolve, NextSubscribe, ResolveInfo,
-};
 use async_graphql::{Response, ServerError, ServerResult, Value};
-use futures_util::StreamExt;
-use futures_util::stream::BoxStream;
 
 use super::RequestId;
 use super::budget::is_budget_error;
@@ -169,17 +164,11 @@ impl From<crate::db::CheckoutError> for ApiError {
 /// generated from the schema treat a missing field as malformed. So a
 /// nullable field's error is set aside, the field answers `null`, and the
 /// error joins the response's errors at the end.
-pub struct ErrorConventions;
-
-impl ExtensionFactory for ErrorConventions {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(RequestErrors::default())
-    }
-}
-
-/// [`ErrorConventions`] for one request.
-#[derive(Default)]
-struct RequestErrors {
+///
+/// The schema's request pipeline applies them: [`RequestErrors::settle`]
+/// on each field's outcome, [`RequestErrors::finish`] on the response.
+#[derive(Default, Clone)]
+pub struct RequestErrors {
     /// Errors of nullable fields that answered `null`.
     set_aside: Arc<Mutex<Vec<ServerError>>>,
 }
@@ -198,16 +187,11 @@ fn finish(response: &mut Response, set_aside: &Mutex<Vec<ServerError>>, request_
     }
 }
 
-#[async_trait::async_trait]
-impl Extension for RequestErrors {
-    async fn resolve(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        info: ResolveInfo<'_>,
-        next: NextResolve<'_>,
-    ) -> ServerResult<Option<Value>> {
-        let nullable = !info.return_type.ends_with('!');
-        match next.run(ctx, info).await {
+impl RequestErrors {
+    /// A field's outcome as the response has it: a nullable field's error
+    /// is set aside and the field answers `null`.
+    pub fn settle(&self, nullable: bool, outcome: ServerResult<Option<Value>>) -> ServerResult<Option<Value>> {
+        match outcome {
             Err(error) if nullable => {
                 let mut set_aside = self.set_aside.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
                 // Once the output budget is spent every field fails with it;
@@ -221,36 +205,13 @@ impl Extension for RequestErrors {
         }
     }
 
-    async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
-        let mut response = next.run(ctx).await;
-        // Query data is not visible here when the document fails to parse,
-        // so the HTTP handler adds the request id once the response is back.
-        finish(&mut response, &self.set_aside, None);
-        response
+    /// Adds the errors set aside to the response and gives every error its
+    /// code. Over HTTP the handler adds the request id once the response is
+    /// back (query data is not visible here when the document fails to
+    /// parse); a subscription's events get their connection's id here.
+    pub fn finish(&self, response: &mut Response, request_id: Option<&RequestId>) {
+        finish(response, &self.set_aside, request_id);
     }
-
-    /// Each message of a subscription follows the same conventions, with the
-    /// connection's request id.
-    fn subscribe<'s>(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        stream: BoxStream<'s, Response>,
-        next: NextSubscribe<'_>,
-    ) -> BoxStream<'s, Response> {
-        let set_aside = self.set_aside.clone();
-        let request_id = request_id(ctx);
-        next.run(ctx, stream)
-            .map(move |mut response| {
-                finish(&mut response, &set_aside, request_id.as_ref());
-                response
-            })
-            .boxed()
-    }
-}
-
-/// The id of the WebSocket connection being served (its session data).
-fn request_id(ctx: &ExtensionContext<'_>) -> Option<RequestId> {
-    ctx.data_opt::<RequestId>().cloned()
 }
 
 /// Adds the request id to every error so a user's report can be matched to

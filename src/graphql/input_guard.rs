@@ -6,9 +6,6 @@
 //! dates by the scalars, and what still slips through is classified by
 //! `ApiError::from(diesel::result::Error)`, never as internal.
 
-use std::sync::Arc;
-
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery};
 use async_graphql::parser::types::{Directive, ExecutableDocument, Selection, SelectionSet};
 use async_graphql::{Positioned, ServerError, ServerResult, Value as ConstValue, Variables};
 // The document's own values, which may hold variables.
@@ -16,33 +13,16 @@ use async_graphql_value::Value;
 
 use super::ErrorCode;
 
-/// The extension; see the module docs.
-pub struct InputGuard;
-
-impl ExtensionFactory for InputGuard {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(InputGuard)
+/// Refuses a parsed document whose variables or literals hold a NUL; the
+/// schema's request pipeline calls it once the document is parsed.
+pub fn check(document: &ExecutableDocument, variables: &Variables) -> ServerResult<()> {
+    if let Some(at) = variables.iter().find_map(|(name, value)| nul_in_const(value, format!("${name}"))) {
+        return Err(refusal(&format!("variable `{at}`")));
     }
-}
-
-#[async_trait::async_trait]
-impl Extension for InputGuard {
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        let document = next.run(ctx, query, variables).await?;
-        if let Some(at) = variables.iter().find_map(|(name, value)| nul_in_const(value, format!("${name}"))) {
-            return Err(refusal(&format!("variable `{at}`")));
-        }
-        if let Some(at) = nul_in_document(&document) {
-            return Err(refusal(&format!("the argument `{at}`")));
-        }
-        Ok(document)
+    if let Some(at) = nul_in_document(document) {
+        return Err(refusal(&format!("the argument `{at}`")));
     }
+    Ok(())
 }
 
 fn refusal(place: &str) -> ServerError {

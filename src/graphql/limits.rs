@@ -4,9 +4,6 @@
 //! QUERY_TOO_COMPLEX and a message naming the bound and the overshoot.
 //! Introspection can be switched off here too.
 
-use std::sync::Arc;
-
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery};
 use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, Field, Selection, SelectionSet};
 use async_graphql::{ServerError, ServerResult, Value, Variables};
 
@@ -359,27 +356,15 @@ impl QueryLimits {
     }
 }
 
-impl ExtensionFactory for QueryLimits {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(*self)
-    }
-}
-
-#[async_trait::async_trait]
-impl Extension for QueryLimits {
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        // The document is parsed here rather than by `next`: async-graphql's
-        // own parse step then checks recursion depth by expanding every
-        // fragment spread anew, which takes exponential time on fragments
-        // that spread the next one twice. This is the innermost extension,
-        // so nothing after it is skipped; the parser bounds its own nesting.
-        let _ = (ctx, next);
+impl QueryLimits {
+    /// Parses the document and refuses it when it passes a limit; the
+    /// schema's request pipeline parses every document here.
+    ///
+    /// The document is parsed here rather than by async-graphql's own parse
+    /// step, which checks recursion depth by expanding every fragment spread
+    /// anew: exponential time on fragments that spread the next one twice.
+    /// The parser bounds its own nesting.
+    pub fn parse(&self, query: &str, variables: &Variables) -> ServerResult<ExecutableDocument> {
         let document = async_graphql::parser::parse_query(query).map_err(ServerError::from)?;
         if let Some((code, message)) = fragment_problem(&document) {
             let mut error = ServerError::new(message, None);

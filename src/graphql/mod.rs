@@ -16,8 +16,8 @@ pub mod scalars;
 pub mod user_error;
 pub mod validate;
 
-pub use budget::OutputBudget;
-pub use errors::{ApiError, ErrorCode, ErrorConventions};
+pub use budget::{OutputBudget, Spending};
+pub use errors::{ApiError, ErrorCode, RequestErrors};
 pub use limits::QueryLimits;
 pub(crate) use outcome::payload;
 pub use outcome::{Outcome, Payload, Refusal, respond};

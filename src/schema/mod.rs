@@ -3,6 +3,7 @@
 //! request carries (`request_data`). Only `http` and `cli` import it.
 
 mod node;
+mod pipeline;
 mod request;
 
 pub use node::Node;
@@ -12,8 +13,7 @@ use async_graphql::{MergedObject, Object, SDLExportOptions, Schema};
 
 use crate::analytics::{AnalyticsMutations, AnalyticsQuery};
 use crate::applications::{ApplicationMutations, InterviewMutations, SubscriptionRoot};
-use crate::auth::AuthGate;
-use crate::graphql::{ErrorConventions, QueryLimits, input_guard, scalars};
+use crate::graphql::{QueryLimits, scalars};
 use crate::jobs::{BookmarkMutations, JobMutations, JobQuery};
 use crate::profile::ProfileMutations;
 use crate::resumes::{CoverLetterMutations, ImportMutations, ResumeMutations};
@@ -32,12 +32,8 @@ pub fn build_schema() -> AppSchema {
 /// Builds the schema with the given query limits.
 pub fn build_schema_with(limits: QueryLimits) -> AppSchema {
     Schema::build(QueryRoot::default(), MutationRoot::default(), SubscriptionRoot)
-        .extension(ErrorConventions)
-        .extension(limits.output)
-        .extension(input_guard::InputGuard)
-        .extension(AuthGate)
-        // Innermost: it parses the document itself (see limits.rs).
-        .extension(limits)
+        // The only extension: each one wraps every field (see pipeline.rs).
+        .extension(pipeline::RequestPipeline { limits })
         // The domain types use these soon; registering them now keeps the
         // contract stable for clients generating code today.
         .register_output_type::<scalars::Date>()
