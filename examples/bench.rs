@@ -4,6 +4,10 @@
 //!
 //! cargo run --release --example bench -- --candidate EMAIL --recruiter EMAIL
 
+mod support;
+
+use support::login;
+
 use std::time::{Duration, Instant};
 
 use clap::Parser;
@@ -47,23 +51,6 @@ const CANDIDATE_ANALYTICS: &str = "{ analytics { applicationFunnel { status coun
     medianDaysToFirstResponse weeklyActivity(weeks: 12) { applied } skillDemand { skill } } }";
 const PIPELINE: &str = "{ analytics { pipeline { applicants stages { status count medianDaysInStage }
     conversions { rate } sources { source count } } } }";
-
-async fn login(client: &reqwest::Client, url: &str, email: &str, password: &str) -> Result<String, String> {
-    let body: Value = client
-        .post(format!("{url}/graphql"))
-        .json(&json!({ "query": "mutation($input: LoginInput!) { login(input: $input) { accessToken } }",
-                       "variables": { "input": { "email": email, "password": password } } }))
-        .send()
-        .await
-        .map_err(|e| e.to_string())?
-        .json()
-        .await
-        .map_err(|e| e.to_string())?;
-    body["data"]["login"]["accessToken"]
-        .as_str()
-        .map(str::to_owned)
-        .ok_or_else(|| format!("cannot sign in as {email}: {body}"))
-}
 
 struct Outcome {
     elapsed: Duration,

@@ -8,6 +8,11 @@
 //! peak resident memory. `--pgbench` also replays the SQL careergraph issued
 //! for each operation through pgbench at the same concurrency.
 
+#[path = "../../examples/support/mod.rs"]
+mod support;
+
+use support::login;
+
 use std::fs;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -223,23 +228,6 @@ async fn wait_ready(client: &reqwest::Client, url: &str) -> Result<(), String> {
             Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
         }
     }
-}
-
-async fn login(client: &reqwest::Client, url: &str, email: &str, password: &str) -> Result<String, String> {
-    let body: Value = client
-        .post(format!("{url}/graphql"))
-        .json(&json!({ "query": "mutation($input: LoginInput!) { login(input: $input) { accessToken } }",
-                       "variables": { "input": { "email": email, "password": password } } }))
-        .send()
-        .await
-        .map_err(|e| e.to_string())?
-        .json()
-        .await
-        .map_err(|e| e.to_string())?;
-    body["data"]["login"]["accessToken"]
-        .as_str()
-        .map(str::to_owned)
-        .ok_or_else(|| format!("cannot sign in as {email}: {body}"))
 }
 
 fn operations(subjects: &Subjects, candidate: &str, recruiter: &str) -> Vec<Operation> {
