@@ -239,7 +239,8 @@ impl Loader<(Uuid, i64, TimelineEnd)> for TimelineEnds {
         .bind::<diesel::sql_types::Array<SqlUuid>, _>(ids)
         .bind::<diesel::sql_types::BigInt, _>(limit_at(TimelineEnd::Oldest))
         .bind::<diesel::sql_types::BigInt, _>(limit_at(TimelineEnd::Newest))
-        .cached().load(&mut conn)
+        .cached()
+        .load(&mut conn)
         .await?;
         let mut grouped: HashMap<Uuid, Vec<RankedEvent>> = HashMap::new();
         for row in rows {

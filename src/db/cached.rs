@@ -6,7 +6,8 @@
 //! with `sql_query` fails that proof, so every execution parsed, described,
 //! planned and closed a fresh named statement: three round trips and a plan
 //! where one would do. [`Cached`] vouches for such a query instead. Its SQL
-//! text is the cache key, so correctness never depends on the vouching;
+//! text is the cache key (a query diesel can key by its type keeps that
+//! key, so vouching for it costs nothing), so correctness never depends on the vouching;
 //! what does is that the query's text takes a bounded number of shapes
 //! (fixed fragments, values as bind parameters, never a value formatted into
 //! the SQL), or the per-connection cache would grow without end.
@@ -45,8 +46,9 @@ impl<Q: Query> Query for Cached<Q> {
     type SqlType = Q::SqlType;
 }
 
-/// No static id: the cache keys these statements by their SQL text.
-impl<Q> QueryId for Cached<Q> {
-    type QueryId = ();
-    const HAS_STATIC_QUERY_ID: bool = false;
+/// The query's own id: a query with a static one stays keyed by its type
+/// (no SQL built to look it up); the others are keyed by their SQL text.
+impl<Q: QueryId> QueryId for Cached<Q> {
+    type QueryId = Cached<Q::QueryId>;
+    const HAS_STATIC_QUERY_ID: bool = Q::HAS_STATIC_QUERY_ID;
 }

@@ -63,7 +63,6 @@ impl Spent {
     }
 }
 
-/// [`OutputBudget`] for one request.
 /// One request's spending, counted field by field by the schema's request
 /// pipeline: [`Spending::admit`] before a field resolves,
 /// [`Spending::record`] after, [`Spending::finish`] on the response.

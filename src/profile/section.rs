@@ -275,7 +275,8 @@ macro_rules! profile_section {
                 let rows: Vec<$row> = query
                     .order(($table::position.asc(), $table::id.asc()))
                     .select($row::as_select())
-                    .cached().load(&mut conn)
+                    .cached()
+                    .load(&mut conn)
                     .await?;
                 let mut grouped: std::collections::HashMap<uuid::Uuid, Vec<$row>> = Default::default();
                 for row in rows {

@@ -29,4 +29,5 @@ mod persisted;
 mod profile;
 mod resumes;
 mod secrets;
+mod statements;
 mod subscriptions;
