@@ -359,24 +359,38 @@ impl QueryLimits {
 impl QueryLimits {
     /// Parses the document and refuses it when it passes a limit; the
     /// schema's request pipeline parses every document here.
-    ///
-    /// The document is parsed here rather than by async-graphql's own parse
-    /// step, which checks recursion depth by expanding every fragment spread
-    /// anew: exponential time on fragments that spread the next one twice.
-    /// The parser bounds its own nesting.
     pub fn parse(&self, query: &str, variables: &Variables) -> ServerResult<ExecutableDocument> {
-        let document = async_graphql::parser::parse_query(query).map_err(ServerError::from)?;
-        if let Some((code, message)) = fragment_problem(&document) {
-            let mut error = ServerError::new(message, None);
-            error.extensions.get_or_insert_with(Default::default).set("code", code.as_str());
-            return Err(error);
-        }
-        let measure = measure(&document, variables, self.give_up_at());
-        match self.check(&measure) {
+        let document = parse_document(query)?;
+        self.check_document(&document, variables)?;
+        Ok(document)
+    }
+
+    /// Refuses a parsed document (see [`parse_document`]) that passes a
+    /// limit. Page sizes may come from `variables`, so this runs on every
+    /// request, also for a document parsed before.
+    pub fn check_document(&self, document: &ExecutableDocument, variables: &Variables) -> ServerResult<()> {
+        match self.check(&measure(document, variables, self.give_up_at())) {
             Some(error) => Err(error),
-            None => Ok(document),
+            None => Ok(()),
         }
     }
+}
+
+/// Parses a document and refuses fragments that spread themselves or nest
+/// too deep: what can be known of its text alone, whatever the variables.
+///
+/// The document is parsed here rather than by async-graphql's own parse
+/// step, which checks recursion depth by expanding every fragment spread
+/// anew: exponential time on fragments that spread the next one twice.
+/// The parser bounds its own nesting.
+pub fn parse_document(query: &str) -> ServerResult<ExecutableDocument> {
+    let document = async_graphql::parser::parse_query(query).map_err(ServerError::from)?;
+    if let Some((code, message)) = fragment_problem(&document) {
+        let mut error = ServerError::new(message, None);
+        error.extensions.get_or_insert_with(Default::default).set("code", code.as_str());
+        return Err(error);
+    }
+    Ok(document)
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 
 pub mod budget;
 pub mod db_enum;
+pub mod documents;
 pub mod errors;
 pub mod ids;
 pub mod input_guard;

@@ -33,7 +33,7 @@ pub fn build_schema() -> AppSchema {
 pub fn build_schema_with(limits: QueryLimits) -> AppSchema {
     Schema::build(QueryRoot::default(), MutationRoot::default(), SubscriptionRoot)
         // The only extension: each one wraps every field (see pipeline.rs).
-        .extension(pipeline::RequestPipeline { limits })
+        .extension(pipeline::RequestPipeline { limits, documents: Default::default() })
         // The domain types use these soon; registering them now keeps the
         // contract stable for clients generating code today.
         .register_output_type::<scalars::Date>()

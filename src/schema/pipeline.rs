@@ -8,8 +8,9 @@
 //! where they belong, as plain functions of the conventions and of `auth`,
 //! and this one extension calls them:
 //!
-//! - **Parsing the document**: the query limits (which parse it themselves),
-//!   then the auth gate, then the input guard.
+//! - **Parsing the document**: from the parsed documents kept by their text
+//!   (or parsed there), then the query limits, the auth gate and the input
+//!   guard.
 //! - **Around each field**: the output budget, then the error conventions
 //!   (a failed nullable field answers `null`).
 //! - **On the response**: the budget, then the error conventions.
@@ -25,17 +26,21 @@ use futures_util::StreamExt;
 use futures_util::stream::BoxStream;
 
 use crate::auth::{Viewer, gate};
+use crate::graphql::documents::ParsedDocuments;
 use crate::graphql::{QueryLimits, RequestErrors, RequestId, Spending, input_guard};
 
 /// Makes the pipeline of each request.
 pub struct RequestPipeline {
     pub limits: QueryLimits,
+    /// Shared by every request of the schema.
+    pub documents: Arc<ParsedDocuments>,
 }
 
 impl ExtensionFactory for RequestPipeline {
     fn create(&self) -> Arc<dyn Extension> {
         Arc::new(Pipeline {
             limits: self.limits,
+            documents: self.documents.clone(),
             spending: self.limits.output.spending(),
             errors: RequestErrors::default(),
         })
@@ -45,6 +50,7 @@ impl ExtensionFactory for RequestPipeline {
 /// One request's pipeline.
 struct Pipeline {
     limits: QueryLimits,
+    documents: Arc<ParsedDocuments>,
     spending: Spending,
     errors: RequestErrors,
 }
@@ -58,8 +64,10 @@ impl Extension for Pipeline {
         variables: &Variables,
         _next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
-        // `next` is not run: the limits parse the document (see limits.rs).
-        let document = self.limits.parse(query, variables)?;
+        // `next` is not run: async-graphql's own parse is the one
+        // limits.rs explains we avoid.
+        let document = self.documents.parse(query)?;
+        self.limits.check_document(&document, variables)?;
         gate::check(ctx.data_opt::<Viewer>().copied(), &document)?;
         input_guard::check(&document, variables)?;
         Ok(document)
