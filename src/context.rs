@@ -38,9 +38,11 @@ pub struct RequestContext {
 #[derive(Clone)]
 pub enum Batching {
     /// A batch runs as soon as every resolver of the current pass has asked
-    /// for its keys: the loaders queue their fetches here and [`Batching::run`]
-    /// starts them when the executor has polled every pending resolver once.
-    /// No timer, and the same batches on an idle and on a busy machine.
+    /// for its keys and no batch is still in flight: the loaders queue their
+    /// fetches here and [`Batching::run`] starts them when the executor has
+    /// polled every pending resolver once and the batches before have
+    /// answered. No timer, and the same batches on an idle and on a busy
+    /// machine.
     Driven(Arc<Mutex<Vec<BoxFuture<'static, ()>>>>),
     /// A batch runs in a task of its own after gathering keys for the window
     /// (subscriptions, whose resolvers run inside a stream nobody else polls).
@@ -106,8 +108,14 @@ impl<F: Future> Future for Driven<F> {
             if pass.woken.load(Ordering::Acquire) {
                 continue;
             }
-            let queued = std::mem::take(&mut *this.queue.lock().unwrap_or_else(PoisonError::into_inner));
-            this.fetches.extend(queued);
+            // A level's batches start together, once the previous level's
+            // have all answered: a relation asked for under two parents of
+            // one level (a job's poster and an event's actor) is then one
+            // statement, whichever of the parents' batches answers first.
+            if this.fetches.is_empty() {
+                let queued = std::mem::take(&mut *this.queue.lock().unwrap_or_else(PoisonError::into_inner));
+                this.fetches.extend(queued);
+            }
             let mut finished = false;
             while let Poll::Ready(Some(())) = this.fetches.poll_next_unpin(cx) {
                 finished = true;

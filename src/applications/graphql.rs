@@ -82,7 +82,7 @@ impl Application {
     /// The candidate (their public profile for the recruiter).
     async fn applicant(&self, ctx: &Context<'_>) -> Result<Option<User>, ApiError> {
         let viewer = request(ctx).viewer;
-        Ok(loaders(ctx).applicants.load_one(self.0.user_id).await?.map(|row| User::seen_by(row, &viewer)))
+        Ok(crate::users::loaders(ctx).users.load_one(self.0.user_id).await?.map(|row| User::seen_by(row, &viewer)))
     }
 
     /// The timeline, oldest first.
@@ -206,7 +206,7 @@ impl ApplicationEvent {
     async fn actor(&self, ctx: &Context<'_>) -> Result<Option<User>, ApiError> {
         let Some(actor) = self.0.actor_id else { return Ok(None) };
         let viewer = request(ctx).viewer;
-        Ok(loaders(ctx).event_actors.load_one(actor).await?.map(|row| User::seen_by(row, &viewer)))
+        Ok(crate::users::loaders(ctx).users.load_one(actor).await?.map(|row| User::seen_by(row, &viewer)))
     }
 
     /// When it happened.

@@ -10,7 +10,6 @@ use super::{
 use crate::auth::Viewer;
 use crate::context::{Batching, batched};
 use crate::db::Db;
-use crate::users::UserLoader;
 
 /// The application loaders of one request.
 pub struct Loaders {
@@ -26,13 +25,6 @@ pub struct Loaders {
     pub interviews: DataLoader<InterviewLoader>,
     /// The interviews of each application.
     pub interviews_by_application: DataLoader<InterviewsByApplication>,
-    /// The applicant of each application. Relations get their own instances
-    /// of a loader, so each relation is one statement whatever the timing:
-    /// one instance's batches can merge or split with the timing of the
-    /// paths sharing it.
-    pub applicants: DataLoader<UserLoader>,
-    /// Who acted in each timeline event.
-    pub event_actors: DataLoader<UserLoader>,
 }
 
 impl Loaders {
@@ -45,8 +37,6 @@ impl Loaders {
             timeline_ends: batched(TimelineEnds::new(db.clone()), batching),
             interviews: batched(InterviewLoader::new(db.clone(), viewer), batching),
             interviews_by_application: batched(InterviewsByApplication::new(db.clone(), viewer), batching),
-            applicants: batched(UserLoader::new(db.clone(), viewer), batching),
-            event_actors: batched(UserLoader::new(db.clone(), viewer), batching),
         }
     }
 }

@@ -389,6 +389,10 @@ async fn the_dashboard_costs_the_same_statements_for_2_or_50_applications() {
         counts.push(body["extensions"]["sqlStatements"].as_u64().unwrap());
     }
     assert_eq!(counts[0], counts[1], "statements for 2 vs 50 applications: {counts:?}");
+    // The viewer, the page; its jobs, resume versions and events; then the
+    // companies, the bookmarks, and one statement of users for both the
+    // jobs' posters and the events' actors, whichever parent answers first.
+    assert_eq!(counts[0], 8, "one statement per kind of row at each level: {counts:?}");
 
     // The same with 32 in flight on this machine's cores: batches do not
     // depend on timing.
