@@ -28,7 +28,7 @@ use super::limits::parse_document;
 pub const MAX_CACHED_TEXT: usize = 8 * 1024;
 
 /// How many documents a server keeps by default.
-pub const DEFAULT_CAPACITY: usize = 256;
+const DEFAULT_CAPACITY: usize = 256;
 
 /// Documents parsed so far, shared by every request of a schema.
 pub struct ParsedDocuments {
@@ -55,14 +55,14 @@ impl Default for ParsedDocuments {
 }
 
 impl ParsedDocuments {
-    pub fn with_capacity(capacity: usize) -> Self {
+    fn with_capacity(capacity: usize) -> Self {
         Self { capacity, kept: Mutex::default() }
     }
 
     /// The document `query` parses to, from the cache when it was parsed
     /// before; parse errors are answered as [`parse_document`] gives them.
     pub fn parse(&self, query: &str) -> ServerResult<ExecutableDocument> {
-        if self.capacity == 0 || query.len() > MAX_CACHED_TEXT {
+        if query.len() > MAX_CACHED_TEXT {
             return parse_document(query);
         }
         if let Some(document) = self.lookup(query) {
@@ -72,15 +72,6 @@ impl ParsedDocuments {
         let document = parse_document(query)?;
         self.keep(query, &document);
         Ok(document)
-    }
-
-    /// How many documents are kept.
-    pub fn len(&self) -> usize {
-        self.lock().documents.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Kept> {
@@ -129,7 +120,7 @@ mod tests {
     }
 
     #[test]
-    fn a_document_is_parsed_once_and_the_least_recently_used_leaves_first() {
+    fn documents_are_kept_by_text_and_the_least_recently_used_leaves_first() {
         let cache = ParsedDocuments::with_capacity(2);
         let (a, b, c) = ("query A { __typename }", "query B { __typename }", "query C { __typename }");
         assert_eq!(operation_name(&cache.parse(a).unwrap()).as_deref(), Some("A"));
@@ -137,8 +128,8 @@ mod tests {
         // A is used again, so B is the least recently used when C arrives.
         assert_eq!(operation_name(&cache.parse(a).unwrap()).as_deref(), Some("A"));
         cache.parse(c).unwrap();
-        assert_eq!(cache.len(), 2);
         let kept = cache.lock();
+        assert_eq!(kept.documents.len(), 2);
         assert!(kept.documents.contains_key(a) && kept.documents.contains_key(c), "B was evicted");
     }
 
@@ -153,6 +144,6 @@ mod tests {
         let long = format!("{{ {} }}", "__typename ".repeat(MAX_CACHED_TEXT / 10));
         assert!(long.len() > MAX_CACHED_TEXT);
         assert!(cache.parse(&long).is_ok());
-        assert!(cache.is_empty(), "{} kept", cache.len());
+        assert_eq!(cache.lock().documents.len(), 0);
     }
 }

@@ -357,17 +357,10 @@ impl QueryLimits {
 }
 
 impl QueryLimits {
-    /// Parses the document and refuses it when it passes a limit; the
-    /// schema's request pipeline parses every document here.
-    pub fn parse(&self, query: &str, variables: &Variables) -> ServerResult<ExecutableDocument> {
-        let document = parse_document(query)?;
-        self.check_document(&document, variables)?;
-        Ok(document)
-    }
-
     /// Refuses a parsed document (see [`parse_document`]) that passes a
-    /// limit. Page sizes may come from `variables`, so this runs on every
-    /// request, also for a document parsed before.
+    /// limit; the schema's request pipeline checks every document here.
+    /// Page sizes may come from `variables`, so this runs on every request,
+    /// also for a document parsed before.
     pub fn check_document(&self, document: &ExecutableDocument, variables: &Variables) -> ServerResult<()> {
         match self.check(&measure(document, variables, self.give_up_at())) {
             Some(error) => Err(error),
