@@ -20,7 +20,7 @@ pub mod validate;
 pub use budget::{OutputBudget, Spending};
 pub use errors::{ApiError, ErrorCode, RequestErrors};
 pub use limits::QueryLimits;
-pub(crate) use outcome::payload;
 pub use outcome::{Outcome, Payload, Refusal, respond};
+pub(crate) use outcome::{payload, type_names};
 pub use request_id::RequestId;
 pub use user_error::{UserError, UserErrorCode};

@@ -72,17 +72,24 @@ pub fn respond<P: Payload>(outcome: Outcome<P::Saved>) -> Result<P, ApiError> {
 /// `userErrors`, with its [`Payload`] impl.
 ///
 /// `payload!(Name, "doc", field: Node(Row), "field doc", "userErrors doc")`
-/// makes `field: Option<Node>` built as `Node(row)`.
+/// makes `field: Option<Node>` built as `Node(row)`; `Name named "GraphQLName"`
+/// gives the type another GraphQL name than its Rust one.
 macro_rules! payload {
     ($name:ident, $doc:literal, $field:ident: $node:ident($saved:ty), $field_doc:literal, $errors_doc:literal) => {
+        $crate::graphql::payload!($name named stringify!($name), $doc, $field: $node($saved), $field_doc, $errors_doc);
+    };
+    ($name:ident named $type_name:expr, $doc:literal, $field:ident: $node:ident($saved:ty), $field_doc:literal, $errors_doc:literal) => {
         #[doc = $doc]
         #[derive(async_graphql::SimpleObject)]
+        #[graphql(name_type)]
         pub struct $name {
             #[doc = $field_doc]
             pub $field: Option<$node>,
             #[doc = $errors_doc]
             pub user_errors: Vec<$crate::graphql::UserError>,
         }
+
+        $crate::graphql::type_names! { $name => $type_name; }
 
         impl $crate::graphql::outcome::Payload for $name {
             type Saved = $saved;
@@ -99,6 +106,21 @@ macro_rules! payload {
 }
 
 pub(crate) use payload;
+
+/// GraphQL names for types declared with `#[graphql(name_type)]`, for
+/// types a macro declares under one Rust name in many modules:
+/// `type_names! { AddInput => concat!("Add", "Skill", "Input"); }`.
+macro_rules! type_names {
+    ($($type:ident => $name:expr;)*) => {
+        $(impl async_graphql::TypeName for $type {
+            fn type_name() -> std::borrow::Cow<'static, str> {
+                std::borrow::Cow::Borrowed($name)
+            }
+        })*
+    };
+}
+
+pub(crate) use type_names;
 
 #[cfg(test)]
 mod tests {

@@ -4,10 +4,8 @@
 use async_graphql::Context;
 use async_graphql::dataloader::DataLoader;
 
-use super::{
-    AchievementsByExperience, CertificationById, CertificationsByUser, EducationById, EducationsByUser, ExperienceById,
-    ExperiencesByUser, ProjectById, ProjectsByUser, SkillById, SkillsByUser,
-};
+use super::experiences::AchievementsByExperience;
+use super::{certifications, educations, experiences, projects, skills};
 use crate::auth::Viewer;
 use crate::context::{Batching, batched};
 use crate::db::Db;
@@ -15,44 +13,44 @@ use crate::db::Db;
 /// The profile loaders of one request.
 pub struct Loaders {
     /// Each user's work experiences.
-    pub experiences_by_user: DataLoader<ExperiencesByUser>,
+    pub experiences_by_user: DataLoader<experiences::ByUser>,
     /// Work experiences by id.
-    pub experiences: DataLoader<ExperienceById>,
+    pub experiences: DataLoader<experiences::ById>,
     /// Each work experience's achievements.
     pub achievements: DataLoader<AchievementsByExperience>,
     /// Each user's educations.
-    pub educations_by_user: DataLoader<EducationsByUser>,
+    pub educations_by_user: DataLoader<educations::ByUser>,
     /// Educations by id.
-    pub educations: DataLoader<EducationById>,
+    pub educations: DataLoader<educations::ById>,
     /// Each user's certifications.
-    pub certifications_by_user: DataLoader<CertificationsByUser>,
+    pub certifications_by_user: DataLoader<certifications::ByUser>,
     /// Certifications by id.
-    pub certifications: DataLoader<CertificationById>,
+    pub certifications: DataLoader<certifications::ById>,
     /// Each user's skills.
-    pub skills_by_user: DataLoader<SkillsByUser>,
+    pub skills_by_user: DataLoader<skills::ByUser>,
     /// Skills by id.
-    pub skills: DataLoader<SkillById>,
+    pub skills: DataLoader<skills::ById>,
     /// Each user's projects.
-    pub projects_by_user: DataLoader<ProjectsByUser>,
+    pub projects_by_user: DataLoader<projects::ByUser>,
     /// Projects by id.
-    pub projects: DataLoader<ProjectById>,
+    pub projects: DataLoader<projects::ById>,
 }
 
 impl Loaders {
     /// Fresh loaders, dispatching their batches as `batching` says.
     pub fn new(db: &Db, viewer: Viewer, batching: &Batching) -> Self {
         Self {
-            experiences_by_user: batched(ExperiencesByUser::new(db.clone(), viewer), batching),
-            experiences: batched(ExperienceById::new(db.clone(), viewer), batching),
+            experiences_by_user: batched(experiences::ByUser::new(db.clone(), viewer), batching),
+            experiences: batched(experiences::ById::new(db.clone(), viewer), batching),
             achievements: batched(AchievementsByExperience::new(db.clone(), viewer), batching),
-            educations_by_user: batched(EducationsByUser::new(db.clone(), viewer), batching),
-            educations: batched(EducationById::new(db.clone(), viewer), batching),
-            certifications_by_user: batched(CertificationsByUser::new(db.clone(), viewer), batching),
-            certifications: batched(CertificationById::new(db.clone(), viewer), batching),
-            skills_by_user: batched(SkillsByUser::new(db.clone(), viewer), batching),
-            skills: batched(SkillById::new(db.clone(), viewer), batching),
-            projects_by_user: batched(ProjectsByUser::new(db.clone(), viewer), batching),
-            projects: batched(ProjectById::new(db.clone(), viewer), batching),
+            educations_by_user: batched(educations::ByUser::new(db.clone(), viewer), batching),
+            educations: batched(educations::ById::new(db.clone(), viewer), batching),
+            certifications_by_user: batched(certifications::ByUser::new(db.clone(), viewer), batching),
+            certifications: batched(certifications::ById::new(db.clone(), viewer), batching),
+            skills_by_user: batched(skills::ByUser::new(db.clone(), viewer), batching),
+            skills: batched(skills::ById::new(db.clone(), viewer), batching),
+            projects_by_user: batched(projects::ByUser::new(db.clone(), viewer), batching),
+            projects: batched(projects::ById::new(db.clone(), viewer), batching),
         }
     }
 }

@@ -5,31 +5,27 @@
 mod certifications;
 mod educations;
 mod experiences;
+pub mod fields;
 mod loaders;
 mod projects;
 pub mod section;
 mod skills;
 
-pub use certifications::{Certification, CertificationById, CertificationsByUser};
-pub use educations::{Education, EducationById, EducationsByUser};
-pub use experiences::{AchievementsByExperience, EmploymentType, ExperienceById, ExperiencesByUser, WorkExperience};
+pub use certifications::Certification;
+pub use educations::Education;
+pub use experiences::{EmploymentType, WorkExperience};
 pub use loaders::{Loaders, loaders};
-pub use projects::{Project, ProjectById, ProjectsByUser};
-pub use skills::{Skill, SkillById, SkillLevel, SkillsByUser};
+pub use projects::Project;
+pub use skills::{Skill, SkillLevel};
 
 use async_graphql::MergedObject;
 
 /// Every profile mutation.
 #[derive(MergedObject, Default)]
 pub struct ProfileMutations(
-    experiences::ExperienceMutations,
-    experiences::ExperienceOrderMutations,
-    educations::EducationMutations,
-    educations::EducationOrderMutations,
-    certifications::CertificationMutations,
-    certifications::CertificationOrderMutations,
-    skills::SkillMutations,
-    skills::SkillOrderMutations,
-    projects::ProjectMutations,
-    projects::ProjectOrderMutations,
+    experiences::Mutations,
+    educations::Mutations,
+    certifications::Mutations,
+    skills::Mutations,
+    projects::Mutations,
 );
