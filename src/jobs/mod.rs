@@ -8,7 +8,9 @@ mod loaders;
 mod mutations;
 mod search;
 
-pub use bookmarks::{BookmarkMutations, JobBookmarkConnection, JobBookmarkFilter, ViewerBookmarks, bookmark_page};
+pub use bookmarks::{
+    BookmarkMutations, JobBookmark, JobBookmarkConnection, JobBookmarkFilter, ViewerBookmarks, bookmark_page,
+};
 pub use graphql::{Job, JobMatch};
 pub use loaders::{Loaders, loaders};
 pub use mutations::JobMutations;

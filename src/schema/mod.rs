@@ -1,10 +1,14 @@
 //! The roof: assembles the executable schema from the domains' roots, holds
-//! the `Node` interface that names every domain type, and builds what each
-//! request carries (`request_data`). Only `http` and `cli` import it.
+//! the `Node` interface that names every domain type, the objects whose
+//! fields reach into domains above their own (`User`, `Job`), and builds
+//! what each request carries (`request_data`). Only `http` and `cli` import
+//! it.
 
+mod job;
 mod node;
 mod pipeline;
 mod request;
+mod user;
 
 pub use node::Node;
 pub use request::request_data;

@@ -1,25 +1,21 @@
-//! The `User` type, `viewer`, and editing one's own profile.
+//! The `User` type, `viewer`, and editing one's own profile. User's GraphQL
+//! fields reach into domains above `users`, so its object is assembled in
+//! the roof (`crate::schema`'s `user` module).
 
-use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
+use async_graphql::{Context, InputObject, MaybeUndefined, Object, SimpleObject};
 use chrono::Utc;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 
 use super::UserRow;
 use super::loaders;
-use crate::applications::{ApplicationConnection, ApplicationFilter, ApplicationOrder, Owner, application_page};
 use crate::auth::{Role, Viewer};
-use crate::companies::Company;
 use crate::context::request;
 use crate::db::tables::users;
-use crate::graphql::link::{Link, LinkInput, links_from_json};
+use crate::graphql::link::LinkInput;
 use crate::graphql::pagination::{PageArgs, TimeKey, TotalCount};
-use crate::graphql::scalars::DateTime;
 use crate::graphql::validate::Checks;
-use crate::graphql::{ApiError, ErrorCode, UserError, ids};
-use crate::jobs::{JobBookmarkConnection, JobBookmarkFilter, bookmark_page};
-use crate::profile::{Certification, Education, Project, Skill, WorkExperience};
-use crate::resumes::{ResumeConnection, resume_page};
+use crate::graphql::{ApiError, ErrorCode, UserError};
 
 /// A user row as one viewer sees it.
 pub struct User {
@@ -38,7 +34,7 @@ impl User {
     }
 
     /// Whether this user is the one signed in.
-    fn is_viewer(&self, ctx: &Context<'_>) -> bool {
+    pub fn is_viewer(&self, ctx: &Context<'_>) -> bool {
         request(ctx).viewer.signed_in().is_some_and(|me| me.user_id == self.row.id)
     }
 
@@ -46,160 +42,15 @@ impl User {
     pub fn own(row: UserRow) -> Self {
         Self { row, shows_private: true }
     }
-}
 
-/// A person with an account: a candidate, a recruiter or an admin. Users see
-/// themselves; admins see everyone.
-#[Object]
-impl User {
-    /// Globally unique, opaque identifier; `node(id:)` fetches the user again.
-    pub async fn id(&self) -> ID {
-        ids::encode(Self::TYPE_NAME, self.row.id)
+    /// The stored row.
+    pub fn row(&self) -> &UserRow {
+        &self.row
     }
 
-    /// The account's email address. Only the user and admins see it; null
-    /// for everyone else.
-    async fn email(&self) -> Option<&str> {
-        self.shows_private.then_some(self.row.email.as_str())
-    }
-
-    /// The name the user goes by.
-    async fn full_name(&self) -> &str {
-        &self.row.full_name
-    }
-
-    /// What the user may do.
-    async fn role(&self) -> Role {
-        self.row.role()
-    }
-
-    /// A one-line professional summary, e.g. "Backend engineer, Rust and PostgreSQL".
-    async fn headline(&self) -> Option<&str> {
-        self.row.headline.as_deref()
-    }
-
-    /// Where the user is based.
-    async fn location(&self) -> Option<&str> {
-        self.row.location.as_deref()
-    }
-
-    /// The user's links (portfolio, GitHub, LinkedIn, …), in their order.
-    async fn links(&self) -> Vec<Link> {
-        links_from_json(&self.row.links)
-    }
-
-    /// Whether the user proved they own their email address.
-    async fn email_verified(&self) -> bool {
-        self.row.email_verified_at.is_some()
-    }
-
-    /// When the email address was verified.
-    async fn email_verified_at(&self) -> Option<DateTime> {
-        self.row.email_verified_at.map(DateTime)
-    }
-
-    /// The company a recruiter hires for.
-    async fn company(&self, ctx: &Context<'_>) -> Result<Option<Company>, ApiError> {
-        let Some(id) = self.row.company_id else { return Ok(None) };
-        Ok(crate::companies::loaders(ctx).companies.load_one(id).await?.map(Company))
-    }
-
-    /// The roles on the user's profile, in their order.
-    async fn experiences(&self, ctx: &Context<'_>) -> Result<Vec<WorkExperience>, ApiError> {
-        let rows = crate::profile::loaders(ctx).experiences_by_user.load_one(self.row.id).await?;
-        Ok(rows.unwrap_or_default().into_iter().map(WorkExperience).collect())
-    }
-
-    /// The education entries on the user's profile, in their order.
-    async fn educations(&self, ctx: &Context<'_>) -> Result<Vec<Education>, ApiError> {
-        let rows = crate::profile::loaders(ctx).educations_by_user.load_one(self.row.id).await?;
-        Ok(rows.unwrap_or_default().into_iter().map(Education).collect())
-    }
-
-    /// The certifications on the user's profile, in their order.
-    async fn certifications(&self, ctx: &Context<'_>) -> Result<Vec<Certification>, ApiError> {
-        let rows = crate::profile::loaders(ctx).certifications_by_user.load_one(self.row.id).await?;
-        Ok(rows.unwrap_or_default().into_iter().map(Certification).collect())
-    }
-
-    /// The skills on the user's profile, in their order.
-    async fn skills(&self, ctx: &Context<'_>) -> Result<Vec<Skill>, ApiError> {
-        let rows = crate::profile::loaders(ctx).skills_by_user.load_one(self.row.id).await?;
-        Ok(rows.unwrap_or_default().into_iter().map(Skill).collect())
-    }
-
-    /// The projects on the user's profile, in their order.
-    async fn projects(&self, ctx: &Context<'_>) -> Result<Vec<Project>, ApiError> {
-        let rows = crate::profile::loaders(ctx).projects_by_user.load_one(self.row.id).await?;
-        Ok(rows.unwrap_or_default().into_iter().map(Project).collect())
-    }
-
-    /// The user's applications, newest first unless `orderBy` says
-    /// otherwise; only the user sees them (null for everyone else).
-    #[allow(clippy::too_many_arguments, reason = "GraphQL arguments")]
-    async fn applications(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Narrows the list.")] filter: Option<ApplicationFilter>,
-        #[graphql(desc = "The order; by default newest first (CREATED_AT, DESC).")] order_by: Option<ApplicationOrder>,
-        #[graphql(desc = "Returns the first n applications after `after` (at most 100).")] first: Option<i32>,
-        #[graphql(desc = "Returns applications after this cursor.")] after: Option<String>,
-        #[graphql(desc = "Returns the last n applications before `before` (at most 100).")] last: Option<i32>,
-        #[graphql(desc = "Returns applications before this cursor.")] before: Option<String>,
-    ) -> Result<Option<ApplicationConnection>, ApiError> {
-        if !self.is_viewer(ctx) {
-            return Ok(None);
-        }
-        let args = PageArgs { first, after, last, before };
-        let (filter, order) = (filter.unwrap_or_default(), order_by.unwrap_or_default());
-        Ok(Some(application_page(ctx, Owner::Applicant(self.row.id), filter, order, args).await?))
-    }
-
-    /// The user's resumes, newest first; only the user sees them (null for
-    /// everyone else).
-    async fn resumes(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Include archived resumes.", default)] include_archived: bool,
-        #[graphql(desc = "Returns the first n resumes after `after` (at most 100).")] first: Option<i32>,
-        #[graphql(desc = "Returns resumes after this cursor.")] after: Option<String>,
-        #[graphql(desc = "Returns the last n resumes before `before` (at most 100).")] last: Option<i32>,
-        #[graphql(desc = "Returns resumes before this cursor.")] before: Option<String>,
-    ) -> Result<Option<ResumeConnection>, ApiError> {
-        if !self.is_viewer(ctx) {
-            return Ok(None);
-        }
-        let args = PageArgs { first, after, last, before };
-        Ok(Some(resume_page(ctx, self.row.id, include_archived, args).await?))
-    }
-
-    /// The user's job bookmarks, newest first; only the user sees them (null
-    /// for everyone else).
-    #[allow(clippy::too_many_arguments, reason = "GraphQL arguments")]
-    async fn bookmarks(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Narrows the list.")] filter: Option<JobBookmarkFilter>,
-        #[graphql(desc = "Returns the first n bookmarks after `after` (at most 100).")] first: Option<i32>,
-        #[graphql(desc = "Returns bookmarks after this cursor.")] after: Option<String>,
-        #[graphql(desc = "Returns the last n bookmarks before `before` (at most 100).")] last: Option<i32>,
-        #[graphql(desc = "Returns bookmarks before this cursor.")] before: Option<String>,
-    ) -> Result<Option<JobBookmarkConnection>, ApiError> {
-        if !self.is_viewer(ctx) {
-            return Ok(None);
-        }
-        let args = PageArgs { first, after, last, before };
-        Ok(Some(bookmark_page(ctx, self.row.id, filter.unwrap_or_default(), args).await?))
-    }
-
-    /// When the account was created.
-    async fn created_at(&self) -> DateTime {
-        self.row.created_at.into()
-    }
-
-    /// When the account's details last changed.
-    async fn updated_at(&self) -> DateTime {
-        self.row.updated_at.into()
+    /// Whether the viewer may see the user's private fields (email).
+    pub fn shows_private(&self) -> bool {
+        self.shows_private
     }
 }
 
