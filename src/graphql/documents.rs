@@ -27,6 +27,28 @@ use super::limits::parse_document;
 /// to a few megabytes.
 pub const MAX_CACHED_TEXT: usize = 8 * 1024;
 
+/// A request's document, already taken from the schema's
+/// [`ParsedDocuments`] by the HTTP layer (which needed the operation before
+/// execution), carried in the request's data so the request pipeline uses
+/// it rather than look it up again.
+///
+/// It travels as data, not as async-graphql's parsed query: that one passes
+/// through async-graphql's own document checks, which expand fragments
+/// without the bounds of `limits.rs`.
+#[derive(Default)]
+pub struct AlreadyParsed(Mutex<Option<ExecutableDocument>>);
+
+impl AlreadyParsed {
+    pub fn new(document: ExecutableDocument) -> Self {
+        Self(Mutex::new(Some(document)))
+    }
+
+    /// The document, once.
+    pub fn take(&self) -> Option<ExecutableDocument> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner).take()
+    }
+}
+
 /// How many documents a server keeps by default.
 const DEFAULT_CAPACITY: usize = 256;
 

@@ -1,6 +1,7 @@
 //! `/graphql` and `/graphiql`.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Instant;
 
 use async_graphql::parser::types::OperationType;
@@ -22,6 +23,7 @@ use super::{AppState, RequestId, over_http};
 use crate::auth::{SignedIn, Viewer};
 use crate::context::{Batching, RequestContext};
 use crate::db::Db;
+use crate::graphql::documents::{AlreadyParsed, ParsedDocuments};
 use crate::graphql::errors::attach_request_id;
 
 /// Executes one GraphQL request (POST body or GET query string) as the
@@ -45,12 +47,13 @@ pub async fn execute(
             return refusal.respond(media, &request_id);
         }
     };
-    // The document is parsed here only when its operation must be known
+    // The document is needed here only when its operation must be known
     // before execution: a GET (mutations are refused) or an unnamed
-    // operation (for metrics and logs). Named POSTs skip the second parse.
-    let operation = (method == Method::GET || request.operation_name.is_none())
-        .then(|| over_http::selected_operation(&request))
-        .flatten();
+    // operation (for metrics and logs). It comes from the schema's parsed
+    // documents and is handed on, so it is looked up once per request.
+    let mut request = request;
+    let operation =
+        if method == Method::GET || request.operation_name.is_none() { preparse(&state, &mut request) } else { None };
     let name = request.operation_name.clone().or_else(|| operation.as_ref().and_then(|(name, _)| name.clone()));
     if method == Method::GET && operation.is_some_and(|(_, kind)| kind == OperationType::Mutation) {
         state.metrics.record(name.as_deref(), Outcome::Refused, started.elapsed(), 0);
@@ -59,7 +62,6 @@ pub async fn execute(
     let viewer = viewer_from(&headers, &state);
     let user_agent = headers.get(header::USER_AGENT).and_then(|value| value.to_str().ok()).map(str::to_owned);
     let client = super::client_address::client_address(peer.ip(), &headers, &state.trusted_proxies);
-    let mut request = request;
     let batching = Batching::driven();
     let who = (viewer, request_id.clone());
     let db = request_data(&mut request.data, &state, who, client, user_agent, &batching);
@@ -90,6 +92,17 @@ pub async fn execute(
         );
     }
     over_http::respond(media, &response)
+}
+
+/// The operation `request` selects, its document put in the request's data
+/// from the schema's parsed documents. None when the document does not parse or
+/// names no such operation: execution then reports why.
+fn preparse(state: &AppState, request: &mut async_graphql::Request) -> Option<(Option<String>, OperationType)> {
+    let documents = state.schema.data::<Arc<ParsedDocuments>>()?;
+    let document = documents.parse(&request.query).ok()?;
+    let operation = over_http::selected_operation(&document, request.operation_name.as_deref());
+    request.data.insert(AlreadyParsed::new(document));
+    operation
 }
 
 /// `GET /graphql`: a WebSocket upgrade for subscriptions

@@ -3,7 +3,7 @@
 //! `Accept`, and the status codes that go with each. docs/conformance.md
 //! lists the choices; graphql-http's audit checks them.
 
-use async_graphql::parser::types::{DocumentOperations, OperationType};
+use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationType};
 use async_graphql::{Request, Variables};
 use axum::body::Body;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
@@ -198,14 +198,16 @@ fn request_from(mut parameters: Map<String, Value>) -> Result<Request, Refusal> 
     Ok(request)
 }
 
-/// The name and kind of the operation the request selects; None when the
-/// document does not parse or names no such operation (execution reports
-/// that).
-pub fn selected_operation(request: &Request) -> Option<(Option<String>, OperationType)> {
-    let document = async_graphql::parser::parse_query(&request.query).ok()?;
-    let (name, operation) = match (&document.operations, &request.operation_name) {
-        (DocumentOperations::Single(operation), name) => (name.clone(), operation),
-        (DocumentOperations::Multiple(operations), Some(name)) => (Some(name.clone()), operations.get(name.as_str())?),
+/// The name and kind of the operation `document` selects by
+/// `operation_name`; None when it names no such operation (execution
+/// reports that).
+pub fn selected_operation(
+    document: &ExecutableDocument,
+    operation_name: Option<&str>,
+) -> Option<(Option<String>, OperationType)> {
+    let (name, operation) = match (&document.operations, operation_name) {
+        (DocumentOperations::Single(operation), name) => (name.map(str::to_owned), operation),
+        (DocumentOperations::Multiple(operations), Some(name)) => (Some(name.to_owned()), operations.get(name)?),
         (DocumentOperations::Multiple(operations), None) if operations.len() == 1 => {
             let (name, operation) = operations.iter().next()?;
             (Some(name.to_string()), operation)
@@ -249,19 +251,76 @@ fn is_unavailable(response: &async_graphql::Response) -> bool {
 /// with `Retry-After` for both.
 pub fn respond(media: Media, response: &async_graphql::Response) -> Response {
     let request_error = is_request_error(response);
-    let mut body = serde_json::to_value(response).unwrap_or_else(|_| json!({}));
-    let status = if request_error && media == Media::GraphqlResponse {
-        if let Some(fields) = body.as_object_mut() {
-            fields.remove("data");
-        }
-        StatusCode::BAD_REQUEST
-    } else {
-        StatusCode::OK
+    let without_data = request_error && media == Media::GraphqlResponse;
+    let body = ResponseBody {
+        data: (!without_data).then_some(SortedKeys(&response.data)),
+        errors: &response.errors,
+        extensions: &response.extensions,
     };
-    let mut http = Response::new(Body::from(body.to_string()));
-    *http.status_mut() = status;
+    let mut http = Response::new(Body::from(serde_json::to_vec(&body).unwrap_or_else(|_| b"{}".to_vec())));
+    *http.status_mut() = if without_data { StatusCode::BAD_REQUEST } else { StatusCode::OK };
     http.headers_mut().insert(header::CONTENT_TYPE, media.content_type());
     if is_unavailable(response) { unavailable(http) } else { http }
+}
+
+/// A response body, written straight from the response (the fields of
+/// async-graphql's `Response`, with `data` left out for a request error).
+#[derive(serde::Serialize)]
+struct ResponseBody<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    data: Option<SortedKeys<'a>>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty", serialize_with = "sorted_json")]
+    errors: &'a [async_graphql::ServerError],
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty", serialize_with = "sorted_map")]
+    extensions: &'a std::collections::BTreeMap<String, async_graphql::Value>,
+}
+
+/// The response's extensions (a map already in key order) with their values'
+/// keys sorted too.
+fn sorted_map<S: serde::Serializer>(
+    map: &std::collections::BTreeMap<String, async_graphql::Value>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.collect_map(map.iter().map(|(key, value)| (key, SortedKeys(value))))
+}
+
+/// A value written with every object's keys in byte order.
+///
+/// async-graphql builds each object in the order its fields finish
+/// resolving, which changes from run to run; sorted keys make the same
+/// answer the same bytes (docs/conformance.md). It is written in place,
+/// where a detour through `serde_json::Value` sorted by copying the whole
+/// response first.
+struct SortedKeys<'a>(&'a async_graphql::Value);
+
+impl serde::Serialize for SortedKeys<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeMap, SerializeSeq};
+        match self.0 {
+            async_graphql::Value::Object(fields) => {
+                let mut keys: Vec<_> = fields.iter().collect();
+                keys.sort_unstable_by(|(a, _), (b, _)| a.as_str().cmp(b.as_str()));
+                let mut map = serializer.serialize_map(Some(keys.len()))?;
+                for (key, value) in keys {
+                    map.serialize_entry(key.as_str(), &SortedKeys(value))?;
+                }
+                map.end()
+            }
+            async_graphql::Value::List(items) => {
+                let mut seq = serializer.serialize_seq(Some(items.len()))?;
+                for item in items {
+                    seq.serialize_element(&SortedKeys(item))?;
+                }
+                seq.end()
+            }
+            scalar => scalar.serialize(serializer),
+        }
+    }
+}
+
+/// Errors are rare and small: they are sorted through `serde_json::Value`.
+fn sorted_json<S: serde::Serializer>(errors: &[async_graphql::ServerError], serializer: S) -> Result<S::Ok, S::Error> {
+    serde::Serialize::serialize(&serde_json::to_value(errors).map_err(serde::ser::Error::custom)?, serializer)
 }
 
 #[cfg(test)]

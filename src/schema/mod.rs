@@ -13,10 +13,13 @@ mod user;
 pub use node::Node;
 pub use request::request_data;
 
+use std::sync::Arc;
+
 use async_graphql::{MergedObject, Object, SDLExportOptions, Schema};
 
 use crate::analytics::{AnalyticsMutations, AnalyticsQuery};
 use crate::applications::{ApplicationMutations, InterviewMutations, SubscriptionRoot};
+use crate::graphql::documents::ParsedDocuments;
 use crate::graphql::{QueryLimits, scalars};
 use crate::jobs::{BookmarkMutations, JobMutations, JobQuery};
 use crate::profile::ProfileMutations;
@@ -35,9 +38,12 @@ pub fn build_schema() -> AppSchema {
 
 /// Builds the schema with the given query limits.
 pub fn build_schema_with(limits: QueryLimits) -> AppSchema {
+    let documents = Arc::new(ParsedDocuments::default());
     Schema::build(QueryRoot::default(), MutationRoot::default(), SubscriptionRoot)
         // The only extension: each one wraps every field (see pipeline.rs).
-        .extension(pipeline::RequestPipeline { limits, documents: Default::default() })
+        .extension(pipeline::RequestPipeline { limits, documents: documents.clone() })
+        // The HTTP layer reads operations from the same cache.
+        .data(documents)
         // The domain types use these soon; registering them now keeps the
         // contract stable for clients generating code today.
         .register_output_type::<scalars::Date>()

@@ -26,7 +26,7 @@ use futures_util::StreamExt;
 use futures_util::stream::BoxStream;
 
 use crate::auth::{Viewer, gate};
-use crate::graphql::documents::ParsedDocuments;
+use crate::graphql::documents::{AlreadyParsed, ParsedDocuments};
 use crate::graphql::{QueryLimits, RequestErrors, RequestId, Spending, input_guard};
 
 /// Makes the pipeline of each request.
@@ -66,7 +66,10 @@ impl Extension for Pipeline {
     ) -> ServerResult<ExecutableDocument> {
         // `next` is not run: async-graphql's own parse is the one
         // limits.rs explains we avoid.
-        let document = self.documents.parse(query)?;
+        let document = match ctx.data_opt::<AlreadyParsed>().and_then(AlreadyParsed::take) {
+            Some(document) => document,
+            None => self.documents.parse(query)?,
+        };
         self.limits.check_document(&document, variables)?;
         gate::check(ctx.data_opt::<Viewer>().copied(), &document)?;
         input_guard::check(&document, variables)?;

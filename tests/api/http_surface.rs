@@ -306,6 +306,26 @@ async fn graphql_over_http_negotiates_the_media_type_and_its_status_codes() {
 }
 
 #[tokio::test]
+async fn the_same_answer_is_the_same_bytes_with_keys_in_order() {
+    let app = TestApp::spawn().await;
+    // Fields that finish in any order, keys that sort unlike their
+    // selection, at two levels, an error, and extensions.
+    let body = r#"{"query":"{ zebra: __typename nested: jobs(first: 1) { totalCount pageInfo { hasNextPage endCursor } } apple: node(id: \"nope\") { id } }"}"#;
+    let mut answers = std::collections::HashSet::new();
+    for _ in 0..5 {
+        let (status, _, text) =
+            send(&app, reqwest::Method::POST, "/graphql", Some(GRAPHQL_RESPONSE), Some("application/json"), body).await;
+        assert_eq!(status, 200, "{text}");
+        // serde_json's own maps keep keys in byte order at every level.
+        let sorted = serde_json::from_str::<Value>(&text).unwrap().to_string();
+        let without_request_id = |text: &str| text.split("requestId").next().unwrap().to_owned();
+        assert_eq!(text, sorted);
+        answers.insert(without_request_id(&text));
+    }
+    assert_eq!(answers.len(), 1, "{answers:?}");
+}
+
+#[tokio::test]
 async fn get_runs_queries_and_refuses_mutations() {
     let app = TestApp::spawn().await;
     let get = |path: &'static str| send(&app, reqwest::Method::GET, path, Some(GRAPHQL_RESPONSE), None, "");
