@@ -8,6 +8,7 @@
 //! peak resident memory. `--pgbench` also replays the SQL careergraph issued
 //! for each operation through pgbench at the same concurrency.
 
+mod instructions;
 #[path = "../../examples/support/mod.rs"]
 mod support;
 
@@ -71,6 +72,14 @@ struct Args {
     /// Where the pgbench scripts are written.
     #[arg(long, default_value = "/tmp/careergraph-peer-bench/pgbench")]
     pgbench_dir: PathBuf,
+    /// Instead of the timed runs, count careergraph's instructions per
+    /// request over this many requests of each operation, sent one at a time
+    /// (careergraph must run under callgrind: `run.sh --instructions N`).
+    #[arg(long)]
+    instructions: Option<usize>,
+    /// Callgrind's output file for --instructions (its dumps are `<file>.<n>`).
+    #[arg(long)]
+    callgrind_out: Option<PathBuf>,
 }
 
 /// The database roles the two servers connect as, so pg_stat_statements
@@ -649,6 +658,45 @@ fn bind(sql: &str, parameters: &str) -> String {
     bound
 }
 
+/// `--instructions`: careergraph's instructions and statements per request
+/// of each chosen operation, its requests sent one at a time.
+async fn count_instructions(
+    client: &reqwest::Client,
+    conn: &mut AsyncPgConnection,
+    args: &Args,
+    url: &str,
+    all: &[Operation],
+    chosen: &[usize],
+    count: usize,
+) -> Result<(), String> {
+    let out = args.callgrind_out.as_ref().ok_or("--instructions needs --callgrind-out (run.sh passes it)")?;
+    let mut callgrind = instructions::Callgrind::new(args.careergraph_pid, out);
+    println!("\n| operation | requests | instructions / request (millions) | statements / request |");
+    println!("|---|---|---|---|");
+    for &i in chosen {
+        let operation = &all[i];
+        // Warm the connections, the prepared statements and the caches.
+        for _ in 0..10 {
+            answer(client, url, &operation.careergraph).await.map_err(|e| format!("{}: {e}", operation.name))?;
+        }
+        diesel::sql_query("SELECT pg_stat_statements_reset()").execute(conn).await.map_err(|e| e.to_string())?;
+        let statements_before = statements_of(conn, CAREERGRAPH_ROLE).await?;
+        callgrind.start()?;
+        for _ in 0..count {
+            send(client, url, &operation.careergraph).await?;
+        }
+        let total = callgrind.stop().await?;
+        let statements = statements_of(conn, CAREERGRAPH_ROLE).await? - statements_before;
+        println!(
+            "| {} | {count} | {:.3} | {:.1} |",
+            operation.name,
+            total as f64 / count as f64 / 1e6,
+            statements as f64 / count as f64
+        );
+    }
+    Ok(())
+}
+
 /// pgbench's transactions per second for `script` at `concurrency`.
 fn pgbench(args: &Args, script: &PathBuf, concurrency: usize) -> Result<f64, String> {
     let output = std::process::Command::new(&args.pgbench_bin)
@@ -701,6 +749,10 @@ async fn main() -> Result<(), String> {
             ));
         }
         eprintln!("same answer from both: {} ({} list rows)", operation.name, rows(&ours));
+    }
+
+    if let Some(count) = args.instructions {
+        return count_instructions(&client, &mut conn, &args, &cg_url, &all, &chosen, count).await;
     }
 
     let careergraph = Target { server: Server::Careergraph, url: &cg_url, pid: args.careergraph_pid };

@@ -6,6 +6,8 @@
 #
 #   bash benches/peer/run.sh            # the table
 #   bash benches/peer/run.sh --pgbench  # the table and the pgbench comparison
+#   bash benches/peer/run.sh --instructions 200  # careergraph's instructions
+#                                       # per request, counted by callgrind
 #
 # Any further arguments go to the driver (benches/peer/driver.rs; --help).
 # PEER_BENCH_CAREERGRAPH_BIN=path measures that careergraph binary instead
@@ -112,8 +114,24 @@ if [ ! -f "$work/seeded" ]; then
     touch "$work/seeded"
 fi
 
+# --instructions runs careergraph under callgrind, counting nothing until
+# the driver turns it on around each operation's requests.
+under=()
+for arg in "$@"; do
+    case $arg in
+    --instructions | --instructions=*)
+        command -v valgrind >/dev/null || { echo "--instructions needs valgrind (apt-get install valgrind)" >&2; exit 1; }
+        rm -f "$work"/callgrind.out*
+        under=(valgrind --tool=callgrind --instr-atstart=no "--callgrind-out-file=$work/callgrind.out"
+            "--log-file=$work/callgrind.log")
+        set -- "$@" --callgrind-out "$work/callgrind.out"
+        break
+        ;;
+    esac
+done
+
 log "starting careergraph on 127.0.0.1:$careergraph_port"
-RUST_LOG=warn "$careergraph" serve --listen "127.0.0.1:$careergraph_port" >"$work/careergraph.log" 2>&1 &
+RUST_LOG=warn "${under[@]}" "$careergraph" serve --listen "127.0.0.1:$careergraph_port" >"$work/careergraph.log" 2>&1 &
 servers+=($!)
 careergraph_pid=$!
 
