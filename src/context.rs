@@ -5,9 +5,10 @@
 
 use std::future::Future;
 use std::net::IpAddr;
+use std::ops::Deref;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::task::{Context as TaskContext, Poll, Wake, Waker};
 use std::time::Duration;
 
@@ -68,10 +69,10 @@ impl Batching {
 }
 
 /// A DataLoader of this request, dispatching as `batching` says. Each
-/// domain's per-request loader set (e.g. `jobs::Loaders`) is made of these,
-/// so that cached rows never outlive the request (stale data) or cross to
-/// another viewer (leaked authorization).
-pub fn batched<T: Send + Sync + 'static>(loader: T, batching: &Batching) -> DataLoader<T> {
+/// domain's per-request loader set (e.g. `jobs::Loaders`) is made of these
+/// (through [`Lazy`]), so that cached rows never outlive the request (stale
+/// data) or cross to another viewer (leaked authorization).
+fn batched<T: Send + Sync + 'static>(loader: T, batching: &Batching) -> DataLoader<T> {
     match batching {
         Batching::Driven(queue) => {
             let queue = queue.clone();
@@ -79,6 +80,38 @@ pub fn batched<T: Send + Sync + 'static>(loader: T, batching: &Batching) -> Data
             DataLoader::new(loader, enqueue).delay(Duration::ZERO)
         }
         Batching::Windowed(window) => DataLoader::new(loader, tokio::spawn).delay(*window),
+    }
+}
+
+/// What a request's loaders are made from: one per request, shared by all
+/// of them.
+pub struct LoaderSeed {
+    pub db: Db,
+    pub viewer: Viewer,
+    pub batching: Batching,
+}
+
+/// A DataLoader of this request made on its first use (see [`batched`]). A
+/// request touches a handful of the schema's relations; making every
+/// loader up front cost each request two dozen allocations for nothing.
+pub struct Lazy<T> {
+    loader: OnceLock<DataLoader<T>>,
+    seed: Arc<LoaderSeed>,
+    make: fn(&LoaderSeed) -> T,
+}
+
+impl<T> Lazy<T> {
+    /// A loader of `make(seed)`, made when a resolver first asks for it.
+    pub fn new(seed: &Arc<LoaderSeed>, make: fn(&LoaderSeed) -> T) -> Self {
+        Self { loader: OnceLock::new(), seed: seed.clone(), make }
+    }
+}
+
+impl<T: Send + Sync + 'static> Deref for Lazy<T> {
+    type Target = DataLoader<T>;
+
+    fn deref(&self) -> &DataLoader<T> {
+        self.loader.get_or_init(|| batched((self.make)(&self.seed), &self.seed.batching))
     }
 }
 

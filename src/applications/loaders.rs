@@ -1,42 +1,41 @@
-//! The application loaders of one request: one DataLoader per relation, made fresh
-//! for every request (the roof puts them in, `crate::schema::request_data`).
+//! The application loaders of one request: one DataLoader per relation,
+//! made on its first use in each request (the roof puts them in, `crate::schema::request_data`).
+
+use std::sync::Arc;
 
 use async_graphql::Context;
-use async_graphql::dataloader::DataLoader;
 
 use super::{
     ApplicationCounts, ApplicationLoader, InterviewLoader, InterviewsByApplication, TimelineEnds, ViewerApplications,
 };
-use crate::auth::Viewer;
-use crate::context::{Batching, batched};
-use crate::db::Db;
+use crate::context::{Lazy, LoaderSeed};
 
 /// The application loaders of one request.
 pub struct Loaders {
     /// Applications by id, those the viewer may see.
-    pub applications: DataLoader<ApplicationLoader>,
+    pub applications: Lazy<ApplicationLoader>,
     /// The viewer's application to each job.
-    pub viewer_applications: DataLoader<ViewerApplications>,
+    pub viewer_applications: Lazy<ViewerApplications>,
     /// How many applications each job has.
-    pub application_counts: DataLoader<ApplicationCounts>,
+    pub application_counts: Lazy<ApplicationCounts>,
     /// The first or last events of each application's timeline.
-    pub timeline_ends: DataLoader<TimelineEnds>,
+    pub timeline_ends: Lazy<TimelineEnds>,
     /// Interviews by id.
-    pub interviews: DataLoader<InterviewLoader>,
+    pub interviews: Lazy<InterviewLoader>,
     /// The interviews of each application.
-    pub interviews_by_application: DataLoader<InterviewsByApplication>,
+    pub interviews_by_application: Lazy<InterviewsByApplication>,
 }
 
 impl Loaders {
-    /// Fresh loaders, dispatching their batches as `batching` says.
-    pub fn new(db: &Db, viewer: Viewer, batching: &Batching) -> Self {
+    /// This request's loaders, each made when first asked for.
+    pub fn new(seed: &Arc<LoaderSeed>) -> Self {
         Self {
-            applications: batched(ApplicationLoader::new(db.clone(), viewer), batching),
-            viewer_applications: batched(ViewerApplications::new(db.clone(), viewer), batching),
-            application_counts: batched(ApplicationCounts::new(db.clone(), viewer), batching),
-            timeline_ends: batched(TimelineEnds::new(db.clone()), batching),
-            interviews: batched(InterviewLoader::new(db.clone(), viewer), batching),
-            interviews_by_application: batched(InterviewsByApplication::new(db.clone(), viewer), batching),
+            applications: Lazy::new(seed, |s| ApplicationLoader::new(s.db.clone(), s.viewer)),
+            viewer_applications: Lazy::new(seed, |s| ViewerApplications::new(s.db.clone(), s.viewer)),
+            application_counts: Lazy::new(seed, |s| ApplicationCounts::new(s.db.clone(), s.viewer)),
+            timeline_ends: Lazy::new(seed, |s| TimelineEnds::new(s.db.clone())),
+            interviews: Lazy::new(seed, |s| InterviewLoader::new(s.db.clone(), s.viewer)),
+            interviews_by_application: Lazy::new(seed, |s| InterviewsByApplication::new(s.db.clone(), s.viewer)),
         }
     }
 }

@@ -1,24 +1,23 @@
-//! The company loader of one request: one DataLoader per relation, made fresh
-//! for every request (the roof puts them in, `crate::schema::request_data`).
+//! The company loader of one request: one DataLoader per relation, made on its
+//! first use in each request (the roof puts them in, `crate::schema::request_data`).
+
+use std::sync::Arc;
 
 use async_graphql::Context;
-use async_graphql::dataloader::DataLoader;
 
 use super::CompanyLoader;
-use crate::auth::Viewer;
-use crate::context::{Batching, batched};
-use crate::db::Db;
+use crate::context::{Lazy, LoaderSeed};
 
 /// The company loader of one request.
 pub struct Loaders {
     /// Companies by id.
-    pub companies: DataLoader<CompanyLoader>,
+    pub companies: Lazy<CompanyLoader>,
 }
 
 impl Loaders {
-    /// Fresh loaders, dispatching their batches as `batching` says.
-    pub fn new(db: &Db, _viewer: Viewer, batching: &Batching) -> Self {
-        Self { companies: batched(CompanyLoader::new(db.clone()), batching) }
+    /// This request's loaders, each made when first asked for.
+    pub fn new(seed: &Arc<LoaderSeed>) -> Self {
+        Self { companies: Lazy::new(seed, |s| CompanyLoader::new(s.db.clone())) }
     }
 }
 

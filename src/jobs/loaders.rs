@@ -1,28 +1,27 @@
-//! The job loaders of one request: one DataLoader per relation, made fresh
-//! for every request (the roof puts them in, `crate::schema::request_data`).
+//! The job loaders of one request: one DataLoader per relation, made on its
+//! first use in each request (the roof puts them in, `crate::schema::request_data`).
+
+use std::sync::Arc;
 
 use async_graphql::Context;
-use async_graphql::dataloader::DataLoader;
 
 use super::{JobLoader, ViewerBookmarks};
-use crate::auth::Viewer;
-use crate::context::{Batching, batched};
-use crate::db::Db;
+use crate::context::{Lazy, LoaderSeed};
 
 /// The job loaders of one request.
 pub struct Loaders {
     /// Jobs by id, those the viewer may see.
-    pub jobs: DataLoader<JobLoader>,
+    pub jobs: Lazy<JobLoader>,
     /// The viewer's bookmark of each job.
-    pub viewer_bookmarks: DataLoader<ViewerBookmarks>,
+    pub viewer_bookmarks: Lazy<ViewerBookmarks>,
 }
 
 impl Loaders {
-    /// Fresh loaders, dispatching their batches as `batching` says.
-    pub fn new(db: &Db, viewer: Viewer, batching: &Batching) -> Self {
+    /// This request's loaders, each made when first asked for.
+    pub fn new(seed: &Arc<LoaderSeed>) -> Self {
         Self {
-            jobs: batched(JobLoader::new(db.clone(), viewer), batching),
-            viewer_bookmarks: batched(ViewerBookmarks::new(db.clone(), viewer), batching),
+            jobs: Lazy::new(seed, |s| JobLoader::new(s.db.clone(), s.viewer)),
+            viewer_bookmarks: Lazy::new(seed, |s| ViewerBookmarks::new(s.db.clone(), s.viewer)),
         }
     }
 }

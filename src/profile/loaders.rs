@@ -1,56 +1,55 @@
-//! The profile loaders of one request: one DataLoader per relation, made fresh
-//! for every request (the roof puts them in, `crate::schema::request_data`).
+//! The profile loaders of one request: one DataLoader per relation, made on its
+//! first use in each request (the roof puts them in, `crate::schema::request_data`).
+
+use std::sync::Arc;
 
 use async_graphql::Context;
-use async_graphql::dataloader::DataLoader;
 
 use super::experiences::AchievementsByExperience;
 use super::{certifications, educations, experiences, projects, skills};
-use crate::auth::Viewer;
-use crate::context::{Batching, batched};
-use crate::db::Db;
+use crate::context::{Lazy, LoaderSeed};
 
 /// The profile loaders of one request.
 pub struct Loaders {
     /// Each user's work experiences.
-    pub experiences_by_user: DataLoader<experiences::ByUser>,
+    pub experiences_by_user: Lazy<experiences::ByUser>,
     /// Work experiences by id.
-    pub experiences: DataLoader<experiences::ById>,
+    pub experiences: Lazy<experiences::ById>,
     /// Each work experience's achievements.
-    pub achievements: DataLoader<AchievementsByExperience>,
+    pub achievements: Lazy<AchievementsByExperience>,
     /// Each user's educations.
-    pub educations_by_user: DataLoader<educations::ByUser>,
+    pub educations_by_user: Lazy<educations::ByUser>,
     /// Educations by id.
-    pub educations: DataLoader<educations::ById>,
+    pub educations: Lazy<educations::ById>,
     /// Each user's certifications.
-    pub certifications_by_user: DataLoader<certifications::ByUser>,
+    pub certifications_by_user: Lazy<certifications::ByUser>,
     /// Certifications by id.
-    pub certifications: DataLoader<certifications::ById>,
+    pub certifications: Lazy<certifications::ById>,
     /// Each user's skills.
-    pub skills_by_user: DataLoader<skills::ByUser>,
+    pub skills_by_user: Lazy<skills::ByUser>,
     /// Skills by id.
-    pub skills: DataLoader<skills::ById>,
+    pub skills: Lazy<skills::ById>,
     /// Each user's projects.
-    pub projects_by_user: DataLoader<projects::ByUser>,
+    pub projects_by_user: Lazy<projects::ByUser>,
     /// Projects by id.
-    pub projects: DataLoader<projects::ById>,
+    pub projects: Lazy<projects::ById>,
 }
 
 impl Loaders {
-    /// Fresh loaders, dispatching their batches as `batching` says.
-    pub fn new(db: &Db, viewer: Viewer, batching: &Batching) -> Self {
+    /// This request's loaders, each made when first asked for.
+    pub fn new(seed: &Arc<LoaderSeed>) -> Self {
         Self {
-            experiences_by_user: batched(experiences::ByUser::new(db.clone(), viewer), batching),
-            experiences: batched(experiences::ById::new(db.clone(), viewer), batching),
-            achievements: batched(AchievementsByExperience::new(db.clone(), viewer), batching),
-            educations_by_user: batched(educations::ByUser::new(db.clone(), viewer), batching),
-            educations: batched(educations::ById::new(db.clone(), viewer), batching),
-            certifications_by_user: batched(certifications::ByUser::new(db.clone(), viewer), batching),
-            certifications: batched(certifications::ById::new(db.clone(), viewer), batching),
-            skills_by_user: batched(skills::ByUser::new(db.clone(), viewer), batching),
-            skills: batched(skills::ById::new(db.clone(), viewer), batching),
-            projects_by_user: batched(projects::ByUser::new(db.clone(), viewer), batching),
-            projects: batched(projects::ById::new(db.clone(), viewer), batching),
+            experiences_by_user: Lazy::new(seed, |s| experiences::ByUser::new(s.db.clone(), s.viewer)),
+            experiences: Lazy::new(seed, |s| experiences::ById::new(s.db.clone(), s.viewer)),
+            achievements: Lazy::new(seed, |s| AchievementsByExperience::new(s.db.clone(), s.viewer)),
+            educations_by_user: Lazy::new(seed, |s| educations::ByUser::new(s.db.clone(), s.viewer)),
+            educations: Lazy::new(seed, |s| educations::ById::new(s.db.clone(), s.viewer)),
+            certifications_by_user: Lazy::new(seed, |s| certifications::ByUser::new(s.db.clone(), s.viewer)),
+            certifications: Lazy::new(seed, |s| certifications::ById::new(s.db.clone(), s.viewer)),
+            skills_by_user: Lazy::new(seed, |s| skills::ByUser::new(s.db.clone(), s.viewer)),
+            skills: Lazy::new(seed, |s| skills::ById::new(s.db.clone(), s.viewer)),
+            projects_by_user: Lazy::new(seed, |s| projects::ByUser::new(s.db.clone(), s.viewer)),
+            projects: Lazy::new(seed, |s| projects::ById::new(s.db.clone(), s.viewer)),
         }
     }
 }

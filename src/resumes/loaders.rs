@@ -1,40 +1,39 @@
-//! The resume and cover-letter loaders of one request: one DataLoader per relation, made fresh
-//! for every request (the roof puts them in, `crate::schema::request_data`).
+//! The resume and cover-letter loaders of one request: one DataLoader per relation, made on its
+//! first use in each request (the roof puts them in, `crate::schema::request_data`).
+
+use std::sync::Arc;
 
 use async_graphql::Context;
-use async_graphql::dataloader::DataLoader;
 
 use super::{LatestVersions, LetterLoader, ResumeLoader, VersionLoader, VersionsByNumber, ViewerLetters};
-use crate::auth::Viewer;
-use crate::context::{Batching, batched};
-use crate::db::Db;
+use crate::context::{Lazy, LoaderSeed};
 
 /// The resume and cover-letter loaders of one request.
 pub struct Loaders {
     /// Resumes by id.
-    pub resumes: DataLoader<ResumeLoader>,
+    pub resumes: Lazy<ResumeLoader>,
     /// Resume versions by id.
-    pub resume_versions: DataLoader<VersionLoader>,
+    pub resume_versions: Lazy<VersionLoader>,
     /// The latest version of each resume.
-    pub latest_versions: DataLoader<LatestVersions>,
+    pub latest_versions: Lazy<LatestVersions>,
     /// Resume versions by resume and number.
-    pub versions_by_number: DataLoader<VersionsByNumber>,
+    pub versions_by_number: Lazy<VersionsByNumber>,
     /// Cover letters by id.
-    pub cover_letters: DataLoader<LetterLoader>,
+    pub cover_letters: Lazy<LetterLoader>,
     /// The viewer's cover letters for each job.
-    pub viewer_letters: DataLoader<ViewerLetters>,
+    pub viewer_letters: Lazy<ViewerLetters>,
 }
 
 impl Loaders {
-    /// Fresh loaders, dispatching their batches as `batching` says.
-    pub fn new(db: &Db, viewer: Viewer, batching: &Batching) -> Self {
+    /// This request's loaders, each made when first asked for.
+    pub fn new(seed: &Arc<LoaderSeed>) -> Self {
         Self {
-            resumes: batched(ResumeLoader::new(db.clone(), viewer), batching),
-            resume_versions: batched(VersionLoader::new(db.clone(), viewer), batching),
-            latest_versions: batched(LatestVersions::new(db.clone()), batching),
-            versions_by_number: batched(VersionsByNumber::new(db.clone(), viewer), batching),
-            cover_letters: batched(LetterLoader::new(db.clone(), viewer), batching),
-            viewer_letters: batched(ViewerLetters::new(db.clone(), viewer), batching),
+            resumes: Lazy::new(seed, |s| ResumeLoader::new(s.db.clone(), s.viewer)),
+            resume_versions: Lazy::new(seed, |s| VersionLoader::new(s.db.clone(), s.viewer)),
+            latest_versions: Lazy::new(seed, |s| LatestVersions::new(s.db.clone())),
+            versions_by_number: Lazy::new(seed, |s| VersionsByNumber::new(s.db.clone(), s.viewer)),
+            cover_letters: Lazy::new(seed, |s| LetterLoader::new(s.db.clone(), s.viewer)),
+            viewer_letters: Lazy::new(seed, |s| ViewerLetters::new(s.db.clone(), s.viewer)),
         }
     }
 }

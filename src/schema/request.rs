@@ -4,19 +4,22 @@
 
 use async_graphql::Data;
 
-use crate::context::{Batching, RequestContext};
+use std::sync::Arc;
+
+use crate::context::{Batching, LoaderSeed, RequestContext};
 use crate::{applications, companies, jobs, profile, resumes, users};
 
 /// Fills `data` with what every resolver reads: the request's context, its
 /// viewer, and each domain's loaders, dispatching as `batching` says.
 pub fn request_data(data: &mut Data, context: RequestContext, batching: &Batching) {
-    let (db, viewer) = (&context.db, context.viewer);
-    data.insert(companies::Loaders::new(db, viewer, batching));
-    data.insert(users::Loaders::new(db, viewer, batching));
-    data.insert(profile::Loaders::new(db, viewer, batching));
-    data.insert(jobs::Loaders::new(db, viewer, batching));
-    data.insert(applications::Loaders::new(db, viewer, batching));
-    data.insert(resumes::Loaders::new(db, viewer, batching));
+    let viewer = context.viewer;
+    let seed = Arc::new(LoaderSeed { db: context.db.clone(), viewer, batching: batching.clone() });
+    data.insert(companies::Loaders::new(&seed));
+    data.insert(users::Loaders::new(&seed));
+    data.insert(profile::Loaders::new(&seed));
+    data.insert(jobs::Loaders::new(&seed));
+    data.insert(applications::Loaders::new(&seed));
+    data.insert(resumes::Loaders::new(&seed));
     data.insert(viewer);
     data.insert(context);
 }

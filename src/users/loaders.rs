@@ -1,24 +1,23 @@
-//! The user loaders of one request: one DataLoader per relation, made fresh
-//! for every request (the roof puts them in, `crate::schema::request_data`).
+//! The user loaders of one request: one DataLoader per relation, made on its
+//! first use in each request (the roof puts them in, `crate::schema::request_data`).
+
+use std::sync::Arc;
 
 use async_graphql::Context;
-use async_graphql::dataloader::DataLoader;
 
 use super::UserLoader;
-use crate::auth::Viewer;
-use crate::context::{Batching, batched};
-use crate::db::Db;
+use crate::context::{Lazy, LoaderSeed};
 
 /// The user loaders of one request.
 pub struct Loaders {
     /// Users by id, as the viewer may see them.
-    pub users: DataLoader<UserLoader>,
+    pub users: Lazy<UserLoader>,
 }
 
 impl Loaders {
-    /// Fresh loaders, dispatching their batches as `batching` says.
-    pub fn new(db: &Db, viewer: Viewer, batching: &Batching) -> Self {
-        Self { users: batched(UserLoader::new(db.clone(), viewer), batching) }
+    /// This request's loaders, each made when first asked for.
+    pub fn new(seed: &Arc<LoaderSeed>) -> Self {
+        Self { users: Lazy::new(seed, |s| UserLoader::new(s.db.clone(), s.viewer)) }
     }
 }
 
