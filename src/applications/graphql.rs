@@ -119,7 +119,7 @@ impl Application {
             let mut conn = request(ctx).db.conn().await?;
             query.select(EventRow::as_select()).limit(page.fetch_limit()).load(&mut conn).await?
         };
-        let (edges, page_info) = page.finish(rows, |row| TimeKey { at: row.occurred_at, id: row.id });
+        let (edges, more) = page.finish(rows, |row| TimeKey { at: row.occurred_at, id: row.id });
         let db = request(ctx).db.clone();
         let total_count = TotalCount::new(move || {
             let db = db.clone();
@@ -133,7 +133,7 @@ impl Application {
             }
         });
         let edges = edges.into_iter().map(|(cursor, row)| (cursor, ApplicationEvent(row))).collect();
-        Ok(ApplicationEventConnection::new(edges, page_info, total_count))
+        Ok(ApplicationEventConnection::new(edges, more, total_count))
     }
 
     /// The resume version sent with it (seen by the candidate and the job's recruiter).
@@ -244,6 +244,7 @@ crate::connection!(
     ApplicationConnection,
     ApplicationEdge,
     Application,
+    ApplicationKey,
     "A page of applications.",
     "An application in an `ApplicationConnection`, with its cursor."
 );
@@ -252,6 +253,7 @@ crate::connection!(
     ApplicationEventConnection,
     ApplicationEventEdge,
     ApplicationEvent,
+    TimeKey,
     "A page of an application's timeline, oldest first.",
     "An event in an `ApplicationEventConnection`, with its cursor."
 );
@@ -313,7 +315,7 @@ impl ApplicationOrderField {
 /// An application's place under one ordering; cursors carry the ordering so
 /// one from another ordering is refused rather than misread.
 #[derive(Debug, Clone, Copy)]
-struct ApplicationKey {
+pub(crate) struct ApplicationKey {
     field: ApplicationOrderField,
     key: TimeKey,
 }
@@ -415,7 +417,7 @@ pub async fn application_page(
     let mut conn = request.db.conn().await?;
     let rows: Vec<ApplicationRow> =
         query.select(ApplicationRow::as_select()).limit(page.fetch_limit()).cached().load(&mut conn).await?;
-    let (edges, page_info) = tagged.finish(rows, |row| {
+    let (edges, more) = tagged.finish(rows, |row| {
         let at = match field {
             ApplicationOrderField::CreatedAt => row.created_at,
             ApplicationOrderField::UpdatedAt => row.updated_at,
@@ -432,5 +434,5 @@ pub async fn application_page(
         }
     });
     let edges = edges.into_iter().map(|(cursor, row)| (cursor, Application(row))).collect();
-    Ok(ApplicationConnection::new(edges, page_info, total_count))
+    Ok(ApplicationConnection::new(edges, more, total_count))
 }

@@ -84,6 +84,7 @@ crate::connection!(
     JobBookmarkConnection,
     JobBookmarkEdge,
     JobBookmark,
+    TimeKey,
     "A page of the viewer's bookmarks, newest first.",
     "A bookmark in a `JobBookmarkConnection`, with its cursor."
 );
@@ -144,7 +145,7 @@ pub async fn bookmark_page(
     let mut conn = request.db.conn().await?;
     let rows: Vec<BookmarkRow> =
         query.select(BookmarkRow::as_select()).limit(page.fetch_limit()).load(&mut conn).await?;
-    let (edges, page_info) = page.finish(rows, |row| TimeKey { at: row.created_at, id: row.id });
+    let (edges, more) = page.finish(rows, |row| TimeKey { at: row.created_at, id: row.id });
     let db = request.db.clone();
     let total_count = TotalCount::new(move || {
         let (db, filter) = (db.clone(), filter.clone());
@@ -154,7 +155,7 @@ pub async fn bookmark_page(
         }
     });
     let edges = edges.into_iter().map(|(cursor, row)| (cursor, JobBookmark(row))).collect();
-    Ok(JobBookmarkConnection::new(edges, page_info, total_count))
+    Ok(JobBookmarkConnection::new(edges, more, total_count))
 }
 
 /// Loads the viewer's bookmark of each of many jobs.

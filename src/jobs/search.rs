@@ -24,7 +24,14 @@ use crate::graphql::scalars::DateTime;
 use crate::graphql::{ApiError, db_enum, ids};
 use crate::profile::EmploymentType;
 
-crate::connection!(JobConnection, JobEdge, Job, "A page of jobs.", "A job in a `JobConnection`, with its cursor.");
+crate::connection!(
+    JobConnection,
+    JobEdge,
+    Job,
+    JobKey,
+    "A page of jobs.",
+    "A job in a `JobConnection`, with its cursor."
+);
 
 /// Narrows a job search. Every given condition must hold.
 #[derive(Debug, Clone, Default, InputObject)]
@@ -399,7 +406,7 @@ impl JobQuery {
         let viewer = request.viewer;
         let mut conn = request.db.conn().await?;
         let rows = page_of_jobs(&mut conn, &viewer, &filter, order, &page).await?;
-        let (edges, page_info) = page.finish(rows, |(row, rank)| key_of(order.field, row, *rank));
+        let (edges, more) = page.finish(rows, |(row, rank)| key_of(order.field, row, *rank));
         let db = request.db.clone();
         let total_count = TotalCount::new(move || {
             let (db, filter) = (db.clone(), filter.clone());
@@ -410,7 +417,7 @@ impl JobQuery {
             }
         });
         let edges = edges.into_iter().map(|(cursor, (row, _))| (cursor, Job(row))).collect();
-        Ok(JobConnection::new(edges, page_info, total_count))
+        Ok(JobConnection::new(edges, more, total_count))
     }
 
     /// Open jobs ranked by how well the signed-in user's profile skills
@@ -437,7 +444,7 @@ impl JobQuery {
             .collect();
         let mut conn = request.db.conn().await?;
         let rows = page_of_recommendations(&mut conn, &viewer, &skills, &page).await?;
-        let (edges, page_info) = page.finish(rows, |(row, score)| JobKey {
+        let (edges, more) = page.finish(rows, |(row, score)| JobKey {
             value: KeyValue::Fit(*score, row.posted_at.unwrap_or(row.created_at)),
             id: row.id,
         });
@@ -451,6 +458,6 @@ impl JobQuery {
             }
         });
         let edges = edges.into_iter().map(|(cursor, (row, _))| (cursor, Job(row))).collect();
-        Ok(JobConnection::new(edges, page_info, total_count))
+        Ok(JobConnection::new(edges, more, total_count))
     }
 }

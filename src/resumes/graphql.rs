@@ -91,7 +91,7 @@ impl Resume {
         let mut conn = request(ctx).db.conn().await?;
         let rows: Vec<VersionRow> =
             query.select(VersionRow::as_select()).limit(page.fetch_limit()).load(&mut conn).await?;
-        let (edges, page_info) = page.finish(rows, |row| TimeKey { at: row.created_at, id: row.id });
+        let (edges, more) = page.finish(rows, |row| TimeKey { at: row.created_at, id: row.id });
         let db = request(ctx).db.clone();
         let total_count = TotalCount::new(move || {
             let db = db.clone();
@@ -105,7 +105,7 @@ impl Resume {
             }
         });
         let edges = edges.into_iter().map(|(cursor, row)| (cursor, ResumeVersion(row))).collect();
-        Ok(ResumeVersionConnection::new(edges, page_info, total_count))
+        Ok(ResumeVersionConnection::new(edges, more, total_count))
     }
 
     /// When the resume was created.
@@ -247,6 +247,7 @@ crate::connection!(
     ResumeConnection,
     ResumeEdge,
     Resume,
+    TimeKey,
     "A page of the viewer's resumes, newest first.",
     "A resume in a `ResumeConnection`, with its cursor."
 );
@@ -255,6 +256,7 @@ crate::connection!(
     ResumeVersionConnection,
     ResumeVersionEdge,
     ResumeVersion,
+    TimeKey,
     "A page of a resume's versions, newest first.",
     "A version in a `ResumeVersionConnection`, with its cursor."
 );
@@ -287,7 +289,7 @@ pub async fn resume_page(
     };
     let mut conn = request.db.conn().await?;
     let rows: Vec<ResumeRow> = query.select(ResumeRow::as_select()).limit(page.fetch_limit()).load(&mut conn).await?;
-    let (edges, page_info) = page.finish(rows, |row| TimeKey { at: row.created_at, id: row.id });
+    let (edges, more) = page.finish(rows, |row| TimeKey { at: row.created_at, id: row.id });
     let db = request.db.clone();
     let total_count = TotalCount::new(move || {
         let db = db.clone();
@@ -297,7 +299,7 @@ pub async fn resume_page(
         }
     });
     let edges = edges.into_iter().map(|(cursor, row)| (cursor, Resume(row))).collect();
-    Ok(ResumeConnection::new(edges, page_info, total_count))
+    Ok(ResumeConnection::new(edges, more, total_count))
 }
 
 /// A new resume.

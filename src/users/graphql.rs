@@ -58,6 +58,7 @@ crate::connection!(
     UserConnection,
     UserEdge,
     User,
+    TimeKey,
     "A page of users, newest account first.",
     "A user in a `UserConnection`, with its cursor."
 );
@@ -102,7 +103,7 @@ impl UserQuery {
         let filter = filter.unwrap_or_default();
         let mut conn = request.db.conn().await?;
         let rows = super::list(&mut conn, &filter, &page).await?;
-        let (edges, page_info) = page.finish(rows, |row| TimeKey { at: row.created_at, id: row.id });
+        let (edges, more) = page.finish(rows, |row| TimeKey { at: row.created_at, id: row.id });
         let db = request.db.clone();
         let total_count = TotalCount::new(move || {
             let (db, filter) = (db.clone(), filter.clone());
@@ -113,7 +114,7 @@ impl UserQuery {
         });
         let viewer = request.viewer;
         let edges = edges.into_iter().map(|(cursor, row)| (cursor, User::seen_by(row, &viewer))).collect();
-        Ok(UserConnection::new(edges, page_info, total_count))
+        Ok(UserConnection::new(edges, more, total_count))
     }
 }
 
