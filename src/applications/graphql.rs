@@ -104,20 +104,9 @@ impl Application {
             };
             loaders(ctx).timeline_ends.load_one((application, page.fetch_limit(), end)).await?.unwrap_or_default()
         } else {
-            let mut query =
-                application_events::table.filter(application_events::application_id.eq(application)).into_boxed();
-            for condition in
-                page.conditions("application_events.occurred_at, application_events.id", TimeOrder::OldestFirst)
-            {
-                query = query.filter(condition);
-            }
-            query = if page.reads_newest_first(TimeOrder::OldestFirst) {
-                query.order((application_events::occurred_at.desc(), application_events::id.desc()))
-            } else {
-                query.order((application_events::occurred_at.asc(), application_events::id.asc()))
-            };
-            let mut conn = request(ctx).db.conn().await?;
-            query.select(EventRow::as_select()).limit(page.fetch_limit()).load(&mut conn).await?
+            // Boxed: this branch's future is large, and every field of every
+            // application would otherwise copy room for it.
+            Box::pin(events_page(ctx, application, &page)).await?
         };
         let (edges, more) = page.finish(rows, |row| TimeKey { at: row.occurred_at, id: row.id });
         let db = request(ctx).db.clone();
@@ -163,6 +152,22 @@ impl Application {
     async fn updated_at(&self) -> DateTime {
         self.0.updated_at.into()
     }
+}
+
+/// A page of one application's timeline from a cursor (the first and last
+/// pages come from the `timeline_ends` loader).
+async fn events_page(ctx: &Context<'_>, application: Uuid, page: &Page<TimeKey>) -> Result<Vec<EventRow>, ApiError> {
+    let mut query = application_events::table.filter(application_events::application_id.eq(application)).into_boxed();
+    for condition in page.conditions("application_events.occurred_at, application_events.id", TimeOrder::OldestFirst) {
+        query = query.filter(condition);
+    }
+    query = if page.reads_newest_first(TimeOrder::OldestFirst) {
+        query.order((application_events::occurred_at.desc(), application_events::id.desc()))
+    } else {
+        query.order((application_events::occurred_at.asc(), application_events::id.asc()))
+    };
+    let mut conn = request(ctx).db.conn().await?;
+    Ok(query.select(EventRow::as_select()).limit(page.fetch_limit()).load(&mut conn).await?)
 }
 
 impl Application {

@@ -173,7 +173,7 @@ impl Job {
         }
         let args = PageArgs { first, after, last, before };
         let order = ApplicationOrder::default();
-        Ok(Some(application_page(ctx, Owner::Job(self.0.id), filter.unwrap_or_default(), order, args).await?))
+        Ok(Some(Box::pin(application_page(ctx, Owner::Job(self.0.id), filter.unwrap_or_default(), order, args)).await?))
     }
 
     /// The viewer's cover letter versions for this job, newest first.

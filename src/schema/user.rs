@@ -121,7 +121,7 @@ impl User {
         }
         let args = PageArgs { first, after, last, before };
         let (filter, order) = (filter.unwrap_or_default(), order_by.unwrap_or_default());
-        Ok(Some(application_page(ctx, Owner::Applicant(self.row().id), filter, order, args).await?))
+        Ok(Some(Box::pin(application_page(ctx, Owner::Applicant(self.row().id), filter, order, args)).await?))
     }
 
     /// The user's resumes, newest first; only the user sees them (null for
@@ -139,7 +139,7 @@ impl User {
             return Ok(None);
         }
         let args = PageArgs { first, after, last, before };
-        Ok(Some(resume_page(ctx, self.row().id, include_archived, args).await?))
+        Ok(Some(Box::pin(resume_page(ctx, self.row().id, include_archived, args)).await?))
     }
 
     /// The user's job bookmarks, newest first; only the user sees them (null
@@ -158,7 +158,7 @@ impl User {
             return Ok(None);
         }
         let args = PageArgs { first, after, last, before };
-        Ok(Some(bookmark_page(ctx, self.row().id, filter.unwrap_or_default(), args).await?))
+        Ok(Some(Box::pin(bookmark_page(ctx, self.row().id, filter.unwrap_or_default(), args)).await?))
     }
 
     /// When the account was created.
