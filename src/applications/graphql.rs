@@ -121,7 +121,7 @@ impl Application {
                     .await?)
             }
         });
-        let edges = edges.into_iter().map(|(cursor, row)| (cursor, ApplicationEvent(row))).collect();
+        let edges = edges.into_iter().map(|(key, row)| (key, ApplicationEvent(row))).collect();
         Ok(ApplicationEventConnection::new(edges, more, total_count))
     }
 
@@ -438,6 +438,6 @@ pub async fn application_page(
             Ok(query.count().get_result(&mut conn).await?)
         }
     });
-    let edges = edges.into_iter().map(|(cursor, row)| (cursor, Application(row))).collect();
+    let edges = edges.into_iter().map(|(key, row)| (key, Application(row))).collect();
     Ok(ApplicationConnection::new(edges, more, total_count))
 }

@@ -154,7 +154,7 @@ pub async fn bookmark_page(
             Ok(bookmarks_of(user, &filter).count().get_result(&mut conn).await?)
         }
     });
-    let edges = edges.into_iter().map(|(cursor, row)| (cursor, JobBookmark(row))).collect();
+    let edges = edges.into_iter().map(|(key, row)| (key, JobBookmark(row))).collect();
     Ok(JobBookmarkConnection::new(edges, more, total_count))
 }
 

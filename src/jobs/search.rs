@@ -416,7 +416,7 @@ impl JobQuery {
                 Ok(query.count().get_result(&mut conn).await?)
             }
         });
-        let edges = edges.into_iter().map(|(cursor, (row, _))| (cursor, Job(row))).collect();
+        let edges = edges.into_iter().map(|(key, (row, _))| (key, Job(row))).collect();
         Ok(JobConnection::new(edges, more, total_count))
     }
 
@@ -457,7 +457,7 @@ impl JobQuery {
                 Ok(query.count().get_result(&mut conn).await?)
             }
         });
-        let edges = edges.into_iter().map(|(cursor, (row, _))| (cursor, Job(row))).collect();
+        let edges = edges.into_iter().map(|(key, (row, _))| (key, Job(row))).collect();
         Ok(JobConnection::new(edges, more, total_count))
     }
 }

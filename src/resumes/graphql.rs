@@ -104,7 +104,7 @@ impl Resume {
                     .await?)
             }
         });
-        let edges = edges.into_iter().map(|(cursor, row)| (cursor, ResumeVersion(row))).collect();
+        let edges = edges.into_iter().map(|(key, row)| (key, ResumeVersion(row))).collect();
         Ok(ResumeVersionConnection::new(edges, more, total_count))
     }
 
@@ -298,7 +298,7 @@ pub async fn resume_page(
             Ok(owned(user, include_archived).count().get_result(&mut conn).await?)
         }
     });
-    let edges = edges.into_iter().map(|(cursor, row)| (cursor, Resume(row))).collect();
+    let edges = edges.into_iter().map(|(key, row)| (key, Resume(row))).collect();
     Ok(ResumeConnection::new(edges, more, total_count))
 }
 

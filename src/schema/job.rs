@@ -173,6 +173,8 @@ impl Job {
         }
         let args = PageArgs { first, after, last, before };
         let order = ApplicationOrder::default();
+        // Boxed: async-graphql gives every field of this type room for its
+        // largest field future; a page query held inline would be that.
         Ok(Some(Box::pin(application_page(ctx, Owner::Job(self.0.id), filter.unwrap_or_default(), order, args)).await?))
     }
 

@@ -121,6 +121,8 @@ impl User {
         }
         let args = PageArgs { first, after, last, before };
         let (filter, order) = (filter.unwrap_or_default(), order_by.unwrap_or_default());
+        // Boxed: async-graphql gives every field of this type room for its
+        // largest field future; a page query held inline would be that.
         Ok(Some(Box::pin(application_page(ctx, Owner::Applicant(self.row().id), filter, order, args)).await?))
     }
 
@@ -139,6 +141,8 @@ impl User {
             return Ok(None);
         }
         let args = PageArgs { first, after, last, before };
+        // Boxed: async-graphql gives every field of this type room for its
+        // largest field future; a page query held inline would be that.
         Ok(Some(Box::pin(resume_page(ctx, self.row().id, include_archived, args)).await?))
     }
 
@@ -158,6 +162,8 @@ impl User {
             return Ok(None);
         }
         let args = PageArgs { first, after, last, before };
+        // Boxed: async-graphql gives every field of this type room for its
+        // largest field future; a page query held inline would be that.
         Ok(Some(Box::pin(bookmark_page(ctx, self.row().id, filter.unwrap_or_default(), args)).await?))
     }
 

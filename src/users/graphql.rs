@@ -113,7 +113,7 @@ impl UserQuery {
             }
         });
         let viewer = request.viewer;
-        let edges = edges.into_iter().map(|(cursor, row)| (cursor, User::seen_by(row, &viewer))).collect();
+        let edges = edges.into_iter().map(|(key, row)| (key, User::seen_by(row, &viewer))).collect();
         Ok(UserConnection::new(edges, more, total_count))
     }
 }
