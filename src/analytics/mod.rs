@@ -206,7 +206,7 @@ impl Analytics {
         }
         let Some(id) = job_id else { return Ok(Pipeline::new(self.me.user_id, None)) };
         let uuid = ids::decode_as(&id, Job::TYPE_NAME)?;
-        let job = crate::jobs::loaders(ctx).jobs.load_one(uuid).await?.ok_or_else(|| ids::not_found(&id))?;
+        let job = crate::jobs::visible_row(ctx, uuid).await?.ok_or_else(|| ids::not_found(&id))?;
         match job.posted_by_id {
             Some(poster) if poster == self.me.user_id || self.me.is_admin() => Ok(Pipeline::new(poster, Some(uuid))),
             _ => Err(ApiError::new(ErrorCode::Forbidden, "Only the job's poster sees its pipeline")),

@@ -9,19 +9,76 @@ use uuid::Uuid;
 use super::interviews::Interview;
 use super::loaders;
 use super::pipeline::ApplicationStatus;
-use super::{ApplicationRow, EventRow, TimelineEnd, visible_to};
+use super::{ApplicationRow, EventRow, TimelineEnd, TimelineEndKey, visible_to};
+use crate::auth::Viewer;
 use crate::context::request;
-use crate::db::CacheStatement;
 use crate::db::tables::{application_events, applications};
-use crate::graphql::pagination::{Cursor, Direction, OrderDirection, Page, PageArgs, TimeKey, TimeOrder, TotalCount};
+use crate::db::{CacheStatement, Fetched, Related};
+use crate::graphql::pagination::{
+    Cursor, Direction, NodeSelection, OrderDirection, Page, PageArgs, TimeKey, TimeOrder, TotalCount, node_selection,
+};
 use crate::graphql::scalars::DateTime;
 use crate::graphql::{ApiError, db_enum, ids};
 use crate::jobs::Job;
-use crate::resumes::{CoverLetter, ResumeVersion};
-use crate::users::User;
+use crate::resumes::{CoverLetter, ResumeVersion, VersionRow};
+use crate::users::{User, UserRow};
 
-/// An application as the API shows it.
-pub struct Application(pub ApplicationRow);
+/// An application as the API shows it, with the relations read in the
+/// statement that read it (boxed, and only when there are any: an
+/// application is moved through every field's future).
+pub struct Application(pub ApplicationRow, pub Option<Box<ApplicationRelations>>);
+
+impl From<ApplicationRow> for Application {
+    fn from(row: ApplicationRow) -> Self {
+        Self(row, None)
+    }
+}
+
+/// An application's applicant and resume version when the statement that
+/// read the application read them too; `None` leaves them to their
+/// DataLoaders.
+pub struct ApplicationRelations {
+    applicant: Option<Option<UserRow>>,
+    resume_version: Option<Option<VersionRow>>,
+}
+
+/// Which of an application's to-one relations a page will ask for, so that
+/// its statement reads them too (`db::Related`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct WantedRelations {
+    applicant: bool,
+    resume_version: bool,
+}
+
+impl WantedRelations {
+    fn of(nodes: &NodeSelection<'_>) -> Self {
+        Self { applicant: nodes.has("applicant"), resume_version: nodes.has("resumeVersion") }
+    }
+
+    fn columns(self, viewer: &Viewer) -> (Related<UserRow>, Related<VersionRow>) {
+        (
+            Related::when(self.applicant, || crate::users::related(viewer, "applications.user_id")),
+            Related::when(self.resume_version, || {
+                crate::resumes::related_version(viewer, "applications.resume_version_id")
+            }),
+        )
+    }
+
+    fn application(
+        self,
+        row: ApplicationRow,
+        (applicant, version): (Fetched<UserRow>, Fetched<VersionRow>),
+    ) -> Application {
+        if !self.applicant && !self.resume_version {
+            return Application::from(row);
+        }
+        let relations = ApplicationRelations {
+            applicant: applicant.into_wanted(self.applicant),
+            resume_version: version.into_wanted(self.resume_version),
+        };
+        Application(row, Some(Box::new(relations)))
+    }
+}
 
 impl Application {
     pub const TYPE_NAME: &'static str = "Application";
@@ -76,13 +133,17 @@ impl Application {
 
     /// The job applied to.
     async fn job(&self, ctx: &Context<'_>) -> Result<Option<Job>, ApiError> {
-        Ok(crate::jobs::loaders(ctx).jobs.load_one(self.0.job_id).await?.map(Job))
+        crate::jobs::visible_job(ctx, self.0.job_id).await
     }
 
     /// The candidate (their public profile for the recruiter).
     async fn applicant(&self, ctx: &Context<'_>) -> Result<Option<User>, ApiError> {
         let viewer = request(ctx).viewer;
-        Ok(crate::users::loaders(ctx).users.load_one(self.0.user_id).await?.map(|row| User::seen_by(row, &viewer)))
+        let row = match self.1.as_ref().and_then(|read| read.applicant.as_ref()) {
+            Some(read) => read.clone(),
+            None => crate::users::loaders(ctx).users.load_one(self.0.user_id).await?,
+        };
+        Ok(row.map(|row| User::seen_by(row, &viewer)))
     }
 
     /// The timeline, oldest first.
@@ -102,13 +163,15 @@ impl Application {
                 Direction::Forward => TimelineEnd::Oldest,
                 Direction::Backward => TimelineEnd::Newest,
             };
-            loaders(ctx).timeline_ends.load_one((application, page.fetch_limit(), end)).await?.unwrap_or_default()
+            let actors = node_selection(ctx).has("actor");
+            let key = TimelineEndKey { application, limit: page.fetch_limit(), end, actors };
+            loaders(ctx).timeline_ends.load_one(key).await?.unwrap_or_default()
         } else {
             // Boxed: this branch's future is large, and every field of every
             // application would otherwise copy room for it.
-            Box::pin(events_page(ctx, application, &page)).await?
+            Box::pin(events_page(ctx, application, &page)).await?.into_iter().map(ApplicationEvent::from).collect()
         };
-        let (edges, more) = page.finish(rows, |row| TimeKey { at: row.occurred_at, id: row.id });
+        let (edges, more) = page.finish(rows, |event| TimeKey { at: event.0.occurred_at, id: event.0.id });
         let db = request(ctx).db.clone();
         let total_count = TotalCount::new(move || {
             let db = db.clone();
@@ -121,13 +184,15 @@ impl Application {
                     .await?)
             }
         });
-        let edges = edges.into_iter().map(|(key, row)| (key, ApplicationEvent(row))).collect();
         Ok(ApplicationEventConnection::new(edges, more, total_count))
     }
 
     /// The resume version sent with it (seen by the candidate and the job's recruiter).
     async fn resume_version(&self, ctx: &Context<'_>) -> Result<Option<ResumeVersion>, ApiError> {
         let Some(version) = self.0.resume_version_id else { return Ok(None) };
+        if let Some(read) = self.1.as_ref().and_then(|read| read.resume_version.as_ref()) {
+            return Ok(read.clone().map(ResumeVersion));
+        }
         Ok(crate::resumes::loaders(ctx).resume_versions.load_one(version).await?.map(ResumeVersion))
     }
 
@@ -176,15 +241,24 @@ impl Application {
     }
 }
 
-/// One entry of an application's timeline.
-pub struct ApplicationEvent(pub EventRow);
+/// One entry of an application's timeline, with its actor when the
+/// statement that read it read them too (`None` leaves the actor to the
+/// users loader).
+#[derive(Clone)]
+pub struct ApplicationEvent(pub EventRow, pub Option<Option<Box<UserRow>>>);
+
+impl From<EventRow> for ApplicationEvent {
+    fn from(row: EventRow) -> Self {
+        Self(row, None)
+    }
+}
 
 /// Something that happened to an application, and who did it.
 #[Object]
 impl ApplicationEvent {
     /// The application whose timeline this is (as the viewer may see it).
     async fn application(&self, ctx: &Context<'_>) -> Result<Option<Application>, ApiError> {
-        Ok(loaders(ctx).applications.load_one(self.0.application_id).await?.map(Application))
+        Ok(loaders(ctx).applications.load_one(self.0.application_id).await?.map(Application::from))
     }
 
     /// What happened.
@@ -211,7 +285,11 @@ impl ApplicationEvent {
     async fn actor(&self, ctx: &Context<'_>) -> Result<Option<User>, ApiError> {
         let Some(actor) = self.0.actor_id else { return Ok(None) };
         let viewer = request(ctx).viewer;
-        Ok(crate::users::loaders(ctx).users.load_one(actor).await?.map(|row| User::seen_by(row, &viewer)))
+        let row = match &self.1 {
+            Some(read) => read.as_deref().cloned(),
+            None => crate::users::loaders(ctx).users.load_one(actor).await?,
+        };
+        Ok(row.map(|row| User::seen_by(row, &viewer)))
     }
 
     /// When it happened.
@@ -351,7 +429,7 @@ pub enum Owner {
 }
 
 fn listed(
-    viewer: &crate::auth::Viewer,
+    viewer: &Viewer,
     owner: Owner,
     filter: &ApplicationFilter,
 ) -> Result<applications::BoxedQuery<'static, Pg>, ApiError> {
@@ -419,10 +497,12 @@ pub async fn application_page(
             query.order((applications::updated_at.asc(), applications::id.asc()))
         }
     };
+    let wanted = WantedRelations::of(&node_selection(ctx));
+    let columns = (ApplicationRow::as_select(), wanted.columns(&viewer));
     let mut conn = request.db.conn().await?;
-    let rows: Vec<ApplicationRow> =
-        query.select(ApplicationRow::as_select()).limit(page.fetch_limit()).cached().load(&mut conn).await?;
-    let (edges, more) = tagged.finish(rows, |row| {
+    let rows: Vec<(ApplicationRow, _)> =
+        query.select(columns).limit(page.fetch_limit()).cached().load(&mut conn).await?;
+    let (edges, more) = tagged.finish(rows, |(row, _)| {
         let at = match field {
             ApplicationOrderField::CreatedAt => row.created_at,
             ApplicationOrderField::UpdatedAt => row.updated_at,
@@ -438,6 +518,6 @@ pub async fn application_page(
             Ok(query.count().get_result(&mut conn).await?)
         }
     });
-    let edges = edges.into_iter().map(|(key, row)| (key, Application(row))).collect();
+    let edges = edges.into_iter().map(|(key, (row, related))| (key, wanted.application(row, related))).collect();
     Ok(ApplicationConnection::new(edges, more, total_count))
 }

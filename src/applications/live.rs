@@ -112,7 +112,7 @@ impl SubscriptionRoot {
             move |notice| only.is_none_or(|id| id == notice.application),
             move |notice| {
                 let db = db.clone();
-                async move { Ok(load::visible_event(&db, &viewer, notice).await?.map(ApplicationEvent)) }
+                async move { Ok(load::visible_event(&db, &viewer, notice).await?.map(ApplicationEvent::from)) }
             },
         ))
     }
@@ -128,7 +128,7 @@ impl SubscriptionRoot {
         let request = request(ctx);
         let me = *request.viewer.require()?;
         let job_uuid = ids::decode_as(&job_id, Job::TYPE_NAME)?;
-        let job = crate::jobs::loaders(ctx).jobs.load_one(job_uuid).await?.ok_or_else(|| ids::not_found(&job_id))?;
+        let job = crate::jobs::visible_row(ctx, job_uuid).await?.ok_or_else(|| ids::not_found(&job_id))?;
         if job.posted_by_id != Some(me.user_id) && !me.is_admin() {
             return Err(ApiError::new(ErrorCode::Forbidden, "Only the job's poster follows its applications"));
         }
@@ -140,7 +140,7 @@ impl SubscriptionRoot {
             move |notice| notice.job == job_uuid,
             move |notice| {
                 let db = db.clone();
-                async move { Ok(load::visible_application(&db, &viewer, notice.application).await?.map(Application)) }
+                async move { Ok(load::visible_application(&db, &viewer, notice.application).await?.map(Application::from)) }
             },
         ))
     }

@@ -33,7 +33,7 @@ impl Loaders {
             applications: Lazy::new(seed, |s| ApplicationLoader::new(s.db.clone(), s.viewer)),
             viewer_applications: Lazy::new(seed, |s| ViewerApplications::new(s.db.clone(), s.viewer)),
             application_counts: Lazy::new(seed, |s| ApplicationCounts::new(s.db.clone(), s.viewer)),
-            timeline_ends: Lazy::new(seed, |s| TimelineEnds::new(s.db.clone())),
+            timeline_ends: Lazy::new(seed, |s| TimelineEnds::new(s.db.clone(), s.viewer)),
             interviews: Lazy::new(seed, |s| InterviewLoader::new(s.db.clone(), s.viewer)),
             interviews_by_application: Lazy::new(seed, |s| InterviewsByApplication::new(s.db.clone(), s.viewer)),
         }

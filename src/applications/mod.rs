@@ -21,16 +21,20 @@ use std::collections::HashMap;
 
 use async_graphql::dataloader::Loader;
 use chrono::{DateTime, Utc};
+use diesel::expression::Expression;
 use diesel::pg::Pg;
 use diesel::prelude::*;
-use diesel::sql_types::{Bool, Uuid as SqlUuid};
+use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
+use diesel::result::QueryResult;
+use diesel::sql_types::{Array, BigInt, Bool, Uuid as SqlUuid};
 use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
 use crate::auth::Viewer;
 use crate::db::tables::{application_events, applications};
-use crate::db::{CacheStatement, Db};
+use crate::db::{CacheStatement, ColumnsOf, Db, Fetched, Related};
 use crate::graphql::ApiError;
+use crate::users::UserRow;
 
 /// A row of `applications`.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -189,76 +193,120 @@ pub enum TimelineEnd {
 
 /// The first or last `limit` events of each of many applications (the
 /// dashboard's `events(first: n)`, the pipeline's `events(last: 1)`), in one
-/// statement with two window functions whichever ends a batch asks for. The
+/// statement with two window functions whichever ends a batch asks for,
+/// with each event's actor in it when any key asks for actors. The
 /// applications were authorized when they were loaded.
 pub struct TimelineEnds {
     db: Db,
+    viewer: Viewer,
 }
 
 impl TimelineEnds {
-    pub fn new(db: Db) -> Self {
-        Self { db }
+    pub fn new(db: Db, viewer: Viewer) -> Self {
+        Self { db, viewer }
     }
 }
 
-/// An event row with its place from either end of its timeline.
-#[derive(QueryableByName)]
-struct RankedEvent {
-    #[diesel(embed)]
-    event: EventRow,
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    from_oldest: i64,
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    from_newest: i64,
+/// One end of one application's timeline, as a page asks for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct TimelineEndKey {
+    pub application: Uuid,
+    /// How many events, from `end`.
+    pub limit: i64,
+    pub end: TimelineEnd,
+    /// Whether the page's events will be asked for their `actor`.
+    pub actors: bool,
 }
 
-impl Loader<(Uuid, i64, TimelineEnd)> for TimelineEnds {
-    type Value = Vec<EventRow>;
-    type Error = ApiError;
+/// The statement of [`TimelineEnds`]: each event with its place from either
+/// end of its timeline and, when asked for, its actor (`db::Related`).
+struct TimelineEndsQuery {
+    applications: Vec<Uuid>,
+    oldest: i64,
+    newest: i64,
+    actors: Related<UserRow>,
+}
 
-    async fn load(
-        &self,
-        keys: &[(Uuid, i64, TimelineEnd)],
-    ) -> Result<HashMap<(Uuid, i64, TimelineEnd), Vec<EventRow>>, ApiError> {
-        let mut ids: Vec<Uuid> = keys.iter().map(|(id, ..)| *id).collect();
-        ids.sort_unstable();
-        ids.dedup();
-        let limit_at = |wanted: TimelineEnd| {
-            keys.iter().filter(|(.., end)| *end == wanted).map(|(_, limit, _)| *limit).max().unwrap_or(0)
-        };
-        let mut conn = self.db.conn().await?;
-        let rows: Vec<RankedEvent> = diesel::sql_query(
+impl QueryFragment<Pg> for TimelineEndsQuery {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        out.push_sql(
             "SELECT id, application_id, actor_id, kind, from_status, to_status, note, occurred_at,
-                    from_oldest, from_newest FROM (
+                    from_oldest, from_newest, ",
+        );
+        self.actors.walk_ast(out.reborrow())?;
+        out.push_sql(
+            " FROM (
                  SELECT e.*,
                         row_number() OVER (PARTITION BY application_id ORDER BY occurred_at, id) AS from_oldest,
                         row_number() OVER (PARTITION BY application_id ORDER BY occurred_at DESC, id DESC) AS from_newest
-                 FROM application_events e WHERE application_id = ANY($1)
-             ) ranked WHERE from_oldest <= $2 OR from_newest <= $3 ORDER BY application_id, occurred_at, id",
-        )
-        .bind::<diesel::sql_types::Array<SqlUuid>, _>(ids)
-        .bind::<diesel::sql_types::BigInt, _>(limit_at(TimelineEnd::Oldest))
-        .bind::<diesel::sql_types::BigInt, _>(limit_at(TimelineEnd::Newest))
-        .cached()
-        .load(&mut conn)
-        .await?;
-        let mut grouped: HashMap<Uuid, Vec<RankedEvent>> = HashMap::new();
-        for row in rows {
-            grouped.entry(row.event.application_id).or_default().push(row);
+                 FROM application_events e WHERE application_id = ANY(",
+        );
+        out.push_bind_param::<Array<SqlUuid>, _>(&self.applications)?;
+        out.push_sql(")) ranked WHERE from_oldest <= ");
+        out.push_bind_param::<BigInt, _>(&self.oldest)?;
+        out.push_sql(" OR from_newest <= ");
+        out.push_bind_param::<BigInt, _>(&self.newest)?;
+        out.push_sql(" ORDER BY application_id, occurred_at, id");
+        Ok(())
+    }
+}
+
+/// Keyed by its SQL text (`db::Cached`): two shapes, with actors or not.
+impl QueryId for TimelineEndsQuery {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl Query for TimelineEndsQuery {
+    type SqlType = (ColumnsOf<EventRow>, BigInt, BigInt, <Related<UserRow> as Expression>::SqlType);
+}
+
+impl Loader<TimelineEndKey> for TimelineEnds {
+    type Value = Vec<ApplicationEvent>;
+    type Error = ApiError;
+
+    async fn load(&self, keys: &[TimelineEndKey]) -> Result<HashMap<TimelineEndKey, Vec<ApplicationEvent>>, ApiError> {
+        let mut applications: Vec<Uuid> = keys.iter().map(|key| key.application).collect();
+        applications.sort_unstable();
+        applications.dedup();
+        let limit_at =
+            |wanted: TimelineEnd| keys.iter().filter(|key| key.end == wanted).map(|key| key.limit).max().unwrap_or(0);
+        let actors = keys.iter().any(|key| key.actors);
+        let query = TimelineEndsQuery {
+            applications,
+            oldest: limit_at(TimelineEnd::Oldest),
+            newest: limit_at(TimelineEnd::Newest),
+            actors: Related::when(actors, || crate::users::related(&self.viewer, "ranked.actor_id")),
+        };
+        let mut conn = self.db.conn().await?;
+        let rows: Vec<(EventRow, i64, i64, Fetched<UserRow>)> = query.cached().load(&mut conn).await?;
+        let mut grouped: HashMap<Uuid, Vec<(ApplicationEvent, i64, i64)>> = HashMap::new();
+        for (row, from_oldest, from_newest, actor) in rows {
+            let actor = actor.into_wanted(actors).map(|actor| actor.map(Box::new));
+            grouped.entry(row.application_id).or_default().push((
+                ApplicationEvent(row, actor),
+                from_oldest,
+                from_newest,
+            ));
         }
         Ok(keys
             .iter()
-            .map(|&(id, limit, end)| {
-                let timeline = grouped.get(&id).map(Vec::as_slice).unwrap_or_default();
-                let events: Vec<EventRow> = match end {
-                    TimelineEnd::Oldest => {
-                        timeline.iter().filter(|r| r.from_oldest <= limit).map(|r| r.event.clone()).collect()
-                    }
-                    TimelineEnd::Newest => {
-                        timeline.iter().rev().filter(|r| r.from_newest <= limit).map(|r| r.event.clone()).collect()
-                    }
+            .map(|&key| {
+                let timeline = grouped.get(&key.application).map(Vec::as_slice).unwrap_or_default();
+                let events: Vec<ApplicationEvent> = match key.end {
+                    TimelineEnd::Oldest => timeline
+                        .iter()
+                        .filter(|(_, from_oldest, _)| *from_oldest <= key.limit)
+                        .map(|(event, ..)| event.clone())
+                        .collect(),
+                    TimelineEnd::Newest => timeline
+                        .iter()
+                        .rev()
+                        .filter(|(.., from_newest)| *from_newest <= key.limit)
+                        .map(|(event, ..)| event.clone())
+                        .collect(),
                 };
-                ((id, limit, end), events)
+                (key, events)
             })
             .collect())
     }

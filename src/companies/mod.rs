@@ -15,8 +15,8 @@ use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
-use crate::db::Db;
 use crate::db::tables::companies;
+use crate::db::{Db, Related};
 use crate::graphql::ApiError;
 
 /// A row of `companies`.
@@ -31,6 +31,13 @@ pub struct CompanyRow {
     pub location: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+/// The company whose id is the parent statement's `id_column` (e.g.
+/// `"jobs.company_id"`), read in that statement (see `db::Related`).
+pub fn related(id_column: &'static str) -> Related<CompanyRow> {
+    let same = diesel::dsl::sql::<diesel::sql_types::Bool>(&format!("companies.id = {id_column}"));
+    Related::of(companies::table.filter(same).select(CompanyRow::as_select()))
 }
 
 /// Batches company look-ups by id: one statement per batch of keys.

@@ -5,12 +5,14 @@ mod cached;
 mod counted;
 pub mod embedded;
 pub mod migrations;
+mod related;
 pub mod tables;
 
 use std::time::Duration;
 
 pub use cached::{CacheStatement, Cached};
 pub use counted::{CheckoutError, Conn, Db};
+pub use related::{ColumnsOf, Fetched, Related};
 
 use deadpool::Runtime;
 use deadpool::managed::{Object, Timeouts};

@@ -7,8 +7,8 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use async_graphql::Enum;
 use async_graphql::connection::PageInfo;
+use async_graphql::{Context, Enum, Lookahead};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
@@ -240,6 +240,28 @@ pub enum Comparison {
     Before,
     /// Larger keys.
     After,
+}
+
+/// The selection under the nodes of the connection field being resolved,
+/// through `nodes` and through `edges.node` (fragments included), so that a
+/// page query can read the to-one relations its nodes will be asked for
+/// (`db::Related`) in its own statement.
+pub fn node_selection<'a>(ctx: &'a Context<'a>) -> NodeSelection<'a> {
+    let field = ctx.look_ahead();
+    NodeSelection { nodes: field.field("nodes"), edge_nodes: field.field("edges").field("node") }
+}
+
+/// What [`node_selection`] found.
+pub struct NodeSelection<'a> {
+    nodes: Lookahead<'a>,
+    edge_nodes: Lookahead<'a>,
+}
+
+impl NodeSelection<'_> {
+    /// Whether any node is asked for `field` (by its name, not an alias).
+    pub fn has(&self, field: &str) -> bool {
+        self.nodes.field(field).exists() || self.edge_nodes.field(field).exists()
+    }
 }
 
 /// `totalCount`, computed only when a client asks for it.

@@ -11,7 +11,6 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::graphql::Job;
-use super::loaders;
 use super::{JobRow, visible_to};
 use crate::auth::Viewer;
 use crate::context::request;
@@ -46,7 +45,7 @@ pub struct JobBookmark(pub BookmarkRow);
 impl JobBookmark {
     /// The bookmarked job.
     async fn job(&self, ctx: &Context<'_>) -> Result<Option<Job>, ApiError> {
-        Ok(loaders(ctx).jobs.load_one(self.0.job_id).await?.map(Job))
+        super::visible_job(ctx, self.0.job_id).await
     }
 
     /// Marked as a favourite.

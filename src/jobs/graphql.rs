@@ -7,10 +7,30 @@ use std::collections::HashSet;
 use async_graphql::{Context, SimpleObject};
 
 use super::{JobRow, NATIVE_SOURCE};
+use crate::companies::CompanyRow;
 use crate::context::request;
+use crate::users::UserRow;
 
-/// A job posting as the API shows it.
-pub struct Job(pub JobRow);
+/// A job posting as the API shows it, with the relations read in the
+/// statement that read it (boxed, and only when there are any: a job is
+/// moved through every field's future).
+#[derive(Clone)]
+pub struct Job(pub JobRow, pub Option<Box<JobRelations>>);
+
+/// A job's company and poster when the statement that read the job read
+/// them too (`super::WantedRelations`); `None` leaves them to their
+/// DataLoaders.
+#[derive(Clone)]
+pub struct JobRelations {
+    pub company: Option<Option<CompanyRow>>,
+    pub poster: Option<Option<UserRow>>,
+}
+
+impl From<JobRow> for Job {
+    fn from(row: JobRow) -> Self {
+        Self(row, None)
+    }
+}
 
 impl Job {
     pub const TYPE_NAME: &'static str = "Job";

@@ -11,15 +11,15 @@ mod search;
 pub use bookmarks::{
     BookmarkMutations, JobBookmark, JobBookmarkConnection, JobBookmarkFilter, ViewerBookmarks, bookmark_page,
 };
-pub use graphql::{Job, JobMatch};
+pub use graphql::{Job, JobMatch, JobRelations};
 pub use loaders::{Loaders, loaders};
 pub use mutations::JobMutations;
 pub use search::{JobConnection, JobFilter, JobQuery};
 
 use std::collections::HashMap;
 
-use async_graphql::Enum;
 use async_graphql::dataloader::Loader;
+use async_graphql::{Context, Enum};
 use chrono::{DateTime, Utc};
 use diesel::pg::Pg;
 use diesel::prelude::*;
@@ -28,9 +28,11 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use crate::auth::Viewer;
+use crate::companies::CompanyRow;
 use crate::db::tables::jobs;
-use crate::db::{CacheStatement, Db};
+use crate::db::{CacheStatement, Db, Fetched, Related};
 use crate::graphql::ApiError;
+use crate::users::UserRow;
 
 /// Where `source` says a job was written in careergraph.
 pub const NATIVE_SOURCE: &str = "careergraph";
@@ -127,6 +129,51 @@ pub fn visible_to(viewer: &Viewer) -> Box<dyn BoxableExpression<jobs::table, Pg,
     }
 }
 
+/// Which of a job's to-one relations the request will ask for, so that the
+/// statement reading the job reads them too (`db::Related`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct WantedRelations {
+    company: bool,
+    poster: bool,
+}
+
+/// The select-list columns of [`WantedRelations`].
+pub type RelatedColumns = (Related<CompanyRow>, Related<UserRow>);
+
+/// What [`RelatedColumns`] read.
+pub type FetchedRelations = (Fetched<CompanyRow>, Fetched<UserRow>);
+
+impl WantedRelations {
+    /// The relations a selection asks for, given whether it selects a
+    /// field of `Job` (by its GraphQL name).
+    pub fn selected(selects: impl Fn(&str) -> bool) -> Self {
+        Self { company: selects("company"), poster: selects("postedBy") }
+    }
+
+    /// Both sets at once.
+    fn or(self, other: Self) -> Self {
+        Self { company: self.company || other.company, poster: self.poster || other.poster }
+    }
+
+    /// The columns reading them, beside the `jobs` row.
+    pub fn columns(self, viewer: &Viewer) -> RelatedColumns {
+        (
+            Related::when(self.company, || crate::companies::related("jobs.company_id")),
+            Related::when(self.poster, || crate::users::related(viewer, "jobs.posted_by_id")),
+        )
+    }
+
+    /// The job with what its columns read.
+    pub fn job(self, row: JobRow, (company, poster): FetchedRelations) -> Job {
+        if self == Self::default() {
+            return Job::from(row);
+        }
+        let relations =
+            JobRelations { company: company.into_wanted(self.company), poster: poster.into_wanted(self.poster) };
+        Job(row, Some(Box::new(relations)))
+    }
+}
+
 /// Loads jobs by id, only those the viewer may see.
 pub struct JobLoader {
     db: Db,
@@ -139,21 +186,54 @@ impl JobLoader {
     }
 }
 
-impl Loader<Uuid> for JobLoader {
-    type Value = JobRow;
+/// Keyed by the job's id and the relations the field asking for it will
+/// ask of it: a batch reads the relations any of its keys wants, in the
+/// same statement as the jobs.
+impl Loader<(Uuid, WantedRelations)> for JobLoader {
+    type Value = Job;
     type Error = ApiError;
 
-    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, JobRow>, ApiError> {
+    async fn load(&self, keys: &[(Uuid, WantedRelations)]) -> Result<HashMap<(Uuid, WantedRelations), Job>, ApiError> {
+        let wanted = keys.iter().fold(WantedRelations::default(), |all, (_, more)| all.or(*more));
+        let ids: Vec<Uuid> = keys.iter().map(|(id, _)| *id).collect();
         let mut conn = self.db.conn().await?;
-        let rows = jobs::table
-            .filter(jobs::id.eq_any(keys))
+        let rows: Vec<(JobRow, FetchedRelations)> = jobs::table
+            .filter(jobs::id.eq_any(ids))
             .filter(visible_to(&self.viewer))
-            .select(JobRow::as_select())
+            .select((JobRow::as_select(), wanted.columns(&self.viewer)))
             .cached()
             .load(&mut conn)
             .await?;
-        Ok(rows.into_iter().map(|row| (row.id, row)).collect())
+        // Each job moves to the last key asking for it; only a job asked for
+        // under two keys (two selections of it) is copied.
+        let mut found = HashMap::with_capacity(keys.len());
+        for (row, related) in rows {
+            let job = wanted.job(row, related);
+            let mut asking = keys.iter().filter(|key| key.0 == job.0.id).peekable();
+            while let Some(key) = asking.next() {
+                if asking.peek().is_none() {
+                    found.insert(*key, job);
+                    break;
+                }
+                found.insert(*key, job.clone());
+            }
+        }
+        Ok(found)
     }
+}
+
+/// The job `id` if the viewer may see it, with the relations the field
+/// being resolved selects of it read in the same statement.
+pub async fn visible_job(ctx: &Context<'_>, id: Uuid) -> Result<Option<Job>, ApiError> {
+    let selection = ctx.look_ahead();
+    let wanted = WantedRelations::selected(|field| selection.field(field).exists());
+    loaders(ctx).jobs.load_one((id, wanted)).await
+}
+
+/// The row of job `id` if the viewer may see it (batched with
+/// [`visible_job`]'s).
+pub async fn visible_row(ctx: &Context<'_>, id: Uuid) -> Result<Option<JobRow>, ApiError> {
+    Ok(loaders(ctx).jobs.load_one((id, WantedRelations::default())).await?.map(|job| job.0))
 }
 
 #[derive(QueryableByName)]

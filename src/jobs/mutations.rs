@@ -397,7 +397,7 @@ impl JobMutations {
                 Ok::<_, diesel::result::Error>(row)
             })
             .await?;
-        Ok(CreateJobPayload { job: Some(Job(row)), user_errors: Vec::new() })
+        Ok(CreateJobPayload { job: Some(Job::from(row)), user_errors: Vec::new() })
     }
 
     /// Records a posting from another site so the signed-in user can track
@@ -445,7 +445,7 @@ impl JobMutations {
                 Ok((existing, false))
             })
             .await?;
-        Ok(ImportJobPayload { job: Some(Job(row)), created, user_errors: Vec::new() })
+        Ok(ImportJobPayload { job: Some(Job::from(row)), created, user_errors: Vec::new() })
     }
 
     /// Changes one of the signed-in recruiter's postings. Setting OPEN
@@ -519,7 +519,7 @@ impl JobMutations {
                     .await
             })
             .await?;
-        Ok(UpdateJobPayload { job: Some(Job(row)), user_errors: Vec::new() })
+        Ok(UpdateJobPayload { job: Some(Job::from(row)), user_errors: Vec::new() })
     }
 
     /// Closes one of the signed-in recruiter's open postings: it stays
@@ -547,7 +547,7 @@ impl JobMutations {
             .returning(JobRow::as_returning())
             .get_result(&mut conn)
             .await?;
-        Ok(CloseJobPayload { job: Some(Job(row)), user_errors: Vec::new() })
+        Ok(CloseJobPayload { job: Some(Job::from(row)), user_errors: Vec::new() })
     }
 
     /// Deletes one of the signed-in recruiter's postings (a soft delete:

@@ -13,13 +13,12 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::graphql::Job;
-use super::loaders;
-use super::{JobRow, JobStatus, RemoteType, visible_to};
+use super::{FetchedRelations, JobRow, JobStatus, RemoteType, WantedRelations, visible_to};
 use crate::auth::Viewer;
 use crate::context::request;
 use crate::db::CacheStatement;
 use crate::db::tables::{job_bookmarks, jobs};
-use crate::graphql::pagination::{Cursor, Direction, OrderDirection, Page, PageArgs, TotalCount};
+use crate::graphql::pagination::{Cursor, Direction, OrderDirection, Page, PageArgs, TotalCount, node_selection};
 use crate::graphql::scalars::DateTime;
 use crate::graphql::{ApiError, db_enum, ids};
 use crate::profile::EmploymentType;
@@ -252,7 +251,8 @@ async fn page_of_jobs(
     filter: &JobFilter,
     order: JobOrder,
     page: &Page<JobKey>,
-) -> Result<Vec<(JobRow, Option<f32>)>, ApiError> {
+    wanted: WantedRelations,
+) -> Result<Vec<(JobRow, Option<f32>, FetchedRelations)>, ApiError> {
     let ascending = order.direction == OrderDirection::Asc;
     let text = filter.search_text().unwrap_or_default();
     let mut query = filter.query(viewer)?;
@@ -279,7 +279,8 @@ async fn page_of_jobs(
         JobOrderField::Relevance => Box::new(ranked(text).nullable()),
         _ => Box::new(sql::<Nullable<Float4>>("NULL::real")),
     };
-    Ok(ordered.select((JobRow::as_select(), rank)).limit(page.fetch_limit()).cached().load(conn).await?)
+    let columns = (JobRow::as_select(), rank, wanted.columns(viewer));
+    Ok(ordered.select(columns).limit(page.fetch_limit()).cached().load(conn).await?)
 }
 
 /// `(sort expression, id) <operator> (cursor)`; the cursor must come from
@@ -334,7 +335,8 @@ async fn page_of_recommendations(
     viewer: &Viewer,
     skills: &[String],
     page: &Page<JobKey>,
-) -> Result<Vec<(JobRow, i32)>, ApiError> {
+    wanted: WantedRelations,
+) -> Result<Vec<(JobRow, i32, FetchedRelations)>, ApiError> {
     let mut query = JobFilter::default().query(viewer)?;
     let posted_id = format!(", {POSTED_SQL}, jobs.id) ");
     for (cursor, operator) in [(page.after, "<"), (page.before, ">")] {
@@ -359,7 +361,12 @@ async fn page_of_recommendations(
         .bind::<Array<Text>, _>(skills.to_vec())
         .sql(&format!("), 0) {direction}, {POSTED_SQL} {direction}, jobs.id {direction}"));
     let score = sql::<Integer>(FIT_SQL).bind::<Array<Text>, _>(skills.to_vec()).sql("), 0)");
-    Ok(query.order(order).select((JobRow::as_select(), score)).limit(page.fetch_limit()).load(conn).await?)
+    Ok(query
+        .order(order)
+        .select((JobRow::as_select(), score, wanted.columns(viewer)))
+        .limit(page.fetch_limit())
+        .load(conn)
+        .await?)
 }
 
 /// Reading jobs.
@@ -376,8 +383,7 @@ impl JobQuery {
         #[graphql(desc = "The job's global id.")] id: ID,
     ) -> Result<Option<Job>, ApiError> {
         let uuid = ids::decode_as(&id, Job::TYPE_NAME)?;
-        let row = loaders(ctx).jobs.load_one(uuid).await?.ok_or_else(|| ids::not_found(&id))?;
-        Ok(Some(Job(row)))
+        Ok(Some(super::visible_job(ctx, uuid).await?.ok_or_else(|| ids::not_found(&id))?))
     }
 
     /// Searches jobs: open ones unless `filter.status` says otherwise,
@@ -405,8 +411,9 @@ impl JobQuery {
         let page = PageArgs { first, after, last, before }.page::<JobKey>()?;
         let viewer = request.viewer;
         let mut conn = request.db.conn().await?;
-        let rows = page_of_jobs(&mut conn, &viewer, &filter, order, &page).await?;
-        let (edges, more) = page.finish(rows, |(row, rank)| key_of(order.field, row, *rank));
+        let wanted = WantedRelations::selected(|field| node_selection(ctx).has(field));
+        let rows = page_of_jobs(&mut conn, &viewer, &filter, order, &page, wanted).await?;
+        let (edges, more) = page.finish(rows, |(row, rank, _)| key_of(order.field, row, *rank));
         let db = request.db.clone();
         let total_count = TotalCount::new(move || {
             let (db, filter) = (db.clone(), filter.clone());
@@ -416,7 +423,7 @@ impl JobQuery {
                 Ok(query.count().get_result(&mut conn).await?)
             }
         });
-        let edges = edges.into_iter().map(|(key, (row, _))| (key, Job(row))).collect();
+        let edges = edges.into_iter().map(|(key, (row, _, related))| (key, wanted.job(row, related))).collect();
         Ok(JobConnection::new(edges, more, total_count))
     }
 
@@ -443,8 +450,9 @@ impl JobQuery {
             .map(|skill| skill.name.to_lowercase())
             .collect();
         let mut conn = request.db.conn().await?;
-        let rows = page_of_recommendations(&mut conn, &viewer, &skills, &page).await?;
-        let (edges, more) = page.finish(rows, |(row, score)| JobKey {
+        let wanted = WantedRelations::selected(|field| node_selection(ctx).has(field));
+        let rows = page_of_recommendations(&mut conn, &viewer, &skills, &page, wanted).await?;
+        let (edges, more) = page.finish(rows, |(row, score, _)| JobKey {
             value: KeyValue::Fit(*score, row.posted_at.unwrap_or(row.created_at)),
             id: row.id,
         });
@@ -457,7 +465,7 @@ impl JobQuery {
                 Ok(query.count().get_result(&mut conn).await?)
             }
         });
-        let edges = edges.into_iter().map(|(key, (row, _))| (key, Job(row))).collect();
+        let edges = edges.into_iter().map(|(key, (row, _, related))| (key, wanted.job(row, related))).collect();
         Ok(JobConnection::new(edges, more, total_count))
     }
 }

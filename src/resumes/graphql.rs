@@ -24,6 +24,12 @@ use crate::jobs::Job;
 /// A resume as the API shows it.
 pub struct Resume(pub ResumeRow);
 
+impl From<ResumeRow> for Resume {
+    fn from(row: ResumeRow) -> Self {
+        Self(row)
+    }
+}
+
 impl Resume {
     pub const TYPE_NAME: &'static str = "Resume";
 }
@@ -45,7 +51,7 @@ impl Resume {
     /// The job it is aimed at, if any.
     async fn target_job(&self, ctx: &Context<'_>) -> Result<Option<Job>, ApiError> {
         let Some(job) = self.0.target_job_id else { return Ok(None) };
-        Ok(crate::jobs::loaders(ctx).jobs.load_one(job).await?.map(Job))
+        crate::jobs::visible_job(ctx, job).await
     }
 
     /// Whether it is archived.
@@ -122,6 +128,12 @@ impl Resume {
 /// A version as the API shows it.
 pub struct ResumeVersion(pub VersionRow);
 
+impl From<VersionRow> for ResumeVersion {
+    fn from(row: VersionRow) -> Self {
+        Self(row)
+    }
+}
+
 impl ResumeVersion {
     pub const TYPE_NAME: &'static str = "ResumeVersion";
 }
@@ -157,7 +169,7 @@ impl ResumeVersion {
     /// The job this version was tailored for, when `tailorResume` made it.
     async fn tailored_for(&self, ctx: &Context<'_>) -> Result<Option<Job>, ApiError> {
         let Some(job) = self.0.tailored_for_job_id else { return Ok(None) };
-        Ok(crate::jobs::loaders(ctx).jobs.load_one(job).await?.map(Job))
+        crate::jobs::visible_job(ctx, job).await
     }
 
     /// What changed from another version to this one, path by path. Lists
@@ -504,7 +516,7 @@ impl ResumeMutations {
         let target = match &input.target_job_id {
             Some(job) => {
                 let uuid = ids::decode_as(job, Job::TYPE_NAME)?;
-                crate::jobs::loaders(ctx).jobs.load_one(uuid).await?.ok_or_else(|| ids::not_found(job))?;
+                crate::jobs::visible_row(ctx, uuid).await?.ok_or_else(|| ids::not_found(job))?;
                 Some(uuid)
             }
             None => None,
@@ -558,8 +570,7 @@ impl ResumeMutations {
         let request = request(ctx);
         let me = *request.viewer.require()?;
         let job_uuid = ids::decode_as(&input.job_id, Job::TYPE_NAME)?;
-        let job =
-            crate::jobs::loaders(ctx).jobs.load_one(job_uuid).await?.ok_or_else(|| ids::not_found(&input.job_id))?;
+        let job = crate::jobs::visible_row(ctx, job_uuid).await?.ok_or_else(|| ids::not_found(&input.job_id))?;
         let skills: Vec<&str> = job.required().chain(job.preferred()).collect();
         if skills.is_empty() {
             let error = UserError::new(

@@ -36,6 +36,12 @@ pub struct LetterRow {
 /// A cover letter version as the API shows it.
 pub struct CoverLetter(pub LetterRow);
 
+impl From<LetterRow> for CoverLetter {
+    fn from(row: LetterRow) -> Self {
+        Self(row)
+    }
+}
+
 impl CoverLetter {
     pub const TYPE_NAME: &'static str = "CoverLetter";
 }
@@ -50,7 +56,7 @@ impl CoverLetter {
 
     /// The job it is written for.
     async fn job(&self, ctx: &Context<'_>) -> Result<Option<Job>, ApiError> {
-        Ok(crate::jobs::loaders(ctx).jobs.load_one(self.0.job_id).await?.map(Job))
+        crate::jobs::visible_job(ctx, self.0.job_id).await
     }
 
     /// 1 for the first version, then counting up.
@@ -214,7 +220,7 @@ async fn save(
     let body = checks.text("body", &body, 50_000, true);
     let (Some(title), Some(body)) = (title, body) else { return Err(checks.errors.into()) };
     let job_id = ids::decode_as(job, Job::TYPE_NAME)?;
-    crate::jobs::loaders(ctx).jobs.load_one(job_id).await?.ok_or_else(|| ids::not_found(job))?;
+    crate::jobs::visible_row(ctx, job_id).await?.ok_or_else(|| ids::not_found(job))?;
     let mut conn = request(ctx).db.conn().await?;
     let me = *me;
     conn.transaction(async |conn| {

@@ -130,6 +130,9 @@ impl Job {
 
     /// The employer.
     async fn company(&self, ctx: &Context<'_>) -> Result<Option<Company>, ApiError> {
+        if let Some(read) = self.1.as_ref().and_then(|read| read.company.as_ref()) {
+            return Ok(read.clone().map(Company));
+        }
         Ok(crate::companies::loaders(ctx).companies.load_one(self.0.company_id).await?.map(Company))
     }
 
@@ -138,13 +141,16 @@ impl Job {
     async fn posted_by(&self, ctx: &Context<'_>) -> Result<Option<User>, ApiError> {
         let Some(poster) = self.0.posted_by_id else { return Ok(None) };
         let viewer = request(ctx).viewer;
-        let row = crate::users::loaders(ctx).users.load_one(poster).await?;
+        let row = match self.1.as_ref().and_then(|read| read.poster.as_ref()) {
+            Some(read) => read.clone(),
+            None => crate::users::loaders(ctx).users.load_one(poster).await?,
+        };
         Ok(row.map(|row| User::seen_by(row, &viewer)))
     }
 
     /// The viewer's live application to this job; null when none.
     async fn viewer_application(&self, ctx: &Context<'_>) -> Result<Option<Application>, ApiError> {
-        Ok(crate::applications::loaders(ctx).viewer_applications.load_one(self.0.id).await?.map(Application))
+        Ok(crate::applications::loaders(ctx).viewer_applications.load_one(self.0.id).await?.map(Application::from))
     }
 
     /// How many applications were sent to this job; only its poster (and

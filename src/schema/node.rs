@@ -99,9 +99,11 @@ async fn load(ctx: &Context<'_>, id: &ID) -> Result<Node, ApiError> {
             .await?
             .map(|row| Node::Certification(Certification(row))),
         Skill::TYPE_NAME => profile::loaders(ctx).skills.load_one(uuid).await?.map(|row| Node::Skill(Skill(row))),
-        Application::TYPE_NAME => {
-            applications::loaders(ctx).applications.load_one(uuid).await?.map(|row| Node::Application(Application(row)))
-        }
+        Application::TYPE_NAME => applications::loaders(ctx)
+            .applications
+            .load_one(uuid)
+            .await?
+            .map(|row| Node::Application(Application::from(row))),
         Interview::TYPE_NAME => {
             applications::loaders(ctx).interviews.load_one(uuid).await?.map(|row| Node::Interview(Interview(row)))
         }
@@ -114,7 +116,7 @@ async fn load(ctx: &Context<'_>, id: &ID) -> Result<Node, ApiError> {
         CoverLetter::TYPE_NAME => {
             resumes::loaders(ctx).cover_letters.load_one(uuid).await?.map(|row| Node::CoverLetter(CoverLetter(row)))
         }
-        Job::TYPE_NAME => jobs::loaders(ctx).jobs.load_one(uuid).await?.map(|row| Node::Job(Job(row))),
+        Job::TYPE_NAME => jobs::visible_job(ctx, uuid).await?.map(Node::Job),
         Project::TYPE_NAME => {
             profile::loaders(ctx).projects.load_one(uuid).await?.map(|row| Node::Project(Project(row)))
         }

@@ -23,7 +23,7 @@ use uuid::Uuid;
 
 use crate::auth::{Role, Viewer};
 use crate::db::tables::users;
-use crate::db::{CacheStatement, Db};
+use crate::db::{CacheStatement, Db, Related};
 use crate::graphql::ApiError;
 use crate::graphql::pagination::{Page, TimeKey, TimeOrder};
 
@@ -77,6 +77,14 @@ fn visible_to(viewer: &Viewer) -> users::BoxedQuery<'static, diesel::pg::Pg> {
         }
         None => live.filter(public_poster),
     }
+}
+
+/// The user whose id is the parent statement's `id_column` (e.g.
+/// `"jobs.posted_by_id"`), as the viewer may see them, read in that statement
+/// (see `db::Related`): the same rows [`UserLoader`] would give.
+pub fn related(viewer: &Viewer, id_column: &'static str) -> Related<UserRow> {
+    let same = diesel::dsl::sql::<diesel::sql_types::Bool>(&format!("users.id = {id_column}"));
+    Related::of(visible_to(viewer).filter(same).select(UserRow::as_select()))
 }
 
 /// Loads users by id, returning only those the viewer may see.

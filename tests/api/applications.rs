@@ -389,10 +389,10 @@ async fn the_dashboard_costs_the_same_statements_for_2_or_50_applications() {
         counts.push(body["extensions"]["sqlStatements"].as_u64().unwrap());
     }
     assert_eq!(counts[0], counts[1], "statements for 2 vs 50 applications: {counts:?}");
-    // The viewer, the page; its jobs, resume versions and events; then the
-    // companies, the bookmarks, and one statement of users for both the
-    // jobs' posters and the events' actors, whichever parent answers first.
-    assert_eq!(counts[0], 8, "one statement per kind of row at each level: {counts:?}");
+    // The viewer; the page with its resume versions in it; its jobs with
+    // their companies and posters in them, and its events with their
+    // actors; then the jobs' bookmarks.
+    assert_eq!(counts[0], 5, "one statement per kind of row at each level: {counts:?}");
 
     // The same with 32 in flight on this machine's cores: batches do not
     // depend on timing.
@@ -449,6 +449,76 @@ async fn the_pipeline_page_costs_the_same_statements_for_2_or_12_applicants() {
         counts.push(body["extensions"]["sqlStatements"].as_u64().unwrap());
     }
     assert_eq!(counts[0], counts[1], "statements for 2 vs 12 applicants: {counts:?}");
+    // The job, the page with its applicants in it, both ends of the timelines.
+    assert_eq!(counts[0], 3, "{counts:?}");
+}
+
+#[tokio::test]
+async fn a_pages_applicants_and_resume_versions_are_those_each_application_shows_alone() {
+    // A page of applications reads its applicants and resume versions in
+    // its own statement; the candidate and the recruiter must see there
+    // what `node(id:)` shows them through the loaders.
+    let app = counted_app().await;
+    let rita = recruiter(&app, "rita@example.com").await;
+    let job = post_job(&app, &rita, "Engineer", "OPEN").await;
+    let ada = sign_up(&app, "ada@example.com").await;
+    let bob = sign_up(&app, "bob@example.com").await;
+    let resume = "mutation { createResume(input: { title: \"Main\" }) { resume { currentVersion { id } } } }";
+    let version =
+        app.graphql_as(Some(&ada), resume, json!({})).await["data"]["createResume"]["resume"]["currentVersion"]["id"]
+            .clone();
+    let sent =
+        app.graphql_as(Some(&ada), APPLY, json!({ "input": { "jobId": job, "resumeVersionId": version } })).await;
+    assert_eq!(sent["data"]["applyToJob"]["userErrors"], json!([]), "{sent}");
+    apply(&app, &bob, &job).await;
+
+    let parts = "fragment Parts on Application { id applicant { fullName email } resumeVersion { version } }";
+    let mine = format!("{{ viewer {{ applications(first: 10) {{ nodes {{ ...Parts }} }} }} }} {parts}");
+    let theirs = format!(
+        "query($id: ID!) {{ job(id: $id) {{ applications(first: 10) {{ edges {{ node {{ ...Parts }} }} }} }} }} {parts}"
+    );
+    let alone = format!("query($id: ID!) {{ node(id: $id) {{ ...Parts }} }} {parts}");
+    let ada_page = app.graphql_as(Some(&ada), &mine, json!({})).await;
+    let rita_page = app.graphql_as(Some(&rita), &theirs, json!({ "id": job })).await;
+    let ada_listed = ada_page["data"]["viewer"]["applications"]["nodes"].as_array().unwrap().clone();
+    let rita_listed: Vec<Value> = rita_page["data"]["job"]["applications"]["edges"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{rita_page}"))
+        .iter()
+        .map(|edge| edge["node"].clone())
+        .collect();
+    assert_eq!(ada_listed.len(), 1);
+    assert_eq!(rita_listed.len(), 2);
+    for (viewer, listed) in [(&ada, &ada_listed), (&rita, &rita_listed)] {
+        for node in listed {
+            let single = app.graphql_as(Some(viewer), &alone, json!({ "id": node["id"] })).await;
+            assert_eq!(*node, single["data"]["node"]);
+        }
+    }
+    assert_eq!(ada_listed[0]["applicant"], json!({ "fullName": "ada@example.com", "email": "ada@example.com" }));
+    assert_eq!(ada_listed[0]["resumeVersion"], json!({ "version": 1 }));
+    let adas = rita_listed.iter().find(|node| node["resumeVersion"] == json!({ "version": 1 }));
+    let adas = adas.expect("the recruiter sees the version sent");
+    assert_eq!(adas["applicant"]["email"], Value::Null);
+
+    // The first events of a timeline read their actors in their statement;
+    // a page after a cursor loads them through the users loader.
+    let moved = move_to(&app, &rita, adas["id"].as_str().unwrap(), "SCREENING").await;
+    assert!(moved.get("errors").is_none(), "{moved}");
+    let timeline = "query($id: ID!, $after: String) { node(id: $id) { ... on Application {
+        all: events(first: 5) { edges { cursor node { kind actor { fullName email } } } }
+        rest: events(first: 5, after: $after) { edges { node { kind actor { fullName email } } } } } } }";
+    for viewer in [&ada, &rita] {
+        let first = app.graphql_as(Some(viewer), timeline, json!({ "id": adas["id"], "after": null })).await;
+        let all = first["data"]["node"]["all"]["edges"].as_array().unwrap_or_else(|| panic!("{first}")).clone();
+        assert_eq!(all.len(), 2, "{first}");
+        let after = all[0]["cursor"].clone();
+        let second = app.graphql_as(Some(viewer), timeline, json!({ "id": adas["id"], "after": after })).await;
+        let rest = &second["data"]["node"]["rest"]["edges"];
+        assert_eq!(rest[0]["node"], all[1]["node"], "{second}");
+        assert_eq!(all[0]["node"]["actor"]["fullName"], "ada@example.com");
+        assert_eq!(all[1]["node"]["actor"]["fullName"], "Rita Recruiter");
+    }
 }
 
 #[tokio::test]

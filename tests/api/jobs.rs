@@ -353,6 +353,59 @@ async fn a_search_page_costs_the_same_statements_for_2_or_50_jobs() {
         counts.push(body["extensions"]["sqlStatements"].as_u64().unwrap());
     }
     assert_eq!(counts[0], counts[1], "statements for 2 vs 50 jobs: {counts:?}");
+    // The page with each job's company and poster in it, the viewer's
+    // skills for `match`, the viewer's applications.
+    assert_eq!(counts[0], 3, "{counts:?}");
+}
+
+#[tokio::test]
+async fn a_pages_companies_and_posters_are_those_each_job_shows_alone() {
+    // The page reads its jobs' companies and posters in its own statement;
+    // each viewer must see there what `job(id:)` shows them through the
+    // loaders: a recruiter's public profile, an importer only to
+    // themself, a draft's poster to its poster.
+    let app = counted_app().await;
+    let rita = recruiter(&app, "rita@example.com").await;
+    let ada = sign_up(&app, "ada@example.com").await;
+    let bob = sign_up(&app, "bob@example.com").await;
+    open_job(&app, &rita, json!({ "title": "Open", "companyName": "Initech" })).await;
+    create(&app, &rita, json!({ "title": "Draft", "description": "d", "companyName": "Hooli", "status": "DRAFT" }))
+        .await;
+    let import = json!({ "title": "Imported", "companyName": "Globex", "source": "LinkedIn", "externalId": "9" });
+    app.graphql_as(Some(&ada), IMPORT, json!({ "input": import })).await;
+
+    let by_nodes = "query($status: JobStatus) { jobs(first: 10, filter: { status: $status }) {
+        nodes { id company { name } postedBy { fullName email } } } }";
+    let by_edges = "query($status: JobStatus) { jobs(first: 10, filter: { status: $status }) {
+        edges { node { ...Parts } } } } fragment Parts on Job { id company { name } postedBy { fullName email } }";
+    let alone = "query($id: ID!) { job(id: $id) { id company { name } postedBy { fullName email } } }";
+    let mut seen = 0;
+    for viewer in [None, Some(&ada), Some(&bob), Some(&rita)] {
+        for status in ["OPEN", "DRAFT"] {
+            let nodes = app.graphql_as(viewer.map(String::as_str), by_nodes, json!({ "status": status })).await;
+            let edges = app.graphql_as(viewer.map(String::as_str), by_edges, json!({ "status": status })).await;
+            let listed = nodes["data"]["jobs"]["nodes"].as_array().unwrap_or_else(|| panic!("{nodes}")).clone();
+            let through_edges: Vec<Value> =
+                edges["data"]["jobs"]["edges"].as_array().unwrap().iter().map(|edge| edge["node"].clone()).collect();
+            assert_eq!(listed, through_edges);
+            for job in listed {
+                let single = app.graphql_as(viewer.map(String::as_str), alone, json!({ "id": job["id"] })).await;
+                assert_eq!(job, single["data"]["job"], "{viewer:?}");
+                seen += 1;
+            }
+        }
+    }
+    // Open and imported for everyone, and the draft for its poster.
+    assert_eq!(seen, 4 * 2 + 1);
+    let own = app.graphql_as(Some(&ada), by_nodes, json!({ "status": "OPEN" })).await;
+    let imported =
+        own["data"]["jobs"]["nodes"].as_array().unwrap().iter().find(|job| job["company"]["name"] == "Globex");
+    assert_eq!(imported.unwrap()["postedBy"]["email"], "ada@example.com", "{own}");
+    let public = app.graphql(by_nodes, json!({ "status": "OPEN" })).await;
+    let names: Vec<&Value> =
+        public["data"]["jobs"]["nodes"].as_array().unwrap().iter().map(|job| &job["postedBy"]).collect();
+    assert!(names.contains(&&json!({ "fullName": "Rita Recruiter", "email": null })), "{public}");
+    assert!(names.contains(&&Value::Null), "an importer stays private: {public}");
 }
 
 #[tokio::test]
