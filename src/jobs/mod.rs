@@ -117,15 +117,15 @@ pub enum JobStatus {
 }
 
 /// The SQL condition for the jobs `viewer` may see: live, and not a draft
-/// unless the viewer posted it (admins see every draft).
+/// unless the viewer posted it (admins see every draft). The status is
+/// written, not bound, for the planner (see `db_enum::is`).
 pub fn visible_to(viewer: &Viewer) -> Box<dyn BoxableExpression<jobs::table, Pg, SqlType = diesel::sql_types::Bool>> {
     let live = jobs::deleted_at.is_null();
+    let published = || diesel::dsl::sql::<diesel::sql_types::Bool>("jobs.status <> 'DRAFT'");
     match viewer.signed_in() {
         Some(me) if me.is_admin() => Box::new(live),
-        Some(me) => {
-            Box::new(live.and(jobs::status.ne("DRAFT").or(jobs::posted_by_id.eq(me.user_id).assume_not_null())))
-        }
-        None => Box::new(live.and(jobs::status.ne("DRAFT"))),
+        Some(me) => Box::new(live.and(published().or(jobs::posted_by_id.eq(me.user_id).assume_not_null()))),
+        None => Box::new(live.and(published())),
     }
 }
 

@@ -13,12 +13,12 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::graphql::Job;
-use super::{FetchedRelations, JobRow, JobStatus, RemoteType, WantedRelations, visible_to};
+use super::{JobRow, JobStatus, RemoteType, visible_to};
 use crate::auth::Viewer;
 use crate::context::request;
 use crate::db::CacheStatement;
 use crate::db::tables::{job_bookmarks, jobs};
-use crate::graphql::pagination::{Cursor, Direction, OrderDirection, Page, PageArgs, TotalCount, node_selection};
+use crate::graphql::pagination::{Cursor, Direction, OrderDirection, Page, PageArgs, TotalCount};
 use crate::graphql::scalars::DateTime;
 use crate::graphql::{ApiError, db_enum, ids};
 use crate::profile::EmploymentType;
@@ -155,7 +155,7 @@ impl JobFilter {
         self.check_sizes()?;
         let mut query = jobs::table.filter(visible_to(viewer)).into_boxed();
         let status = self.status.unwrap_or(JobStatus::Open);
-        query = query.filter(jobs::status.eq(db_enum::to_db(status)));
+        query = query.filter(db_enum::is("jobs.status", status));
         if let Some(text) = self.search_text() {
             query = query.filter(
                 sql::<Bool>("jobs.search @@ websearch_to_tsquery('english', ")
@@ -182,7 +182,7 @@ impl JobFilter {
         if let (Some(me), false) = (viewer.signed_in(), self.include_hidden) {
             let hidden = job_bookmarks::table
                 .filter(job_bookmarks::user_id.eq(me.user_id))
-                .filter(job_bookmarks::hidden.eq(true))
+                .filter(job_bookmarks::hidden)
                 .select(job_bookmarks::job_id);
             query = query.filter(jobs::id.ne_all(hidden));
         }
@@ -251,8 +251,7 @@ async fn page_of_jobs(
     filter: &JobFilter,
     order: JobOrder,
     page: &Page<JobKey>,
-    wanted: WantedRelations,
-) -> Result<Vec<(JobRow, Option<f32>, FetchedRelations)>, ApiError> {
+) -> Result<Vec<(JobRow, Option<f32>)>, ApiError> {
     let ascending = order.direction == OrderDirection::Asc;
     let text = filter.search_text().unwrap_or_default();
     let mut query = filter.query(viewer)?;
@@ -279,8 +278,7 @@ async fn page_of_jobs(
         JobOrderField::Relevance => Box::new(ranked(text).nullable()),
         _ => Box::new(sql::<Nullable<Float4>>("NULL::real")),
     };
-    let columns = (JobRow::as_select(), rank, wanted.columns(viewer));
-    Ok(ordered.select(columns).limit(page.fetch_limit()).cached().load(conn).await?)
+    Ok(ordered.select((JobRow::as_select(), rank)).limit(page.fetch_limit()).cached().load(conn).await?)
 }
 
 /// `(sort expression, id) <operator> (cursor)`; the cursor must come from
@@ -335,8 +333,7 @@ async fn page_of_recommendations(
     viewer: &Viewer,
     skills: &[String],
     page: &Page<JobKey>,
-    wanted: WantedRelations,
-) -> Result<Vec<(JobRow, i32, FetchedRelations)>, ApiError> {
+) -> Result<Vec<(JobRow, i32)>, ApiError> {
     let mut query = JobFilter::default().query(viewer)?;
     let posted_id = format!(", {POSTED_SQL}, jobs.id) ");
     for (cursor, operator) in [(page.after, "<"), (page.before, ">")] {
@@ -361,12 +358,7 @@ async fn page_of_recommendations(
         .bind::<Array<Text>, _>(skills.to_vec())
         .sql(&format!("), 0) {direction}, {POSTED_SQL} {direction}, jobs.id {direction}"));
     let score = sql::<Integer>(FIT_SQL).bind::<Array<Text>, _>(skills.to_vec()).sql("), 0)");
-    Ok(query
-        .order(order)
-        .select((JobRow::as_select(), score, wanted.columns(viewer)))
-        .limit(page.fetch_limit())
-        .load(conn)
-        .await?)
+    Ok(query.order(order).select((JobRow::as_select(), score)).limit(page.fetch_limit()).load(conn).await?)
 }
 
 /// Reading jobs.
@@ -411,9 +403,8 @@ impl JobQuery {
         let page = PageArgs { first, after, last, before }.page::<JobKey>()?;
         let viewer = request.viewer;
         let mut conn = request.db.conn().await?;
-        let wanted = WantedRelations::selected(|field| node_selection(ctx).has(field));
-        let rows = page_of_jobs(&mut conn, &viewer, &filter, order, &page, wanted).await?;
-        let (edges, more) = page.finish(rows, |(row, rank, _)| key_of(order.field, row, *rank));
+        let rows = page_of_jobs(&mut conn, &viewer, &filter, order, &page).await?;
+        let (edges, more) = page.finish(rows, |(row, rank)| key_of(order.field, row, *rank));
         let db = request.db.clone();
         let total_count = TotalCount::new(move || {
             let (db, filter) = (db.clone(), filter.clone());
@@ -423,7 +414,7 @@ impl JobQuery {
                 Ok(query.count().get_result(&mut conn).await?)
             }
         });
-        let edges = edges.into_iter().map(|(key, (row, _, related))| (key, wanted.job(row, related))).collect();
+        let edges = edges.into_iter().map(|(key, (row, _))| (key, Job::from(row))).collect();
         Ok(JobConnection::new(edges, more, total_count))
     }
 
@@ -450,9 +441,8 @@ impl JobQuery {
             .map(|skill| skill.name.to_lowercase())
             .collect();
         let mut conn = request.db.conn().await?;
-        let wanted = WantedRelations::selected(|field| node_selection(ctx).has(field));
-        let rows = page_of_recommendations(&mut conn, &viewer, &skills, &page, wanted).await?;
-        let (edges, more) = page.finish(rows, |(row, score, _)| JobKey {
+        let rows = page_of_recommendations(&mut conn, &viewer, &skills, &page).await?;
+        let (edges, more) = page.finish(rows, |(row, score)| JobKey {
             value: KeyValue::Fit(*score, row.posted_at.unwrap_or(row.created_at)),
             id: row.id,
         });
@@ -465,7 +455,7 @@ impl JobQuery {
                 Ok(query.count().get_result(&mut conn).await?)
             }
         });
-        let edges = edges.into_iter().map(|(key, (row, _, related))| (key, wanted.job(row, related))).collect();
+        let edges = edges.into_iter().map(|(key, (row, _))| (key, Job::from(row))).collect();
         Ok(JobConnection::new(edges, more, total_count))
     }
 }

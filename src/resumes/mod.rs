@@ -25,7 +25,7 @@ use uuid::Uuid;
 
 use crate::auth::Viewer;
 use crate::db::tables::{resume_versions, resumes};
-use crate::db::{CacheStatement, Db, Related};
+use crate::db::{CacheStatement, Db};
 use crate::graphql::ApiError;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -100,60 +100,27 @@ impl Loader<Uuid> for VersionLoader {
     type Error = ApiError;
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, VersionRow>, ApiError> {
-        let Some(query) = visible_versions(&self.viewer) else { return Ok(HashMap::new()) };
-        let mut conn = self.db.conn().await?;
-        let rows: Vec<VersionRow> = query
+        let Some(me) = self.viewer.signed_in() else { return Ok(HashMap::new()) };
+        let mut query = resume_versions::table
+            .inner_join(resumes::table.on(resumes::id.eq(resume_versions::resume_id)))
             .filter(resume_versions::id.eq_any(keys))
-            .select(VersionRow::as_select())
-            .cached()
-            .load(&mut conn)
-            .await?;
+            .filter(resumes::deleted_at.is_null())
+            .into_boxed();
+        if !me.is_admin() {
+            let sent_to_me = diesel::dsl::sql::<Bool>(
+                "EXISTS (SELECT 1 FROM applications JOIN jobs ON jobs.id = applications.job_id
+                         WHERE applications.resume_version_id = resume_versions.id
+                           AND applications.applied_at IS NOT NULL AND applications.deleted_at IS NULL
+                           AND jobs.source = 'careergraph' AND jobs.posted_by_id = ",
+            )
+            .bind::<SqlUuid, _>(me.user_id)
+            .sql(")");
+            query = query.filter(resumes::user_id.eq(me.user_id).or(sent_to_me));
+        }
+        let mut conn = self.db.conn().await?;
+        let rows: Vec<VersionRow> = query.select(VersionRow::as_select()).cached().load(&mut conn).await?;
         Ok(rows.into_iter().map(|row| (row.id, row)).collect())
     }
-}
-
-type VisibleVersions = diesel::helper_types::IntoBoxed<
-    'static,
-    diesel::helper_types::Filter<
-        diesel::helper_types::InnerJoinOn<
-            resume_versions::table,
-            resumes::table,
-            diesel::helper_types::Eq<resumes::id, resume_versions::resume_id>,
-        >,
-        diesel::helper_types::IsNull<resumes::deleted_at>,
-    >,
-    Pg,
->;
-
-/// The resume versions `viewer` may see: of their own live resumes, and
-/// those sent with an application to a job they posted; none when anonymous.
-fn visible_versions(viewer: &Viewer) -> Option<VisibleVersions> {
-    let me = viewer.signed_in()?;
-    let mut query = resume_versions::table
-        .inner_join(resumes::table.on(resumes::id.eq(resume_versions::resume_id)))
-        .filter(resumes::deleted_at.is_null())
-        .into_boxed();
-    if !me.is_admin() {
-        let sent_to_me = diesel::dsl::sql::<Bool>(
-            "EXISTS (SELECT 1 FROM applications JOIN jobs ON jobs.id = applications.job_id
-                     WHERE applications.resume_version_id = resume_versions.id
-                       AND applications.applied_at IS NOT NULL AND applications.deleted_at IS NULL
-                       AND jobs.source = 'careergraph' AND jobs.posted_by_id = ",
-        )
-        .bind::<SqlUuid, _>(me.user_id)
-        .sql(")");
-        query = query.filter(resumes::user_id.eq(me.user_id).or(sent_to_me));
-    }
-    Some(query)
-}
-
-/// The resume version whose id is the parent statement's `id_column` (e.g.
-/// `"applications.resume_version_id"`), as the viewer may see it, read in
-/// that statement (see `db::Related`): the row [`VersionLoader`] would give.
-pub fn related_version(viewer: &Viewer, id_column: &'static str) -> Related<VersionRow> {
-    let Some(query) = visible_versions(viewer) else { return Related::none() };
-    let same = diesel::dsl::sql::<Bool>(&format!("resume_versions.id = {id_column}"));
-    Related::of(query.filter(same).select(VersionRow::as_select()))
 }
 
 /// Loads the newest version of each of many resumes (already authorized).

@@ -389,10 +389,10 @@ async fn the_dashboard_costs_the_same_statements_for_2_or_50_applications() {
         counts.push(body["extensions"]["sqlStatements"].as_u64().unwrap());
     }
     assert_eq!(counts[0], counts[1], "statements for 2 vs 50 applications: {counts:?}");
-    // The viewer; the page with its resume versions in it; its jobs with
-    // their companies and posters in them, and its events with their
-    // actors; then the jobs' bookmarks.
-    assert_eq!(counts[0], 5, "one statement per kind of row at each level: {counts:?}");
+    // The viewer; the page; its jobs with their companies and posters in
+    // them, its resume versions, and its events with their actors in them;
+    // then the jobs' bookmarks.
+    assert_eq!(counts[0], 6, "one statement per kind of row at each level: {counts:?}");
 
     // The same with 32 in flight on this machine's cores: batches do not
     // depend on timing.
@@ -449,15 +449,16 @@ async fn the_pipeline_page_costs_the_same_statements_for_2_or_12_applicants() {
         counts.push(body["extensions"]["sqlStatements"].as_u64().unwrap());
     }
     assert_eq!(counts[0], counts[1], "statements for 2 vs 12 applicants: {counts:?}");
-    // The job, the page with its applicants in it, both ends of the timelines.
-    assert_eq!(counts[0], 3, "{counts:?}");
+    // The job, the page, the applicants, both ends of the timelines.
+    assert_eq!(counts[0], 4, "{counts:?}");
 }
 
 #[tokio::test]
-async fn a_pages_applicants_and_resume_versions_are_those_each_application_shows_alone() {
-    // A page of applications reads its applicants and resume versions in
-    // its own statement; the candidate and the recruiter must see there
-    // what `node(id:)` shows them through the loaders.
+async fn a_pages_applicants_resume_versions_and_actors_are_those_each_application_shows_alone() {
+    // The candidate and the recruiter see the same applicant and resume
+    // version on a page of applications as on each one alone, and the same
+    // actors on the first events of a timeline (read in the events'
+    // statement, `db::Related`) as on a page after a cursor (loaded).
     let app = counted_app().await;
     let rita = recruiter(&app, "rita@example.com").await;
     let job = post_job(&app, &rita, "Engineer", "OPEN").await;

@@ -353,16 +353,16 @@ async fn a_search_page_costs_the_same_statements_for_2_or_50_jobs() {
         counts.push(body["extensions"]["sqlStatements"].as_u64().unwrap());
     }
     assert_eq!(counts[0], counts[1], "statements for 2 vs 50 jobs: {counts:?}");
-    // The page with each job's company and poster in it, the viewer's
-    // skills for `match`, the viewer's applications.
-    assert_eq!(counts[0], 3, "{counts:?}");
+    // The page; the companies, the posters, the viewer's skills for
+    // `match`, the viewer's applications.
+    assert_eq!(counts[0], 5, "{counts:?}");
 }
 
 #[tokio::test]
 async fn a_pages_companies_and_posters_are_those_each_job_shows_alone() {
-    // The page reads its jobs' companies and posters in its own statement;
-    // each viewer must see there what `job(id:)` shows them through the
-    // loaders: a recruiter's public profile, an importer only to
+    // A page loads its jobs' companies and posters in batches, `job(id:)`
+    // in the job's own statement (`db::Related`); each viewer must see the
+    // same either way: a recruiter's public profile, an importer only to
     // themself, a draft's poster to its poster.
     let app = counted_app().await;
     let rita = recruiter(&app, "rita@example.com").await;
