@@ -12,8 +12,8 @@ use super::pipeline::ApplicationStatus;
 use super::{ApplicationRow, EventRow, TimelineEnd, TimelineEndKey, visible_to};
 use crate::auth::Viewer;
 use crate::context::request;
-use crate::db::CacheStatement;
 use crate::db::tables::{application_events, applications};
+use crate::db::{CacheStatement, Limited};
 use crate::graphql::pagination::{
     Cursor, Direction, OrderDirection, Page, PageArgs, TimeKey, TimeOrder, TotalCount, node_selection,
 };
@@ -443,8 +443,8 @@ pub async fn application_page(
         }
     };
     let mut conn = request.db.conn().await?;
-    let rows: Vec<ApplicationRow> =
-        query.select(ApplicationRow::as_select()).limit(page.fetch_limit()).cached().load(&mut conn).await?;
+    let limited = Limited::new(query.select(ApplicationRow::as_select()), page.kept_fetch_limit());
+    let rows: Vec<ApplicationRow> = limited.cached().load(&mut conn).await?;
     let (edges, more) = tagged.finish(rows, |row| {
         let at = match field {
             ApplicationOrderField::CreatedAt => row.created_at,

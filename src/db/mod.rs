@@ -4,6 +4,7 @@
 mod cached;
 mod counted;
 pub mod embedded;
+mod limited;
 pub mod migrations;
 mod related;
 pub mod tables;
@@ -12,6 +13,7 @@ use std::time::Duration;
 
 pub use cached::{CacheStatement, Cached};
 pub use counted::{CheckoutError, Conn, Db};
+pub use limited::Limited;
 pub use related::{ColumnsOf, Fetched, Related};
 
 use deadpool::Runtime;

@@ -136,6 +136,16 @@ impl<K> Page<K> {
         i64::from(self.size) + 1
     }
 
+    /// [`fetch_limit`](Self::fetch_limit) rounded up to one of a few page
+    /// sizes, for a LIMIT written into a kept statement's SQL
+    /// (`db::Limited`): at most twice the rows a page needs (`finish` drops
+    /// the rest), and seven shapes of each statement instead of 101.
+    pub fn kept_fetch_limit(&self) -> u8 {
+        const SIZES: [i32; 7] = [1, 5, 10, 20, 25, 50, MAX_PAGE_SIZE];
+        let size = SIZES.iter().copied().find(|&kept| kept >= self.size).unwrap_or(MAX_PAGE_SIZE);
+        u8::try_from(size + 1).unwrap_or(u8::MAX)
+    }
+
     /// Turns the fetched rows (read in the page's direction) into the page's
     /// edges, each with its key, in the connection's order, and whether more
     /// pages follow. Cursors are encoded only when a client asks for them
@@ -361,6 +371,19 @@ macro_rules! connection {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn kept_limits_take_a_few_sizes_and_fetch_one_more_than_the_page() {
+        let limit = |size| Page::<TimeKey> { size, direction: Direction::Forward, after: None, before: None };
+        let limits: Vec<u8> = [0, 1, 2, 5, 6, 10, 11, 20, 21, 25, 26, 50, 51, 99, 100]
+            .into_iter()
+            .map(|size| limit(size).kept_fetch_limit())
+            .collect();
+        assert_eq!(limits, [2, 2, 6, 6, 11, 11, 21, 21, 26, 26, 51, 51, 101, 101, 101]);
+        let shapes: std::collections::HashSet<u8> =
+            (0..=MAX_PAGE_SIZE).map(|size| limit(size).kept_fetch_limit()).collect();
+        assert_eq!(shapes.len(), 7);
+    }
 
     #[test]
     fn arguments_are_checked() {

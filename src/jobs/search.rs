@@ -16,8 +16,8 @@ use super::graphql::Job;
 use super::{JobRow, JobStatus, RemoteType, visible_to};
 use crate::auth::Viewer;
 use crate::context::request;
-use crate::db::CacheStatement;
 use crate::db::tables::{job_bookmarks, jobs};
+use crate::db::{CacheStatement, Limited};
 use crate::graphql::pagination::{Cursor, Direction, OrderDirection, Page, PageArgs, TotalCount};
 use crate::graphql::scalars::DateTime;
 use crate::graphql::{ApiError, db_enum, ids};
@@ -278,7 +278,8 @@ async fn page_of_jobs(
         JobOrderField::Relevance => Box::new(ranked(text).nullable()),
         _ => Box::new(sql::<Nullable<Float4>>("NULL::real")),
     };
-    Ok(ordered.select((JobRow::as_select(), rank)).limit(page.fetch_limit()).cached().load(conn).await?)
+    let limited = Limited::new(ordered.select((JobRow::as_select(), rank)), page.kept_fetch_limit());
+    Ok(limited.cached().load(conn).await?)
 }
 
 /// `(sort expression, id) <operator> (cursor)`; the cursor must come from

@@ -45,3 +45,59 @@ async fn a_vouched_query_prepares_once_per_connection_and_other_raw_sql_never_st
     }
     assert_eq!(prepared(&mut conn).await, baseline + 2);
 }
+
+/// How many times PostgreSQL planned the kept statement whose SQL ends
+/// with `tail` generically and for the values at hand.
+async fn plans(conn: &mut AsyncPgConnection, tail: &str) -> (i64, i64) {
+    let generic = count(
+        conn,
+        &format!("(SELECT coalesce(sum(generic_plans), 0)::bigint FROM pg_prepared_statements WHERE statement LIKE '%{tail}')"),
+    )
+    .await;
+    let custom = count(
+        conn,
+        &format!(
+            "(SELECT coalesce(sum(custom_plans), 0)::bigint FROM pg_prepared_statements WHERE statement LIKE '%{tail}')"
+        ),
+    )
+    .await;
+    (generic, custom)
+}
+
+#[tokio::test]
+async fn a_page_with_its_limit_in_the_sql_keeps_one_plan() {
+    let db = TestDb::migrated().await;
+    let mut conn = db.connect().await;
+    diesel::sql_query(
+        "INSERT INTO users (id, email, password_hash, full_name, created_at)
+         SELECT gen_random_uuid(), 'user' || n || '@example.com', 'not a hash', 'User ' || n,
+                now() - n * interval '1 minute'
+         FROM generate_series(1, 5000) AS n",
+    )
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    diesel::sql_query("ANALYZE users").execute(&mut conn).await.unwrap();
+    let page = || {
+        users::table
+            .filter(sql::<Bool>("users.deleted_at IS NULL"))
+            .filter(users::created_at.le(chrono::Utc::now()))
+            .order((users::created_at.desc(), users::id.desc()))
+            .select(users::id)
+            .into_boxed()
+    };
+    // A bound limit is planned as if it read a tenth of the table, so
+    // PostgreSQL plans the page afresh on every run.
+    for _ in 0..8 {
+        let rows: Vec<Uuid> = page().limit(51).cached().load(&mut conn).await.unwrap();
+        assert_eq!(rows.len(), 51);
+    }
+    assert_eq!(plans(&mut conn, "LIMIT $2").await, (0, 8), "a bound limit is planned every time");
+    // Written into the SQL (`db::Limited`), it is planned for the values at
+    // hand five times, then one generic plan is kept.
+    for _ in 0..8 {
+        let rows: Vec<Uuid> = careergraph::db::Limited::new(page(), 51).cached().load(&mut conn).await.unwrap();
+        assert_eq!(rows.len(), 51);
+    }
+    assert_eq!(plans(&mut conn, "LIMIT 51").await, (3, 5), "one plan kept after the first five runs");
+}
