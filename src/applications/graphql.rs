@@ -26,12 +26,6 @@ use crate::users::{User, UserRow};
 /// An application as the API shows it.
 pub struct Application(pub ApplicationRow);
 
-impl From<ApplicationRow> for Application {
-    fn from(row: ApplicationRow) -> Self {
-        Self(row)
-    }
-}
-
 impl Application {
     pub const TYPE_NAME: &'static str = "Application";
 }
@@ -203,7 +197,7 @@ impl From<EventRow> for ApplicationEvent {
 impl ApplicationEvent {
     /// The application whose timeline this is (as the viewer may see it).
     async fn application(&self, ctx: &Context<'_>) -> Result<Option<Application>, ApiError> {
-        Ok(loaders(ctx).applications.load_one(self.0.application_id).await?.map(Application::from))
+        Ok(loaders(ctx).applications.load_one(self.0.application_id).await?.map(Application))
     }
 
     /// What happened.

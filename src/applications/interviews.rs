@@ -42,12 +42,6 @@ pub struct InterviewRow {
 /// An interview as the API shows it.
 pub struct Interview(pub InterviewRow);
 
-impl From<InterviewRow> for Interview {
-    fn from(row: InterviewRow) -> Self {
-        Self(row)
-    }
-}
-
 impl Interview {
     pub const TYPE_NAME: &'static str = "Interview";
 }
@@ -102,7 +96,7 @@ impl Interview {
 
     /// The application it belongs to.
     async fn application(&self, ctx: &Context<'_>) -> Result<Option<Application>, ApiError> {
-        Ok(loaders(ctx).applications.load_one(self.0.application_id).await?.map(Application::from))
+        Ok(loaders(ctx).applications.load_one(self.0.application_id).await?.map(Application))
     }
 }
 

@@ -72,7 +72,7 @@ pub fn respond<P: Payload>(outcome: Outcome<P::Saved>) -> Result<P, ApiError> {
 /// `userErrors`, with its [`Payload`] impl.
 ///
 /// `payload!(Name, "doc", field: Node(Row), "field doc", "userErrors doc")`
-/// makes `field: Option<Node>` built as `Node::from(row)`; `Name named "GraphQLName"`
+/// makes `field: Option<Node>` built as `Node(row)`; `Name named "GraphQLName"`
 /// gives the type another GraphQL name than its Rust one.
 macro_rules! payload {
     ($name:ident, $doc:literal, $field:ident: $node:ident($saved:ty), $field_doc:literal, $errors_doc:literal) => {
@@ -95,7 +95,7 @@ macro_rules! payload {
             type Saved = $saved;
 
             fn saved(saved: $saved) -> Self {
-                Self { $field: Some($node::from(saved)), user_errors: Vec::new() }
+                Self { $field: Some($node(saved)), user_errors: Vec::new() }
             }
 
             fn refused(user_errors: Vec<$crate::graphql::UserError>) -> Self {
@@ -128,12 +128,6 @@ mod tests {
     use crate::graphql::{ErrorCode, UserErrorCode};
 
     pub struct Wrapper(u32);
-
-    impl From<u32> for Wrapper {
-        fn from(value: u32) -> Self {
-            Self(value)
-        }
-    }
 
     #[async_graphql::Object]
     impl Wrapper {

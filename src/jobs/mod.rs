@@ -138,15 +138,15 @@ pub struct WantedRelations {
 }
 
 /// The select-list columns of [`WantedRelations`].
-pub type RelatedColumns = (Related<CompanyRow>, Related<UserRow>);
+type RelatedColumns = (Related<CompanyRow>, Related<UserRow>);
 
 /// What [`RelatedColumns`] read.
-pub type FetchedRelations = (Fetched<CompanyRow>, Fetched<UserRow>);
+type FetchedRelations = (Fetched<CompanyRow>, Fetched<UserRow>);
 
 impl WantedRelations {
     /// The relations a selection asks for, given whether it selects a
     /// field of `Job` (by its GraphQL name).
-    pub fn selected(selects: impl Fn(&str) -> bool) -> Self {
+    fn selected(selects: impl Fn(&str) -> bool) -> Self {
         Self { company: selects("company"), poster: selects("postedBy") }
     }
 
@@ -156,7 +156,7 @@ impl WantedRelations {
     }
 
     /// The columns reading them, beside the `jobs` row.
-    pub fn columns(self, viewer: &Viewer) -> RelatedColumns {
+    fn columns(self, viewer: &Viewer) -> RelatedColumns {
         (
             Related::when(self.company, || crate::companies::related("jobs.company_id")),
             Related::when(self.poster, || crate::users::related(viewer, "jobs.posted_by_id")),
@@ -164,7 +164,7 @@ impl WantedRelations {
     }
 
     /// The job with what its columns read.
-    pub fn job(self, row: JobRow, (company, poster): FetchedRelations) -> Job {
+    fn job(self, row: JobRow, (company, poster): FetchedRelations) -> Job {
         if self == Self::default() {
             return Job::from(row);
         }

@@ -211,12 +211,6 @@ macro_rules! profile_section {
         /// An item of a profile section, as the API shows it.
         pub struct $node(pub Row);
 
-        impl From<Row> for $node {
-            fn from(row: Row) -> Self {
-                Self(row)
-            }
-        }
-
         impl $node {
             pub const TYPE_NAME: &'static str = stringify!($node);
             /// Whether writing an item also stores fields kept elsewhere, so

@@ -24,12 +24,6 @@ use crate::jobs::Job;
 /// A resume as the API shows it.
 pub struct Resume(pub ResumeRow);
 
-impl From<ResumeRow> for Resume {
-    fn from(row: ResumeRow) -> Self {
-        Self(row)
-    }
-}
-
 impl Resume {
     pub const TYPE_NAME: &'static str = "Resume";
 }
@@ -127,12 +121,6 @@ impl Resume {
 
 /// A version as the API shows it.
 pub struct ResumeVersion(pub VersionRow);
-
-impl From<VersionRow> for ResumeVersion {
-    fn from(row: VersionRow) -> Self {
-        Self(row)
-    }
-}
 
 impl ResumeVersion {
     pub const TYPE_NAME: &'static str = "ResumeVersion";

@@ -36,12 +36,6 @@ pub struct LetterRow {
 /// A cover letter version as the API shows it.
 pub struct CoverLetter(pub LetterRow);
 
-impl From<LetterRow> for CoverLetter {
-    fn from(row: LetterRow) -> Self {
-        Self(row)
-    }
-}
-
 impl CoverLetter {
     pub const TYPE_NAME: &'static str = "CoverLetter";
 }
