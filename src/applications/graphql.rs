@@ -13,18 +13,75 @@ use super::{ApplicationRow, EventRow, TimelineEnd, TimelineEndKey, visible_to};
 use crate::auth::Viewer;
 use crate::context::request;
 use crate::db::tables::{application_events, applications};
-use crate::db::{CacheStatement, Limited};
+use crate::db::{CacheStatement, Fetched, Limited, Related};
 use crate::graphql::pagination::{
-    Cursor, Direction, OrderDirection, Page, PageArgs, TimeKey, TimeOrder, TotalCount, node_selection,
+    Cursor, Direction, NodeSelection, OrderDirection, Page, PageArgs, TimeKey, TimeOrder, TotalCount, node_selection,
 };
 use crate::graphql::scalars::DateTime;
 use crate::graphql::{ApiError, db_enum, ids};
 use crate::jobs::Job;
-use crate::resumes::{CoverLetter, ResumeVersion};
+use crate::resumes::{CoverLetter, ResumeVersion, VersionRow};
 use crate::users::{User, UserRow};
 
-/// An application as the API shows it.
-pub struct Application(pub ApplicationRow);
+/// An application as the API shows it, with the relations read in the
+/// statement that read it (boxed, and only when there are any: an
+/// application is moved through every field's future).
+pub struct Application(pub ApplicationRow, pub Option<Box<ApplicationRelations>>);
+
+impl From<ApplicationRow> for Application {
+    fn from(row: ApplicationRow) -> Self {
+        Self(row, None)
+    }
+}
+
+/// An application's applicant and resume version when the statement that
+/// read the application read them too; `None` leaves them to their
+/// DataLoaders.
+pub struct ApplicationRelations {
+    applicant: Option<Option<UserRow>>,
+    resume_version: Option<Option<VersionRow>>,
+}
+
+/// Which of an application's to-one relations a page will ask for, so that
+/// its statement reads them too (`db::Related`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct WantedRelations {
+    applicant: bool,
+    resume_version: bool,
+}
+
+impl WantedRelations {
+    fn of(nodes: &NodeSelection<'_>) -> Self {
+        Self { applicant: nodes.has("applicant"), resume_version: nodes.has("resumeVersion") }
+    }
+
+    /// The columns reading them. A viewer who may see an application may see
+    /// its applicant and the resume version sent with it (their own, or sent
+    /// to their job), so only deleted rows are left out.
+    fn columns(self) -> (Related<UserRow>, Related<VersionRow>) {
+        (
+            Related::when(self.applicant, || crate::users::related_live("applications.user_id")),
+            Related::when(self.resume_version, || {
+                crate::resumes::related_live_version("applications.resume_version_id")
+            }),
+        )
+    }
+
+    fn application(
+        self,
+        row: ApplicationRow,
+        (applicant, version): (Fetched<UserRow>, Fetched<VersionRow>),
+    ) -> Application {
+        if !self.applicant && !self.resume_version {
+            return Application::from(row);
+        }
+        let relations = ApplicationRelations {
+            applicant: applicant.into_wanted(self.applicant),
+            resume_version: version.into_wanted(self.resume_version),
+        };
+        Application(row, Some(Box::new(relations)))
+    }
+}
 
 impl Application {
     pub const TYPE_NAME: &'static str = "Application";
@@ -85,7 +142,11 @@ impl Application {
     /// The candidate (their public profile for the recruiter).
     async fn applicant(&self, ctx: &Context<'_>) -> Result<Option<User>, ApiError> {
         let viewer = request(ctx).viewer;
-        Ok(crate::users::loaders(ctx).users.load_one(self.0.user_id).await?.map(|row| User::seen_by(row, &viewer)))
+        let row = match self.1.as_ref().and_then(|read| read.applicant.as_ref()) {
+            Some(read) => read.clone(),
+            None => crate::users::loaders(ctx).users.load_one(self.0.user_id).await?,
+        };
+        Ok(row.map(|row| User::seen_by(row, &viewer)))
     }
 
     /// The timeline, oldest first.
@@ -132,6 +193,9 @@ impl Application {
     /// The resume version sent with it (seen by the candidate and the job's recruiter).
     async fn resume_version(&self, ctx: &Context<'_>) -> Result<Option<ResumeVersion>, ApiError> {
         let Some(version) = self.0.resume_version_id else { return Ok(None) };
+        if let Some(read) = self.1.as_ref().and_then(|read| read.resume_version.as_ref()) {
+            return Ok(read.clone().map(ResumeVersion));
+        }
         Ok(crate::resumes::loaders(ctx).resume_versions.load_one(version).await?.map(ResumeVersion))
     }
 
@@ -197,7 +261,7 @@ impl From<EventRow> for ApplicationEvent {
 impl ApplicationEvent {
     /// The application whose timeline this is (as the viewer may see it).
     async fn application(&self, ctx: &Context<'_>) -> Result<Option<Application>, ApiError> {
-        Ok(loaders(ctx).applications.load_one(self.0.application_id).await?.map(Application))
+        Ok(loaders(ctx).applications.load_one(self.0.application_id).await?.map(Application::from))
     }
 
     /// What happened.
@@ -436,10 +500,12 @@ pub async fn application_page(
             query.order((applications::updated_at.asc(), applications::id.asc()))
         }
     };
+    let wanted = WantedRelations::of(&node_selection(ctx));
+    let columns = (ApplicationRow::as_select(), wanted.columns());
     let mut conn = request.db.conn().await?;
-    let limited = Limited::new(query.select(ApplicationRow::as_select()), page.kept_fetch_limit());
-    let rows: Vec<ApplicationRow> = limited.cached().load(&mut conn).await?;
-    let (edges, more) = tagged.finish(rows, |row| {
+    let limited = Limited::new(query.select(columns), page.kept_fetch_limit());
+    let rows: Vec<(ApplicationRow, _)> = limited.cached().load(&mut conn).await?;
+    let (edges, more) = tagged.finish(rows, |(row, _)| {
         let at = match field {
             ApplicationOrderField::CreatedAt => row.created_at,
             ApplicationOrderField::UpdatedAt => row.updated_at,
@@ -455,6 +521,6 @@ pub async fn application_page(
             Ok(query.count().get_result(&mut conn).await?)
         }
     });
-    let edges = edges.into_iter().map(|(key, row)| (key, Application(row))).collect();
+    let edges = edges.into_iter().map(|(key, (row, related))| (key, wanted.application(row, related))).collect();
     Ok(ApplicationConnection::new(edges, more, total_count))
 }

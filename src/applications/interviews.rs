@@ -96,7 +96,7 @@ impl Interview {
 
     /// The application it belongs to.
     async fn application(&self, ctx: &Context<'_>) -> Result<Option<Application>, ApiError> {
-        Ok(loaders(ctx).applications.load_one(self.0.application_id).await?.map(Application))
+        Ok(loaders(ctx).applications.load_one(self.0.application_id).await?.map(Application::from))
     }
 }
 

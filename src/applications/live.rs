@@ -140,7 +140,7 @@ impl SubscriptionRoot {
             move |notice| notice.job == job_uuid,
             move |notice| {
                 let db = db.clone();
-                async move { Ok(load::visible_application(&db, &viewer, notice.application).await?.map(Application)) }
+                async move { Ok(load::visible_application(&db, &viewer, notice.application).await?.map(Application::from)) }
             },
         ))
     }

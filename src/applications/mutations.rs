@@ -99,7 +99,7 @@ macro_rules! application_payload {
         payload!(
             $name,
             $doc,
-            application: Application(ApplicationRow),
+            application: Application::from(ApplicationRow),
             "The application as it is now; null when the change was refused.",
             "Why the change was refused."
         );

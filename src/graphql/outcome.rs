@@ -72,13 +72,14 @@ pub fn respond<P: Payload>(outcome: Outcome<P::Saved>) -> Result<P, ApiError> {
 /// `userErrors`, with its [`Payload`] impl.
 ///
 /// `payload!(Name, "doc", field: Node(Row), "field doc", "userErrors doc")`
-/// makes `field: Option<Node>` built as `Node(row)`; `Name named "GraphQLName"`
+/// makes `field: Option<Node>` built as `Node(row)` (`field: Node::from(Row)`
+/// builds it with `Node::from`); `Name named "GraphQLName"`
 /// gives the type another GraphQL name than its Rust one.
 macro_rules! payload {
-    ($name:ident, $doc:literal, $field:ident: $node:ident($saved:ty), $field_doc:literal, $errors_doc:literal) => {
-        $crate::graphql::payload!($name named stringify!($name), $doc, $field: $node($saved), $field_doc, $errors_doc);
+    ($name:ident, $doc:literal, $field:ident: $node:ident $(:: $make:ident)? ($saved:ty), $field_doc:literal, $errors_doc:literal) => {
+        $crate::graphql::payload!($name named stringify!($name), $doc, $field: $node $(:: $make)? ($saved), $field_doc, $errors_doc);
     };
-    ($name:ident named $type_name:expr, $doc:literal, $field:ident: $node:ident($saved:ty), $field_doc:literal, $errors_doc:literal) => {
+    ($name:ident named $type_name:expr, $doc:literal, $field:ident: $node:ident $(:: $make:ident)? ($saved:ty), $field_doc:literal, $errors_doc:literal) => {
         #[doc = $doc]
         #[derive(async_graphql::SimpleObject)]
         #[graphql(name_type)]
@@ -95,7 +96,7 @@ macro_rules! payload {
             type Saved = $saved;
 
             fn saved(saved: $saved) -> Self {
-                Self { $field: Some($node(saved)), user_errors: Vec::new() }
+                Self { $field: Some($node $(:: $make)? (saved)), user_errors: Vec::new() }
             }
 
             fn refused(user_errors: Vec<$crate::graphql::UserError>) -> Self {

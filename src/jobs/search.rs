@@ -13,12 +13,12 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::graphql::Job;
-use super::{JobRow, JobStatus, RemoteType, visible_to};
+use super::{FetchedRelations, JobRow, JobStatus, RemoteType, WantedRelations, visible_to};
 use crate::auth::Viewer;
 use crate::context::request;
 use crate::db::tables::{job_bookmarks, jobs};
 use crate::db::{CacheStatement, Limited};
-use crate::graphql::pagination::{Cursor, Direction, OrderDirection, Page, PageArgs, TotalCount};
+use crate::graphql::pagination::{Cursor, Direction, OrderDirection, Page, PageArgs, TotalCount, node_selection};
 use crate::graphql::scalars::DateTime;
 use crate::graphql::{ApiError, db_enum, ids};
 use crate::profile::EmploymentType;
@@ -251,7 +251,8 @@ async fn page_of_jobs(
     filter: &JobFilter,
     order: JobOrder,
     page: &Page<JobKey>,
-) -> Result<Vec<(JobRow, Option<f32>)>, ApiError> {
+    wanted: WantedRelations,
+) -> Result<Vec<(JobRow, Option<f32>, FetchedRelations)>, ApiError> {
     let ascending = order.direction == OrderDirection::Asc;
     let text = filter.search_text().unwrap_or_default();
     let mut query = filter.query(viewer)?;
@@ -278,7 +279,8 @@ async fn page_of_jobs(
         JobOrderField::Relevance => Box::new(ranked(text).nullable()),
         _ => Box::new(sql::<Nullable<Float4>>("NULL::real")),
     };
-    let limited = Limited::new(ordered.select((JobRow::as_select(), rank)), page.kept_fetch_limit());
+    let columns = (JobRow::as_select(), rank, wanted.columns(viewer));
+    let limited = Limited::new(ordered.select(columns), page.kept_fetch_limit());
     Ok(limited.cached().load(conn).await?)
 }
 
@@ -404,8 +406,10 @@ impl JobQuery {
         let page = PageArgs { first, after, last, before }.page::<JobKey>()?;
         let viewer = request.viewer;
         let mut conn = request.db.conn().await?;
-        let rows = page_of_jobs(&mut conn, &viewer, &filter, order, &page).await?;
-        let (edges, more) = page.finish(rows, |(row, rank)| key_of(order.field, row, *rank));
+        let nodes = node_selection(ctx);
+        let wanted = WantedRelations::selected(|field| nodes.has(field));
+        let rows = page_of_jobs(&mut conn, &viewer, &filter, order, &page, wanted).await?;
+        let (edges, more) = page.finish(rows, |(row, rank, _)| key_of(order.field, row, *rank));
         let db = request.db.clone();
         let total_count = TotalCount::new(move || {
             let (db, filter) = (db.clone(), filter.clone());
@@ -415,7 +419,7 @@ impl JobQuery {
                 Ok(query.count().get_result(&mut conn).await?)
             }
         });
-        let edges = edges.into_iter().map(|(key, (row, _))| (key, Job::from(row))).collect();
+        let edges = edges.into_iter().map(|(key, (row, _, related))| (key, wanted.job(row, related))).collect();
         Ok(JobConnection::new(edges, more, total_count))
     }
 

@@ -25,7 +25,7 @@ use uuid::Uuid;
 
 use crate::auth::Viewer;
 use crate::db::tables::{resume_versions, resumes};
-use crate::db::{CacheStatement, Db};
+use crate::db::{CacheStatement, Db, Related};
 use crate::graphql::ApiError;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -121,6 +121,23 @@ impl Loader<Uuid> for VersionLoader {
         let rows: Vec<VersionRow> = query.select(VersionRow::as_select()).cached().load(&mut conn).await?;
         Ok(rows.into_iter().map(|row| (row.id, row)).collect())
     }
+}
+
+/// The resume version whose id is the parent statement's `id_column`, if
+/// its resume is live, read in that statement (see `db::Related`), for a
+/// parent whose own visibility already shows the viewer may see the version
+/// (an application's: the candidate attached their own resume's version,
+/// and the job's recruiter sees what was sent to them, which is what
+/// [`VersionLoader`] asks).
+pub fn related_live_version(id_column: &'static str) -> Related<VersionRow> {
+    let same = diesel::dsl::sql::<Bool>(&format!("resume_versions.id = {id_column}"));
+    Related::of(
+        resume_versions::table
+            .inner_join(resumes::table.on(resumes::id.eq(resume_versions::resume_id)))
+            .filter(resumes::deleted_at.is_null())
+            .filter(same)
+            .select(VersionRow::as_select()),
+    )
 }
 
 /// Loads the newest version of each of many resumes (already authorized).

@@ -150,7 +150,7 @@ impl Job {
 
     /// The viewer's live application to this job; null when none.
     async fn viewer_application(&self, ctx: &Context<'_>) -> Result<Option<Application>, ApiError> {
-        Ok(crate::applications::loaders(ctx).viewer_applications.load_one(self.0.id).await?.map(Application))
+        Ok(crate::applications::loaders(ctx).viewer_applications.load_one(self.0.id).await?.map(Application::from))
     }
 
     /// How many applications were sent to this job; only its poster (and

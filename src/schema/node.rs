@@ -103,9 +103,11 @@ async fn load(ctx: &Context<'_>, id: &ID) -> Result<Node, ApiError> {
             .await?
             .map(|row| Node::Certification(Certification(row))),
         Skill::TYPE_NAME => profile::loaders(ctx).skills.load_one(uuid).await?.map(|row| Node::Skill(Skill(row))),
-        Application::TYPE_NAME => {
-            applications::loaders(ctx).applications.load_one(uuid).await?.map(|row| Node::Application(Application(row)))
-        }
+        Application::TYPE_NAME => applications::loaders(ctx)
+            .applications
+            .load_one(uuid)
+            .await?
+            .map(|row| Node::Application(Application::from(row))),
         Interview::TYPE_NAME => {
             applications::loaders(ctx).interviews.load_one(uuid).await?.map(|row| Node::Interview(Interview(row)))
         }

@@ -87,6 +87,18 @@ pub fn related(viewer: &Viewer, id_column: &'static str) -> Related<UserRow> {
     Related::of(visible_to(viewer).filter(same).select(UserRow::as_select()))
 }
 
+/// The live user whose id is the parent statement's `id_column`, read in
+/// that statement (see `db::Related`), for a parent whose own visibility
+/// already shows the viewer may see that user (an application's applicant:
+/// the viewer sent it, or it was sent to their job, which is what
+/// [`visible_to`] asks). Writing the rule again would make PostgreSQL test
+/// it once per parent row, where the batch [`UserLoader`] runs tests it for
+/// the set of ids at once.
+pub fn related_live(id_column: &'static str) -> Related<UserRow> {
+    let same = diesel::dsl::sql::<diesel::sql_types::Bool>(&format!("users.id = {id_column}"));
+    Related::of(users::table.filter(users::deleted_at.is_null()).filter(same).select(UserRow::as_select()))
+}
+
 /// Loads users by id, returning only those the viewer may see.
 pub struct UserLoader {
     db: Db,
