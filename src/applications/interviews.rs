@@ -19,7 +19,7 @@ use super::visible_to;
 use crate::auth::{SignedIn, Viewer};
 use crate::context::request;
 use crate::db::tables::{applications, interviews};
-use crate::db::{CacheStatement, Db};
+use crate::db::{CacheStatement, Db, OneOfKeys};
 use crate::graphql::scalars::DateTime;
 use crate::graphql::validate::{Checks, change};
 use crate::graphql::{ApiError, ErrorCode, Outcome, Payload, Refusal, UserErrorCode, db_enum, ids, payload, respond};
@@ -158,14 +158,14 @@ impl Loader<Uuid> for InterviewsByApplication {
         let mut conn = self.db.conn().await?;
         // Two statements (boxed visibility conditions cannot sit in a diesel subselect).
         let visible_ids: Vec<Uuid> = applications::table
-            .filter(applications::id.eq_any(keys))
+            .filter(applications::id.one_of(keys))
             .filter(visible)
             .select(applications::id)
             .cached()
             .load(&mut conn)
             .await?;
         let rows: Vec<InterviewRow> = interviews::table
-            .filter(interviews::application_id.eq_any(visible_ids))
+            .filter(interviews::application_id.one_of(visible_ids))
             .order((interviews::scheduled_at.asc(), interviews::id.asc()))
             .select(InterviewRow::as_select())
             .cached()
@@ -430,14 +430,14 @@ impl Loader<Uuid> for InterviewLoader {
         let Some(visible) = visible_to(&self.viewer) else { return Ok(HashMap::new()) };
         let mut conn = self.db.conn().await?;
         let rows: Vec<InterviewRow> = interviews::table
-            .filter(interviews::id.eq_any(keys))
+            .filter(interviews::id.one_of(keys))
             .select(InterviewRow::as_select())
             .cached()
             .load(&mut conn)
             .await?;
         let owners: Vec<Uuid> = rows.iter().map(|row| row.application_id).collect();
         let visible_ids: Vec<Uuid> = applications::table
-            .filter(applications::id.eq_any(owners))
+            .filter(applications::id.one_of(owners))
             .filter(visible)
             .select(applications::id)
             .cached()

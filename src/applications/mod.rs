@@ -26,13 +26,13 @@ use diesel::pg::Pg;
 use diesel::prelude::*;
 use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
 use diesel::result::QueryResult;
-use diesel::sql_types::{Array, BigInt, Bool, Uuid as SqlUuid};
+use diesel::sql_types::{BigInt, Bool, Uuid as SqlUuid};
 use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
 use crate::auth::Viewer;
 use crate::db::tables::{application_events, applications};
-use crate::db::{CacheStatement, ColumnsOf, Db, Fetched, Related};
+use crate::db::{CacheStatement, ColumnsOf, Db, Fetched, KeyList, OneOfKeys, Related};
 use crate::graphql::ApiError;
 use crate::users::UserRow;
 
@@ -107,7 +107,7 @@ impl Loader<Uuid> for ApplicationLoader {
         let Some(visible) = visible_to(&self.viewer) else { return Ok(HashMap::new()) };
         let mut conn = self.db.conn().await?;
         let rows = applications::table
-            .filter(applications::id.eq_any(keys))
+            .filter(applications::id.one_of(keys))
             .filter(visible)
             .select(ApplicationRow::as_select())
             .cached()
@@ -138,7 +138,7 @@ impl Loader<Uuid> for ViewerApplications {
         let mut conn = self.db.conn().await?;
         let rows: Vec<ApplicationRow> = applications::table
             .filter(applications::user_id.eq(me.user_id))
-            .filter(applications::job_id.eq_any(jobs))
+            .filter(applications::job_id.one_of(jobs))
             .filter(applications::deleted_at.is_null())
             .filter(applications::status.ne("WITHDRAWN"))
             .select(ApplicationRow::as_select())
@@ -169,7 +169,7 @@ impl Loader<Uuid> for ApplicationCounts {
         let Some(visible) = visible_to(&self.viewer) else { return Ok(HashMap::new()) };
         let mut conn = self.db.conn().await?;
         let counts: Vec<(Uuid, i64)> = applications::table
-            .filter(applications::job_id.eq_any(jobs))
+            .filter(applications::job_id.one_of(jobs))
             .filter(applications::applied_at.is_not_null())
             .filter(visible)
             .group_by(applications::job_id)
@@ -221,7 +221,7 @@ pub struct TimelineEndKey {
 /// The statement of [`TimelineEnds`]: each event with its place from either
 /// end of its timeline and, when asked for, its actor (`db::Related`).
 struct TimelineEndsQuery {
-    applications: Vec<Uuid>,
+    applications: KeyList<SqlUuid, Uuid>,
     oldest: i64,
     newest: i64,
     actors: Related<UserRow>,
@@ -241,7 +241,7 @@ impl QueryFragment<Pg> for TimelineEndsQuery {
                         row_number() OVER (PARTITION BY application_id ORDER BY occurred_at DESC, id DESC) AS from_newest
                  FROM application_events e WHERE application_id = ANY(",
         );
-        out.push_bind_param::<Array<SqlUuid>, _>(&self.applications)?;
+        self.applications.walk_ast(out.reborrow())?;
         out.push_sql(")) ranked WHERE from_oldest <= ");
         out.push_bind_param::<BigInt, _>(&self.oldest)?;
         out.push_sql(" OR from_newest <= ");
@@ -273,7 +273,7 @@ impl Loader<TimelineEndKey> for TimelineEnds {
             |wanted: TimelineEnd| keys.iter().filter(|key| key.end == wanted).map(|key| key.limit).max().unwrap_or(0);
         let actors = keys.iter().any(|key| key.actors);
         let query = TimelineEndsQuery {
-            applications,
+            applications: KeyList::new(applications),
             oldest: limit_at(TimelineEnd::Oldest),
             newest: limit_at(TimelineEnd::Newest),
             actors: Related::when(actors, || crate::users::related(&self.viewer, "ranked.actor_id")),

@@ -16,7 +16,7 @@ use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
 use crate::db::tables::companies;
-use crate::db::{Db, Related};
+use crate::db::{Db, OneOfKeys, Related};
 use crate::graphql::ApiError;
 
 /// A row of `companies`.
@@ -58,7 +58,7 @@ impl Loader<Uuid> for CompanyLoader {
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, CompanyRow>, ApiError> {
         let mut conn = self.db.conn().await?;
         let rows =
-            companies::table.filter(companies::id.eq_any(keys)).select(CompanyRow::as_select()).load(&mut conn).await?;
+            companies::table.filter(companies::id.one_of(keys)).select(CompanyRow::as_select()).load(&mut conn).await?;
         Ok(rows.into_iter().map(|row| (row.id, row)).collect())
     }
 }

@@ -4,6 +4,7 @@
 mod cached;
 mod counted;
 pub mod embedded;
+mod keys;
 mod limited;
 pub mod migrations;
 mod related;
@@ -13,6 +14,7 @@ use std::time::Duration;
 
 pub use cached::{CacheStatement, Cached};
 pub use counted::{CheckoutError, Conn, Db};
+pub use keys::{KeyList, OneOfKeys};
 pub use limited::Limited;
 pub use related::{ColumnsOf, Fetched, Related};
 

@@ -15,7 +15,7 @@ use super::{JobRow, visible_to};
 use crate::auth::Viewer;
 use crate::context::request;
 use crate::db::tables::{job_bookmarks, jobs};
-use crate::db::{CacheStatement, Db};
+use crate::db::{CacheStatement, Db, OneOfKeys};
 use crate::graphql::pagination::{Page, PageArgs, TimeKey, TimeOrder, TotalCount};
 use crate::graphql::scalars::DateTime;
 use crate::graphql::validate::Checks;
@@ -178,7 +178,7 @@ impl Loader<Uuid> for ViewerBookmarks {
         let mut conn = self.db.conn().await?;
         let rows: Vec<BookmarkRow> = job_bookmarks::table
             .filter(job_bookmarks::user_id.eq(me.user_id))
-            .filter(job_bookmarks::job_id.eq_any(job_ids))
+            .filter(job_bookmarks::job_id.one_of(job_ids))
             .select(BookmarkRow::as_select())
             .cached()
             .load(&mut conn)

@@ -30,7 +30,7 @@ use uuid::Uuid;
 use crate::auth::Viewer;
 use crate::companies::CompanyRow;
 use crate::db::tables::jobs;
-use crate::db::{CacheStatement, Db, Fetched, Related};
+use crate::db::{CacheStatement, Db, Fetched, OneOfKeys, Related};
 use crate::graphql::ApiError;
 use crate::users::UserRow;
 
@@ -198,7 +198,7 @@ impl Loader<(Uuid, WantedRelations)> for JobLoader {
         let ids: Vec<Uuid> = keys.iter().map(|(id, _)| *id).collect();
         let mut conn = self.db.conn().await?;
         let rows: Vec<(JobRow, FetchedRelations)> = jobs::table
-            .filter(jobs::id.eq_any(ids))
+            .filter(jobs::id.one_of(ids))
             .filter(visible_to(&self.viewer))
             .select((JobRow::as_select(), wanted.columns(&self.viewer)))
             .cached()

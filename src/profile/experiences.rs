@@ -14,7 +14,7 @@ use super::loaders;
 use super::section::{Scope, profile_section};
 use crate::auth::Viewer;
 use crate::db::tables::{achievements, work_experiences};
-use crate::db::{CacheStatement, Db};
+use crate::db::{CacheStatement, Db, OneOfKeys};
 use crate::graphql::ApiError;
 
 /// How a role or a job is employed.
@@ -118,7 +118,7 @@ impl Loader<Uuid> for AchievementsByExperience {
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Vec<AchievementRow>>, ApiError> {
         let mut query = achievements::table
             .inner_join(work_experiences::table)
-            .filter(achievements::work_experience_id.eq_any(keys))
+            .filter(achievements::work_experience_id.one_of(keys))
             .filter(work_experiences::deleted_at.is_null())
             .into_boxed();
         match Scope::of(&self.viewer) {

@@ -295,11 +295,11 @@ macro_rules! profile_section {
             ) -> Result<std::collections::HashMap<uuid::Uuid, Vec<Row>>, $crate::graphql::ApiError> {
                 use diesel::prelude::*;
                 use diesel_async::RunQueryDsl;
-                use $crate::db::CacheStatement as _;
+                use $crate::db::{CacheStatement as _, OneOfKeys as _};
                 let Some(query) = $node::readable(&self.viewer) else { return Ok(Default::default()) };
                 let mut conn = self.db.conn().await?;
                 let rows: Vec<Row> = query
-                    .filter($table::user_id.eq_any(owners))
+                    .filter($table::user_id.one_of(owners))
                     .order(($table::position.asc(), $table::id.asc()))
                     .select(Row::as_select())
                     .cached()
@@ -323,11 +323,11 @@ macro_rules! profile_section {
             ) -> Result<std::collections::HashMap<uuid::Uuid, Row>, $crate::graphql::ApiError> {
                 use diesel::prelude::*;
                 use diesel_async::RunQueryDsl;
-                use $crate::db::CacheStatement as _;
+                use $crate::db::{CacheStatement as _, OneOfKeys as _};
                 let Some(query) = $node::readable(&self.viewer) else { return Ok(Default::default()) };
                 let mut conn = self.db.conn().await?;
                 let rows: Vec<Row> =
-                    query.filter($table::id.eq_any(keys)).select(Row::as_select()).cached().load(&mut conn).await?;
+                    query.filter($table::id.one_of(keys)).select(Row::as_select()).cached().load(&mut conn).await?;
                 Ok(rows.into_iter().map(|row| (row.id, row)).collect())
             }
         }

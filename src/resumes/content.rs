@@ -7,6 +7,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
+use crate::db::OneOfKeys;
 use crate::db::tables::{achievements, certifications, educations, projects, skills, users, work_experiences};
 use crate::graphql::link::links_from_json;
 use crate::graphql::{UserError, UserErrorCode};
@@ -49,7 +50,7 @@ pub async fn snapshot(conn: &mut AsyncPgConnection, user: Uuid) -> Result<Value,
         .await?;
     let role_ids: Vec<Uuid> = roles.iter().map(|role| role.0).collect();
     let bullets: Vec<(Uuid, String)> = achievements::table
-        .filter(achievements::work_experience_id.eq_any(&role_ids))
+        .filter(achievements::work_experience_id.one_of(&role_ids))
         .order((achievements::position, achievements::id))
         .select((achievements::work_experience_id, achievements::description))
         .load(conn)

@@ -15,7 +15,7 @@ use uuid::Uuid;
 use crate::auth::{SignedIn, Viewer};
 use crate::context::request;
 use crate::db::tables::cover_letters;
-use crate::db::{CacheStatement, Db};
+use crate::db::{CacheStatement, Db, OneOfKeys};
 use crate::graphql::scalars::DateTime;
 use crate::graphql::validate::Checks;
 use crate::graphql::{ApiError, Outcome, Payload, UserError, ids, payload, respond};
@@ -99,7 +99,7 @@ impl Loader<Uuid> for LetterLoader {
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, LetterRow>, ApiError> {
         let Some(me) = self.viewer.signed_in() else { return Ok(HashMap::new()) };
         let mut query = cover_letters::table
-            .filter(cover_letters::id.eq_any(keys))
+            .filter(cover_letters::id.one_of(keys))
             .filter(cover_letters::deleted_at.is_null())
             .into_boxed();
         if !me.is_admin() {
@@ -140,7 +140,7 @@ impl Loader<Uuid> for ViewerLetters {
         let mut conn = self.db.conn().await?;
         let rows: Vec<LetterRow> = cover_letters::table
             .filter(cover_letters::user_id.eq(me.user_id))
-            .filter(cover_letters::job_id.eq_any(jobs))
+            .filter(cover_letters::job_id.one_of(jobs))
             .filter(cover_letters::deleted_at.is_null())
             .order((cover_letters::job_id, cover_letters::version.desc()))
             .select(LetterRow::as_select())

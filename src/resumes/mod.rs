@@ -25,7 +25,7 @@ use uuid::Uuid;
 
 use crate::auth::Viewer;
 use crate::db::tables::{resume_versions, resumes};
-use crate::db::{CacheStatement, Db, Related};
+use crate::db::{CacheStatement, Db, OneOfKeys, Related};
 use crate::graphql::ApiError;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -72,7 +72,7 @@ impl Loader<Uuid> for ResumeLoader {
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, ResumeRow>, ApiError> {
         let Some(me) = self.viewer.signed_in() else { return Ok(HashMap::new()) };
         let mut query =
-            resumes::table.filter(resumes::id.eq_any(keys)).filter(resumes::deleted_at.is_null()).into_boxed();
+            resumes::table.filter(resumes::id.one_of(keys)).filter(resumes::deleted_at.is_null()).into_boxed();
         if !me.is_admin() {
             query = query.filter(resumes::user_id.eq(me.user_id));
         }
@@ -103,7 +103,7 @@ impl Loader<Uuid> for VersionLoader {
         let Some(me) = self.viewer.signed_in() else { return Ok(HashMap::new()) };
         let mut query = resume_versions::table
             .inner_join(resumes::table.on(resumes::id.eq(resume_versions::resume_id)))
-            .filter(resume_versions::id.eq_any(keys))
+            .filter(resume_versions::id.one_of(keys))
             .filter(resumes::deleted_at.is_null())
             .into_boxed();
         if !me.is_admin() {
@@ -158,7 +158,7 @@ impl Loader<Uuid> for LatestVersions {
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, VersionRow>, ApiError> {
         let mut conn = self.db.conn().await?;
         let rows: Vec<VersionRow> = resume_versions::table
-            .filter(resume_versions::resume_id.eq_any(keys))
+            .filter(resume_versions::resume_id.one_of(keys))
             .distinct_on(resume_versions::resume_id)
             .order((resume_versions::resume_id, resume_versions::version.desc()))
             .select(VersionRow::as_select())
@@ -192,8 +192,8 @@ impl Loader<(Uuid, i32)> for VersionsByNumber {
         let numbers: Vec<i32> = keys.iter().map(|(_, number)| *number).collect();
         let mut query = resume_versions::table
             .inner_join(resumes::table.on(resumes::id.eq(resume_versions::resume_id)))
-            .filter(resume_versions::resume_id.eq_any(resume_ids))
-            .filter(resume_versions::version.eq_any(numbers))
+            .filter(resume_versions::resume_id.one_of(resume_ids))
+            .filter(resume_versions::version.one_of(numbers))
             .filter(resumes::deleted_at.is_null())
             .into_boxed();
         if !me.is_admin() {

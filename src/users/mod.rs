@@ -23,7 +23,7 @@ use uuid::Uuid;
 
 use crate::auth::{Role, Viewer};
 use crate::db::tables::users;
-use crate::db::{CacheStatement, Db, Related};
+use crate::db::{CacheStatement, Db, OneOfKeys, Related};
 use crate::graphql::ApiError;
 use crate::graphql::pagination::{Page, TimeKey, TimeOrder};
 
@@ -118,7 +118,7 @@ impl Loader<Uuid> for UserLoader {
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, UserRow>, ApiError> {
         let mut conn = self.db.conn().await?;
         let rows = visible_to(&self.viewer)
-            .filter(users::id.eq_any(keys))
+            .filter(users::id.one_of(keys))
             .select(UserRow::as_select())
             .cached()
             .load(&mut conn)

@@ -1,8 +1,8 @@
 //! Prepared statements: what `db::Cached` keeps on a connection, seen from
 //! PostgreSQL's own `pg_prepared_statements` for that session.
 
-use careergraph::db::CacheStatement;
 use careergraph::db::tables::users;
+use careergraph::db::{CacheStatement, OneOfKeys};
 use diesel::dsl::sql;
 use diesel::prelude::*;
 use diesel::sql_types::Bool;
@@ -64,20 +64,26 @@ async fn plans(conn: &mut AsyncPgConnection, tail: &str) -> (i64, i64) {
     (generic, custom)
 }
 
-#[tokio::test]
-async fn a_page_with_its_limit_in_the_sql_keeps_one_plan() {
-    let db = TestDb::migrated().await;
-    let mut conn = db.connect().await;
+/// 5,000 users, analyzed, so that the planner's estimates are those of a
+/// real table.
+async fn five_thousand_users(conn: &mut AsyncPgConnection) {
     diesel::sql_query(
         "INSERT INTO users (id, email, password_hash, full_name, created_at)
          SELECT gen_random_uuid(), 'user' || n || '@example.com', 'not a hash', 'User ' || n,
                 now() - n * interval '1 minute'
          FROM generate_series(1, 5000) AS n",
     )
-    .execute(&mut conn)
+    .execute(conn)
     .await
     .unwrap();
-    diesel::sql_query("ANALYZE users").execute(&mut conn).await.unwrap();
+    diesel::sql_query("ANALYZE users").execute(conn).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_page_with_its_limit_in_the_sql_keeps_one_plan() {
+    let db = TestDb::migrated().await;
+    let mut conn = db.connect().await;
+    five_thousand_users(&mut conn).await;
     let page = || {
         users::table
             .filter(sql::<Bool>("users.deleted_at IS NULL"))
@@ -100,4 +106,27 @@ async fn a_page_with_its_limit_in_the_sql_keeps_one_plan() {
         assert_eq!(rows.len(), 51);
     }
     assert_eq!(plans(&mut conn, "LIMIT 51").await, (3, 5), "one plan kept after the first five runs");
+}
+
+#[tokio::test]
+async fn a_batch_with_its_keys_written_one_by_one_keeps_one_plan() {
+    let db = TestDb::migrated().await;
+    let mut conn = db.connect().await;
+    five_thousand_users(&mut conn).await;
+    let keys: Vec<Uuid> = users::table.select(users::id).limit(3).load(&mut conn).await.unwrap();
+    let visible = || users::table.filter(sql::<Bool>("users.deleted_at IS NULL")).select(users::id).into_boxed();
+    // Bound as one array, the keys are planned generically as ten, so a
+    // batch of three is planned afresh on every run.
+    for _ in 0..8 {
+        let rows: Vec<Uuid> = visible().filter(users::id.eq_any(&keys)).cached().load(&mut conn).await.unwrap();
+        assert_eq!(rows.len(), 3);
+    }
+    assert_eq!(plans(&mut conn, "= ANY($1)))").await, (0, 8), "a bound array is planned every time");
+    // Written one by one (`db::OneOfKeys`, padded to four), the generic plan
+    // is the custom one: five custom plans, then one kept.
+    for _ in 0..8 {
+        let rows: Vec<Uuid> = visible().filter(users::id.one_of(&keys)).cached().load(&mut conn).await.unwrap();
+        assert_eq!(rows.len(), 3);
+    }
+    assert_eq!(plans(&mut conn, "= ANY(ARRAY[$1, $2, $3, $4]))").await, (3, 5), "one plan kept after five runs");
 }
