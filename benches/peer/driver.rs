@@ -628,7 +628,8 @@ fn parse_log(text: &str, role: &str) -> Vec<String> {
     statements
 }
 
-/// `sql` with `$n` replaced by the logged literals (`$1 = 'a', $2 = NULL`).
+/// `sql` with `$n` replaced by the logged literals (`$1 = 'a', $2 = NULL`),
+/// uuids cast to their type.
 fn bind(sql: &str, parameters: &str) -> String {
     let mut values: Vec<(usize, String)> = Vec::new();
     let mut rest = parameters;
@@ -650,7 +651,11 @@ fn bind(sql: &str, parameters: &str) -> String {
                 }
                 end += 1;
             }
-            (format!("'{}'", &quoted[..end]), &quoted[(end + 1).min(quoted.len())..])
+            // A uuid keeps its type: inside `ARRAY[…]` (a batch's keys,
+            // `db::OneOfKeys`) an untyped literal would be read as text.
+            let literal = &quoted[..end];
+            let cast = if literal.len() == 36 && uuid::Uuid::try_parse(literal).is_ok() { "::uuid" } else { "" };
+            (format!("'{literal}'{cast}"), &quoted[(end + 1).min(quoted.len())..])
         } else {
             let end = after.find(", $").unwrap_or(after.len());
             (after[..end].to_owned(), &after[end..])
