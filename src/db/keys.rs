@@ -141,6 +141,15 @@ mod tests {
     }
 
     #[test]
+    fn no_keys_match_no_row() {
+        use crate::db::tables::users;
+        let none = users::id.one_of(Vec::<uuid::Uuid>::new());
+        assert_eq!(diesel::debug_query::<Pg, _>(&none).to_string(), "FALSE -- binds: []");
+        let two = users::id.one_of([uuid::Uuid::nil(), uuid::Uuid::max()]);
+        assert!(diesel::debug_query::<Pg, _>(&two).to_string().starts_with("\"users\".\"id\" = ANY(ARRAY[$1, $2])"));
+    }
+
+    #[test]
     fn long_lists_are_one_array() {
         let sql = sql_of((0..2000).collect());
         assert!(sql.starts_with("$1 -- binds: [[0, 1, 2"), "{}", &sql[..40]);
