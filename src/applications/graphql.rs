@@ -44,7 +44,7 @@ pub struct ApplicationRelations {
 
 /// Which of an application's to-one relations a page will ask for, so that
 /// its statement reads them too (`db::Related`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 struct WantedRelations {
     applicant: bool,
     resume_version: bool,
@@ -72,7 +72,7 @@ impl WantedRelations {
         row: ApplicationRow,
         (applicant, version): (Fetched<UserRow>, Fetched<VersionRow>),
     ) -> Application {
-        if !self.applicant && !self.resume_version {
+        if self == Self::default() {
             return Application::from(row);
         }
         let relations = ApplicationRelations {

@@ -11,7 +11,8 @@ mod search;
 pub use bookmarks::{
     BookmarkMutations, JobBookmark, JobBookmarkConnection, JobBookmarkFilter, ViewerBookmarks, bookmark_page,
 };
-pub use graphql::{Job, JobMatch, JobRelations};
+use graphql::JobRelations;
+pub use graphql::{Job, JobMatch};
 pub use loaders::{Loaders, loaders};
 pub use mutations::JobMutations;
 pub use search::{JobConnection, JobFilter, JobQuery};

@@ -83,8 +83,7 @@ fn visible_to(viewer: &Viewer) -> users::BoxedQuery<'static, diesel::pg::Pg> {
 /// `"jobs.posted_by_id"`), as the viewer may see them, read in that statement
 /// (see `db::Related`): the same rows [`UserLoader`] would give.
 pub fn related(viewer: &Viewer, id_column: &'static str) -> Related<UserRow> {
-    let same = diesel::dsl::sql::<diesel::sql_types::Bool>(&format!("users.id = {id_column}"));
-    Related::of(visible_to(viewer).filter(same).select(UserRow::as_select()))
+    Related::of(visible_to(viewer).filter(user_at(id_column)).select(UserRow::as_select()))
 }
 
 /// The live user whose id is the parent statement's `id_column`, read in
@@ -92,11 +91,17 @@ pub fn related(viewer: &Viewer, id_column: &'static str) -> Related<UserRow> {
 /// already shows the viewer may see that user (an application's applicant:
 /// the viewer sent it, or it was sent to their job, which is what
 /// [`visible_to`] asks). Writing the rule again would make PostgreSQL test
-/// it once per parent row, where the batch [`UserLoader`] runs tests it for
-/// the set of ids at once.
+/// it once per parent row, where the batch [`UserLoader`] tests it for the
+/// set of ids at once.
 pub fn related_live(id_column: &'static str) -> Related<UserRow> {
-    let same = diesel::dsl::sql::<diesel::sql_types::Bool>(&format!("users.id = {id_column}"));
-    Related::of(users::table.filter(users::deleted_at.is_null()).filter(same).select(UserRow::as_select()))
+    Related::of(
+        users::table.filter(users::deleted_at.is_null()).filter(user_at(id_column)).select(UserRow::as_select()),
+    )
+}
+
+/// `users.id = <id_column>`: ties a related user to its parent's row.
+fn user_at(id_column: &str) -> diesel::expression::SqlLiteral<diesel::sql_types::Bool> {
+    diesel::dsl::sql(&format!("users.id = {id_column}"))
 }
 
 /// Loads users by id, returning only those the viewer may see.

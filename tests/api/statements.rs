@@ -49,19 +49,12 @@ async fn a_vouched_query_prepares_once_per_connection_and_other_raw_sql_never_st
 /// How many times PostgreSQL planned the kept statement whose SQL ends
 /// with `tail` generically and for the values at hand.
 async fn plans(conn: &mut AsyncPgConnection, tail: &str) -> (i64, i64) {
-    let generic = count(
-        conn,
-        &format!("(SELECT coalesce(sum(generic_plans), 0)::bigint FROM pg_prepared_statements WHERE statement LIKE '%{tail}')"),
-    )
-    .await;
-    let custom = count(
-        conn,
-        &format!(
-            "(SELECT coalesce(sum(custom_plans), 0)::bigint FROM pg_prepared_statements WHERE statement LIKE '%{tail}')"
-        ),
-    )
-    .await;
-    (generic, custom)
+    let total = |column: &str| {
+        format!(
+            "(SELECT coalesce(sum({column}), 0)::bigint FROM pg_prepared_statements WHERE statement LIKE '%{tail}')"
+        )
+    };
+    (count(conn, &total("generic_plans")).await, count(conn, &total("custom_plans")).await)
 }
 
 /// 5,000 users, analyzed, so that the planner's estimates are those of a
