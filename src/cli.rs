@@ -249,6 +249,7 @@ async fn serve_on(database: &Database, db_args: &DatabaseArgs, server: &ServerAr
         .with_batch_window(server.loader_batch_window())
         .with_limits(server.query_limits())
         .with_slow_operation(server.slow_operation())
+        .with_demo_logins(if server.demo { demo::logins() } else { Vec::new() })
         .with_events(crate::live::EventHub::listen(database.url().to_owned()));
     let listener = tokio::net::TcpListener::bind(server.listen)
         .await

@@ -122,23 +122,7 @@ async fn seed(conn: &mut AsyncPgConnection, hash: &str) -> Result<Seeded, diesel
         .collect();
     diesel::insert_into(companies::table).values(rows).execute(conn).await?;
 
-    // People: an admin, three recruiters, six candidates.
-    let mut people = vec![("admin@demo.careergraph.dev".to_owned(), "Avery Admin".to_owned(), "ADMIN", None)];
-    for (n, name) in ["Rita Ramos", "Sam Okafor", "Lena Fischer"].iter().enumerate() {
-        people.push((
-            format!("recruiter{}@demo.careergraph.dev", n + 1),
-            (*name).to_owned(),
-            "RECRUITER",
-            Some(company_ids[n]),
-        ));
-    }
-    for (n, name) in
-        ["Ada Lovelace", "Grace Hopper", "Alan Turing", "Katherine Johnson", "Linus Lee", "Margaret Hamilton"]
-            .iter()
-            .enumerate()
-    {
-        people.push((format!("candidate{}@demo.careergraph.dev", n + 1), (*name).to_owned(), "CANDIDATE", None));
-    }
+    let people = people();
     let user_ids: Vec<Uuid> = people.iter().map(|_| Uuid::now_v7()).collect();
     let rows: Vec<_> = people
         .iter()
@@ -148,9 +132,9 @@ async fn seed(conn: &mut AsyncPgConnection, hash: &str) -> Result<Seeded, diesel
                 users::id.eq(*id),
                 users::email.eq(email),
                 users::password_hash.eq(hash),
-                users::full_name.eq(name),
+                users::full_name.eq(*name),
                 users::role.eq(*role),
-                users::company_id.eq(*company),
+                users::company_id.eq(company.map(|n| company_ids[n])),
                 users::headline.eq(match *role {
                     "RECRUITER" => Some("Technical recruiter"),
                     "CANDIDATE" => Some("Software engineer"),
@@ -161,7 +145,7 @@ async fn seed(conn: &mut AsyncPgConnection, hash: &str) -> Result<Seeded, diesel
         })
         .collect();
     diesel::insert_into(users::table).values(rows).execute(conn).await?;
-    seeded.logins = people.iter().map(|(email, _, role, _)| (email.clone(), *role)).collect();
+    seeded.logins = logins();
     let recruiters = &user_ids[1..4];
     let candidates = &user_ids[4..];
 
@@ -351,4 +335,25 @@ async fn seed(conn: &mut AsyncPgConnection, hash: &str) -> Result<Seeded, diesel
     diesel::insert_into(interviews::table).values(interview_rows).execute(conn).await?;
     diesel::insert_into(job_bookmarks::table).values(bookmark_rows).execute(conn).await?;
     Ok(seeded)
+}
+
+/// The demo's people: an admin, three recruiters (each with the company of
+/// the same index in `COMPANIES`), six candidates, as (email, name, role,
+/// company).
+fn people() -> Vec<(String, &'static str, &'static str, Option<usize>)> {
+    let mut people = vec![("admin@demo.careergraph.dev".to_owned(), "Avery Admin", "ADMIN", None)];
+    for (n, name) in ["Rita Ramos", "Sam Okafor", "Lena Fischer"].into_iter().enumerate() {
+        people.push((format!("recruiter{}@demo.careergraph.dev", n + 1), name, "RECRUITER", Some(n)));
+    }
+    let candidates =
+        ["Ada Lovelace", "Grace Hopper", "Alan Turing", "Katherine Johnson", "Linus Lee", "Margaret Hamilton"];
+    for (n, name) in candidates.into_iter().enumerate() {
+        people.push((format!("candidate{}@demo.careergraph.dev", n + 1), name, "CANDIDATE", None));
+    }
+    people
+}
+
+/// The demo's sign-ins (email, role), all with [`DEMO_PASSWORD`].
+pub fn logins() -> Vec<(String, &'static str)> {
+    people().into_iter().map(|(email, _, role, _)| (email, role)).collect()
 }

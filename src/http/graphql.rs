@@ -1,4 +1,4 @@
-//! `/graphql` and `/graphiql`.
+//! `/graphql`: queries and mutations over HTTP, subscriptions over WebSocket.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -7,7 +7,6 @@ use std::time::Instant;
 use async_graphql::parser::types::OperationType;
 use tracing::Instrument;
 
-use async_graphql::http::GraphiQLSource;
 use async_graphql::http::{ALL_WEBSOCKET_PROTOCOLS, WebSocketProtocols};
 use axum::Extension;
 use axum::body::Bytes;
@@ -16,7 +15,7 @@ use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
 use axum::handler::Handler;
 use axum::http::{HeaderMap, Method, Uri, header};
 use axum::response::IntoResponse;
-use axum::response::{Html, Response};
+use axum::response::Response;
 
 use super::metrics::Outcome;
 use super::{AppState, RequestId, over_http};
@@ -198,57 +197,4 @@ pub(super) fn claims_of(
 /// The viewer a verified token's claims name.
 pub(super) fn viewer_of(claims: &crate::auth::tokens::Claims) -> Viewer {
     Viewer::SignedIn(SignedIn { user_id: claims.sub, role: claims.role, session_id: claims.sid })
-}
-
-/// The document GraphiQL opens with: how to sign in and send the token, and
-/// a first query or two to run.
-const GRAPHIQL_DOCUMENT: &str = r#"# Welcome to careergraph.
-#
-# 1. Sign in: run the Login mutation below (pick it from the run button).
-#    With `careergraph serve --demo`, the demo accounts below work; or use
-#    `register` to make your own.
-# 2. Copy `accessToken` from the result into the Headers tab below, as
-#      { "Authorization": "Bearer <accessToken>" }
-#    Tokens last 15 minutes; `refreshSession` trades the refresh token for
-#    new ones.
-# 3. Run Dashboard or JobSearch. The Docs pane describes every field.
-
-mutation Login {
-  login(input: { email: "candidate1@demo.careergraph.dev", password: "demo password 2026" }) {
-    accessToken
-    refreshToken
-    userErrors { message }
-  }
-}
-
-query Dashboard {
-  viewer {
-    fullName
-    applications(first: 10) {
-      nodes { status job { title company { name } } }
-    }
-  }
-}
-
-query JobSearch {
-  jobs(first: 10, filter: { query: "engineer" }) {
-    nodes { title company { name } match { score missingSkills } }
-  }
-}
-"#;
-
-/// GraphiQL, pointed at `/graphql`, opening on [`GRAPHIQL_DOCUMENT`] with
-/// the Headers tab shown.
-pub async fn graphiql() -> Html<String> {
-    let page = GraphiQLSource::build()
-        .endpoint("/graphql")
-        .subscription_endpoint("/graphql")
-        .title("careergraph GraphiQL")
-        .finish();
-    // async-graphql's page has no option for a starting document; its
-    // GraphiQL element takes the props, so they are added there.
-    let document = serde_json::to_string(GRAPHIQL_DOCUMENT).unwrap_or_default().replace("</", "<\\/");
-    let props =
-        format!("React.createElement(GraphiQL, {{ defaultQuery: {document}, defaultEditorToolsVisibility: 'headers',");
-    Html(page.replacen("React.createElement(GraphiQL, {", &props, 1))
 }

@@ -2,6 +2,7 @@
 
 mod admission;
 mod client_address;
+mod graphiql;
 mod graphql;
 mod health;
 mod metrics;
@@ -58,6 +59,8 @@ pub struct AppState {
     pub trusted_proxies: Arc<[Cidr]>,
     /// How many `/graphql` requests run and wait at once.
     pub admission: Arc<Admission>,
+    /// The sign-ins GraphiQL lists (the demo's, with `--demo`), as (email, role).
+    pub demo_logins: Arc<[(String, &'static str)]>,
 }
 
 impl AppState {
@@ -75,6 +78,7 @@ impl AppState {
             max_message_bytes: crate::config::ServerArgs::default().max_body_bytes,
             trusted_proxies: Arc::from([]),
             admission: Arc::new(Admission::new(ServerArgs::default().admission_limits(0))),
+            demo_logins: Arc::from([]),
         }
     }
 
@@ -102,6 +106,12 @@ impl AppState {
         self
     }
 
+    /// Lists these sign-ins in GraphiQL's sign-in pane.
+    pub fn with_demo_logins(mut self, logins: Vec<(String, &'static str)>) -> Self {
+        self.demo_logins = Arc::from(logins);
+        self
+    }
+
     /// Logs operations that take `threshold` or longer.
     pub fn with_slow_operation(mut self, threshold: std::time::Duration) -> Self {
         self.slow_operation = threshold;
@@ -124,7 +134,8 @@ pub fn router(mut state: AppState, config: &ServerArgs) -> Router {
     let admitted = axum::middleware::from_fn_with_state(state.clone(), admission::admit);
     Router::new()
         .route("/graphql", get(graphql::get).post(graphql::execute).route_layer(admitted))
-        .route("/graphiql", get(graphql::graphiql))
+        .route("/graphiql", get(graphiql::page))
+        .route("/graphiql/assets/{name}", get(graphiql::asset))
         .route("/metrics", get(metrics::metrics))
         .route("/health", get(health::live))
         .route("/health/ready", get(health::ready))
@@ -153,7 +164,7 @@ fn cors(origins: &[String]) -> CorsLayer {
         .max_age(Duration::from_secs(3600))
 }
 
-async fn not_found() -> Response {
+pub(super) async fn not_found() -> Response {
     let body = serde_json::json!({ "error": "not found", "routes": ["/graphql", "/graphiql", "/health", "/health/ready", "/metrics"] });
     (StatusCode::NOT_FOUND, axum::Json(body)).into_response()
 }

@@ -9,40 +9,18 @@ use crate::common;
 
 use std::path::PathBuf;
 
-use common::{TestApp, await_subscriptions, recruiter, sign_up};
+use common::{TestApp, await_subscriptions, clients_dir, install_clients, recruiter, sign_up};
 use serde_json::{Value, json};
 use tokio::process::Command;
 
-fn audit_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/clients")
-}
-
-/// Installs the audit's pinned packages when they are missing.
-async fn install() {
-    let dir = audit_dir();
-    let installed = ["graphql-http", "@graphql-codegen/cli", "graphql-ws", "ws"]
-        .iter()
-        .all(|package| dir.join("node_modules").join(package).join("package.json").exists());
-    if installed {
-        return;
-    }
-    let output = Command::new("npm")
-        .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
-        .current_dir(&dir)
-        .output()
-        .await
-        .expect("npm (Node.js) is needed for the client tooling tests");
-    assert!(output.status.success(), "npm ci failed: {}", String::from_utf8_lossy(&output.stderr));
-}
-
 #[tokio::test]
 async fn the_graphql_http_audit_passes_every_must_and_should() {
-    install().await;
+    install_clients().await;
     let app = TestApp::spawn().await;
     let output = Command::new("node")
         .arg("audit.mjs")
         .arg(app.url("/graphql"))
-        .current_dir(audit_dir())
+        .current_dir(clients_dir())
         .output()
         .await
         .expect("node runs the audit");
@@ -57,16 +35,16 @@ async fn the_graphql_http_audit_passes_every_must_and_should() {
 
 #[tokio::test]
 async fn codegen_accepts_the_schema_and_every_example_operation() {
-    install().await;
+    install_clients().await;
     let output = Command::new("npx")
         .args(["--no-install", "graphql-codegen", "--config", "codegen.yml"])
-        .current_dir(audit_dir())
+        .current_dir(clients_dir())
         .output()
         .await
         .expect("npx runs graphql-codegen");
     let log = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
     assert!(output.status.success(), "graphql-codegen failed:\n{log}");
-    let generated = std::fs::read_to_string(audit_dir().join("generated/graphql.ts")).unwrap();
+    let generated = std::fs::read_to_string(clients_dir().join("generated/graphql.ts")).unwrap();
     for operation in
         ["DashboardQuery", "JobSearchQuery", "ApplicationBoardQuery", "ResumeEditorQuery", "RecruiterPipelineQuery"]
     {
@@ -188,7 +166,7 @@ async fn every_example_operation_runs_against_the_server() {
 #[tokio::test]
 async fn a_graphql_ws_client_receives_the_events_it_subscribed_to() {
     use tokio::io::{AsyncBufReadExt, BufReader};
-    install().await;
+    install_clients().await;
     let app = TestApp::spawn().await;
     let rita = recruiter(&app, "rita@example.com").await;
     let ada = sign_up(&app, "ada@example.com").await;
@@ -207,7 +185,7 @@ async fn a_graphql_ws_client_receives_the_events_it_subscribed_to() {
         .arg(&rita)
         .arg("subscription($job: ID!) { jobApplications(jobId: $job) { status applicant { fullName } } }")
         .arg(json!({ "job": job }).to_string())
-        .current_dir(audit_dir())
+        .current_dir(clients_dir())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .kill_on_drop(true)

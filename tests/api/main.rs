@@ -16,6 +16,7 @@ mod clients;
 mod demo;
 mod embedded;
 mod faults;
+mod graphiql;
 mod graphql;
 mod health;
 mod hostile;

@@ -284,12 +284,38 @@ pub async fn serve_router(database_url: &str, config: &ServerArgs) -> String {
         .with_batch_window(config.loader_batch_window())
         .with_limits(config.query_limits())
         .with_slow_operation(config.slow_operation())
+        .with_demo_logins(if config.demo { careergraph::demo::logins() } else { Vec::new() })
         .with_events(careergraph::live::EventHub::listen(database_url.to_owned()));
     let router = http::router(state, config);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("binding a port");
     let address = listener.local_addr().expect("local address");
     tokio::spawn(http::serve(listener, router, std::future::pending(), std::time::Duration::from_secs(1)));
     format!("http://{address}")
+}
+
+/// tests/clients: the npm packages the client tooling and browser tests run.
+pub fn clients_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/clients")
+}
+
+/// Installs tests/clients' pinned packages when any is missing.
+pub async fn install_clients() {
+    npm_ci(&clients_dir(), &["graphql-http", "@graphql-codegen/cli", "graphql-ws", "ws", "puppeteer-core"]).await;
+}
+
+/// `npm ci` in `dir` (from its lock file) unless `packages` are all there.
+pub async fn npm_ci(dir: &Path, packages: &[&str]) {
+    let installed = packages.iter().all(|package| dir.join("node_modules").join(package).join("package.json").exists());
+    if installed {
+        return;
+    }
+    let output = tokio::process::Command::new("npm")
+        .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
+        .current_dir(dir)
+        .output()
+        .await
+        .expect("npm (Node.js) is needed for the client tooling tests");
+    assert!(output.status.success(), "npm ci in {} failed: {}", dir.display(), String::from_utf8_lossy(&output.stderr));
 }
 
 /// The `extensions.code` of every error in a GraphQL response body.

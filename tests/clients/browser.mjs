@@ -1,0 +1,139 @@
+// Drives careergraph's GraphiQL in headless Chromium as a person would:
+// the page renders, signing in from the "Sign in" pane fills the Headers
+// tab, a query typed into the editor returns data, and a subscription
+// receives the event a mutation (made by the test) causes. Requests to any
+// host but the server are refused and reported, as are CSP violations.
+// Prints one line per step; the test (tests/api/graphiql.rs) reads them.
+//
+//   node browser.mjs <base url> <email> <screenshot path>
+import puppeteer from 'puppeteer-core';
+
+const [base, email, screenshot] = process.argv.slice(2);
+const executablePath = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const say = (step, detail = '') => console.log(detail === '' ? step : `${step} ${JSON.stringify(detail)}`);
+const fail = (why) => {
+  console.error(why);
+  process.exit(1);
+};
+setTimeout(() => fail('the browser test ran past 90 s'), 90_000).unref();
+
+const browser = await puppeteer.launch({
+  executablePath,
+  headless: true,
+  args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-dev-shm-usage'],
+  defaultViewport: { width: 1400, height: 900 },
+});
+const page = await browser.newPage();
+const outside = [];
+const problems = [];
+try {
+  const origin = new URL(base).origin;
+  await page.setRequestInterception(true);
+  page.on('request', (request) => {
+    const url = request.url();
+    if (process.env.DEBUG_REQUESTS) console.error('request', request.method(), url, request.postData()?.slice(0, 200));
+    if (url.startsWith(origin) || url.startsWith('data:')) return request.continue();
+    outside.push(url);
+    return request.abort();
+  });
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(`console: ${message.text()}`);
+  });
+  await page.evaluateOnNewDocument(() => {
+    window.__violations = [];
+    document.addEventListener('securitypolicyviolation', (event) =>
+      window.__violations.push(`${event.violatedDirective}: ${event.blockedURI}`),
+    );
+  });
+
+  const response = await page.goto(`${base}/graphiql`, { waitUntil: 'networkidle0' });
+  await page.waitForSelector('.graphiql-container .graphiql-query-editor .CodeMirror', { timeout: 20_000 });
+  say('rendered', { csp: response.headers()['content-security-policy'] ?? null });
+
+  // The editors are CodeMirror 5 instances, hung on their wrapper element.
+  const editorText = (selector) =>
+    page.evaluate((selector) => document.querySelector(selector)?.CodeMirror?.getValue() ?? null, selector);
+  const HEADERS = '.graphiql-editor-tool .graphiql-editor:not(.hidden) .CodeMirror';
+  const RESPONSE = '.graphiql-response .CodeMirror';
+
+  // Sign in from the pane: pick the demo login, submit.
+  // With --demo the pane opens with the page; otherwise open it.
+  const closed = await page.$('button[aria-label="Show Sign in"]');
+  if (closed) await closed.click();
+  const login = await page.waitForSelector(`xpath/.//button[normalize-space()="${email}"]`, { timeout: 10_000 });
+  await login.evaluate((button) => button.click());
+  await page.click('.careergraph-sign-in button[type="submit"]');
+  await page.waitForSelector('[data-testid="signed-in"]', { timeout: 15_000 });
+  await page.click('button[data-name="headers"]').catch(() => {});
+  const headers = await page.waitForFunction(
+    (selector) => {
+      const text = document.querySelector(selector)?.CodeMirror?.getValue() ?? '';
+      return text.includes('Bearer ') ? text : false;
+    },
+    { timeout: 10_000 },
+    HEADERS,
+  );
+  const headerText = await headers.jsonValue();
+  say('signed-in', { authorization: JSON.parse(headerText).Authorization?.startsWith('Bearer ') ?? false });
+
+  // Type a query into the editor and run it.
+  const typeQuery = async (text) => {
+    await page.click('.graphiql-query-editor .CodeMirror');
+    await page.keyboard.down('Control');
+    await page.keyboard.press('KeyA');
+    await page.keyboard.up('Control');
+    await page.keyboard.press('Backspace');
+    await page.keyboard.type(text, { delay: 5 });
+    await page.keyboard.press('Escape'); // close the autocompletion list, if open
+    return editorText('.graphiql-query-editor .CodeMirror');
+  };
+  // Ctrl-Enter in the editor runs the operation under the cursor, once
+  // GraphiQL has read the new text (it does so a moment after typing).
+  const run = async () => {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await page.keyboard.down('Control');
+    await page.keyboard.press('Enter');
+    await page.keyboard.up('Control');
+  };
+  const typed = await typeQuery('query Me { viewer { fullName email } }');
+  await run();
+  const answered = await page.waitForFunction(
+    (selector) => {
+      const text = document.querySelector(selector)?.CodeMirror?.getValue() ?? '';
+      return text.includes('"viewer"') ? text : false;
+    },
+    { timeout: 15_000 },
+    RESPONSE,
+  );
+  say('queried', { typed, response: JSON.parse(await answered.jsonValue()) });
+
+  // A subscription: run it, tell the test, wait for the event it causes.
+  await typeQuery('subscription Events { applicationEvents { kind toStatus } }');
+  await run();
+  say('subscribing');
+  const event = await page.waitForFunction(
+    (selector) => {
+      const text = document.querySelector(selector)?.CodeMirror?.getValue() ?? '';
+      return text.includes('"applicationEvents"') ? text : false;
+    },
+    { timeout: 30_000 },
+    RESPONSE,
+  );
+  say('event', JSON.parse(await event.jsonValue()));
+
+  await page.screenshot({ path: screenshot });
+  const violations = await page.evaluate(() => window.__violations);
+  say('finished', { outside, violations, problems });
+} catch (error) {
+  // What the page showed when a step failed, for whoever reads the log.
+  await page.screenshot({ path: `${screenshot}.failed.png` }).catch(() => {});
+  const editors = await page
+    .evaluate(() => [...document.querySelectorAll('.CodeMirror')].map((e) => e.CodeMirror?.getValue()))
+    .catch(() => []);
+  const violations = await page.evaluate(() => window.__violations).catch(() => null);
+  console.error(JSON.stringify({ editors, violations, problems }));
+  fail(error.stack ?? String(error));
+} finally {
+  await browser.close();
+}
