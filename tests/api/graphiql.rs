@@ -236,6 +236,10 @@ async fn in_chromium_the_page_signs_in_queries_and_receives_a_subscription_event
         "{queried}"
     );
 
+    let explored = browser.step("explored").await;
+    let query = explored["query"].as_str().unwrap();
+    assert!(query.contains("viewer") && query.contains("jobs"), "ticking `jobs` added it to the query: {query}");
+
     // The subscription is open; a recruiter's new job and Ada's application to it.
     browser.step("subscribing").await;
     await_subscriptions(&app.base_url, 1).await;

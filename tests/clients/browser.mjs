@@ -108,6 +108,19 @@ try {
   );
   say('queried', { typed, response: JSON.parse(await answered.jsonValue()) });
 
+  // The explorer builds a query as fields are ticked: tick `jobs`.
+  await page.click('button[aria-label="Show GraphiQL Explorer"]');
+  const jobs = await page.waitForSelector('.graphiql-explorer-root .graphiql-explorer-jobs', { timeout: 10_000 });
+  await jobs.evaluate((field) => field.querySelector('span')?.click() ?? field.click());
+  const ticked = await page.waitForFunction(
+    () => {
+      const text = document.querySelector('.graphiql-query-editor .CodeMirror')?.CodeMirror?.getValue() ?? '';
+      return /\bjobs\b/.test(text) ? text : false;
+    },
+    { timeout: 10_000 },
+  );
+  say('explored', { query: await ticked.jsonValue() });
+
   // A subscription: run it, tell the test, wait for the event it causes.
   await typeQuery('subscription Events { applicationEvents { kind toStatus } }');
   await run();
