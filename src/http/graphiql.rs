@@ -34,21 +34,21 @@ struct Asset {
     gzipped: &'static [u8],
 }
 
-const SCRIPT: Asset = Asset {
-    stem: "graphiql",
-    extension: "js",
-    media_type: "text/javascript; charset=utf-8",
-    plain: include_bytes!("../../graphiql/dist/graphiql.js"),
-    gzipped: include_bytes!("../../graphiql/dist/graphiql.js.gz"),
-};
+/// `graphiql/dist/graphiql.<extension>` and its gzip copy.
+macro_rules! bundled {
+    ($extension:literal, $media_type:literal) => {
+        Asset {
+            stem: "graphiql",
+            extension: $extension,
+            media_type: $media_type,
+            plain: include_bytes!(concat!("../../graphiql/dist/graphiql.", $extension)),
+            gzipped: include_bytes!(concat!("../../graphiql/dist/graphiql.", $extension, ".gz")),
+        }
+    };
+}
 
-const STYLESHEET: Asset = Asset {
-    stem: "graphiql",
-    extension: "css",
-    media_type: "text/css; charset=utf-8",
-    plain: include_bytes!("../../graphiql/dist/graphiql.css"),
-    gzipped: include_bytes!("../../graphiql/dist/graphiql.css.gz"),
-};
+const SCRIPT: Asset = bundled!("js", "text/javascript; charset=utf-8");
+const STYLESHEET: Asset = bundled!("css", "text/css; charset=utf-8");
 
 /// An asset's URL name (`graphiql.0123456789abcdef.js`), computed once.
 struct Named {

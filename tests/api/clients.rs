@@ -9,7 +9,7 @@ use crate::common;
 
 use std::path::PathBuf;
 
-use common::{TestApp, await_subscriptions, clients_dir, install_clients, recruiter, sign_up};
+use common::{TestApp, apply_to, await_subscriptions, clients_dir, install_clients, post_open_job, recruiter, sign_up};
 use serde_json::{Value, json};
 use tokio::process::Command;
 
@@ -170,14 +170,7 @@ async fn a_graphql_ws_client_receives_the_events_it_subscribed_to() {
     let app = TestApp::spawn().await;
     let rita = recruiter(&app, "rita@example.com").await;
     let ada = sign_up(&app, "ada@example.com").await;
-    let posted = app
-        .graphql_as(
-            Some(&rita),
-            "mutation { createJob(input: { title: \"Engineer\", description: \"d\", companyName: \"Acme\", status: OPEN }) { job { id } } }",
-            json!({}),
-        )
-        .await;
-    let job = posted["data"]["createJob"]["job"]["id"].as_str().unwrap().to_owned();
+    let job = post_open_job(&app, &rita, "Engineer").await;
 
     let mut child = Command::new("node")
         .arg("subscribe.mjs")
@@ -196,14 +189,7 @@ async fn a_graphql_ws_client_receives_the_events_it_subscribed_to() {
     assert_eq!(first.expect("the client connects").unwrap().as_deref(), Some("subscribed"));
     await_subscriptions(&app.base_url, 1).await;
 
-    let applied = app
-        .graphql_as(
-            Some(&ada),
-            "mutation($input: ApplyToJobInput!) { applyToJob(input: $input) { application { id } } }",
-            json!({ "input": { "jobId": job } }),
-        )
-        .await;
-    assert!(applied.get("errors").is_none(), "{applied}");
+    apply_to(&app, &ada, &job).await;
     let line = tokio::time::timeout(std::time::Duration::from_secs(20), lines.next_line())
         .await
         .expect("the event arrives")

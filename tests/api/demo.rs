@@ -6,8 +6,7 @@ use crate::common;
 use std::process::Command;
 
 use careergraph::config::ServerArgs;
-use careergraph::demo::DEMO_PASSWORD;
-use common::{TestApp, TestDb};
+use common::{TestApp, TestDb, demo_login};
 use serde_json::json;
 
 fn seed(url: &str) -> String {
@@ -21,16 +20,6 @@ fn seed(url: &str) -> String {
     String::from_utf8(output.stdout).unwrap()
 }
 
-async fn login(app: &TestApp, email: &str) -> String {
-    let body = app
-        .graphql(
-            "mutation($input: LoginInput!) { login(input: $input) { accessToken userErrors { code } } }",
-            json!({ "input": { "email": email, "password": DEMO_PASSWORD } }),
-        )
-        .await;
-    body["data"]["login"]["accessToken"].as_str().unwrap_or_else(|| panic!("{email}: {body}")).to_owned()
-}
-
 #[tokio::test]
 async fn demo_data_is_seeded_once_and_explorable() {
     let db = TestDb::migrated().await;
@@ -39,7 +28,7 @@ async fn demo_data_is_seeded_once_and_explorable() {
     assert!(printed.contains("recruiter1@demo.careergraph.dev"), "{printed}");
     let app = TestApp::serve(db, ServerArgs::default()).await;
 
-    let candidate = login(&app, "candidate1@demo.careergraph.dev").await;
+    let candidate = demo_login(&app, "candidate1@demo.careergraph.dev").await;
     let dashboard = app
         .graphql_as(
             Some(&candidate),
@@ -64,14 +53,14 @@ async fn demo_data_is_seeded_once_and_explorable() {
     assert!(dashboard["data"]["jobs"]["totalCount"].as_i64().unwrap() > 150);
     assert_eq!(dashboard["data"]["recommendedJobs"]["nodes"].as_array().unwrap().len(), 3);
 
-    let recruiter = login(&app, "recruiter1@demo.careergraph.dev").await;
+    let recruiter = demo_login(&app, "recruiter1@demo.careergraph.dev").await;
     let pipeline = app.graphql_as(Some(&recruiter), "{ viewer { fullName company { name } } }", json!({})).await;
     assert_eq!(pipeline["data"]["viewer"]["company"]["name"], "Northwind Labs", "{pipeline}");
 
     // A second seed leaves the data alone.
     let again = seed(&app.db.url);
     assert!(!again.contains("Seeded"), "{again}");
-    let admin = login(&app, "admin@demo.careergraph.dev").await;
+    let admin = demo_login(&app, "admin@demo.careergraph.dev").await;
     let users = app.graphql_as(Some(&admin), "{ users { totalCount } }", json!({})).await;
     assert_eq!(users["data"]["users"]["totalCount"], 10);
 }
@@ -100,7 +89,7 @@ async fn bulk_seeding_adds_consistent_data_in_every_stage() {
 
     let candidate = printed.split("a candidate (").nth(1).and_then(|rest| rest.split(')').next()).unwrap().to_owned();
     let app = TestApp::serve(db, ServerArgs::default()).await;
-    let token = login(&app, &candidate).await;
+    let token = demo_login(&app, &candidate).await;
     let body = app
         .graphql_as(
             Some(&token),

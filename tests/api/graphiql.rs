@@ -11,7 +11,7 @@ use std::path::PathBuf;
 
 use careergraph::config::ServerArgs;
 use careergraph::demo::DEMO_PASSWORD;
-use common::{TestApp, TestDb, await_subscriptions};
+use common::{TestApp, TestDb, apply_to, await_subscriptions, demo_login, post_open_job};
 use serde_json::{Value, json};
 
 /// The page's settings block (the JSON GraphiQL starts from).
@@ -154,17 +154,6 @@ async fn the_embedded_assets_are_the_build_of_graphiql_src() {
     );
 }
 
-/// Signs in as a demo account over HTTP.
-async fn demo_token(app: &TestApp, email: &str) -> String {
-    let body = app
-        .graphql(
-            "mutation($input: LoginInput!) { login(input: $input) { accessToken } }",
-            json!({ "input": { "email": email, "password": DEMO_PASSWORD } }),
-        )
-        .await;
-    body["data"]["login"]["accessToken"].as_str().unwrap_or_else(|| panic!("{body}")).to_owned()
-}
-
 /// `$CHROMIUM`, or the first `chromium` on the PATH.
 fn chromium() -> Option<PathBuf> {
     if let Some(named) = std::env::var_os("CHROMIUM") {
@@ -243,24 +232,10 @@ async fn in_chromium_the_page_signs_in_queries_and_receives_a_subscription_event
     // The subscription is open; a recruiter's new job and Ada's application to it.
     browser.step("subscribing").await;
     await_subscriptions(&app.base_url, 1).await;
-    let rita = demo_token(&app, "recruiter1@demo.careergraph.dev").await;
-    let ada = demo_token(&app, "candidate1@demo.careergraph.dev").await;
-    let posted = app
-        .graphql_as(
-            Some(&rita),
-            "mutation { createJob(input: { title: \"Browser engineer\", description: \"d\", companyName: \"Acme\", status: OPEN }) { job { id } } }",
-            json!({}),
-        )
-        .await;
-    let job = posted["data"]["createJob"]["job"]["id"].as_str().unwrap_or_else(|| panic!("{posted}")).to_owned();
-    let applied = app
-        .graphql_as(
-            Some(&ada),
-            "mutation($input: ApplyToJobInput!) { applyToJob(input: $input) { application { id } } }",
-            json!({ "input": { "jobId": job } }),
-        )
-        .await;
-    assert!(applied.get("errors").is_none(), "{applied}");
+    let rita = demo_login(&app, "recruiter1@demo.careergraph.dev").await;
+    let ada = demo_login(&app, "candidate1@demo.careergraph.dev").await;
+    let job = post_open_job(&app, &rita, "Browser engineer").await;
+    apply_to(&app, &ada, &job).await;
     let event = browser.step("event").await;
     assert_eq!(event["data"]["applicationEvents"], json!({ "kind": "CREATED", "toStatus": "APPLIED" }), "{event}");
 

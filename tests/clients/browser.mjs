@@ -31,7 +31,6 @@ try {
   await page.setRequestInterception(true);
   page.on('request', (request) => {
     const url = request.url();
-    if (process.env.DEBUG_REQUESTS) console.error('request', request.method(), url, request.postData()?.slice(0, 200));
     if (url.startsWith(origin) || url.startsWith('data:')) return request.continue();
     outside.push(url);
     return request.abort();
@@ -56,6 +55,20 @@ try {
     page.evaluate((selector) => document.querySelector(selector)?.CodeMirror?.getValue() ?? null, selector);
   const HEADERS = '.graphiql-editor-tool .graphiql-editor:not(.hidden) .CodeMirror';
   const RESPONSE = '.graphiql-response .CodeMirror';
+  const QUERY = '.graphiql-query-editor .CodeMirror';
+  // The editor's text once it matches `pattern`.
+  const editorMatching = async (selector, pattern, timeout) => {
+    const found = await page.waitForFunction(
+      (selector, source) => {
+        const text = document.querySelector(selector)?.CodeMirror?.getValue() ?? '';
+        return new RegExp(source).test(text) ? text : false;
+      },
+      { timeout },
+      selector,
+      pattern.source,
+    );
+    return found.jsonValue();
+  };
 
   // Sign in from the pane: pick the demo login, submit.
   // With --demo the pane opens with the page; otherwise open it.
@@ -66,27 +79,19 @@ try {
   await page.click('.careergraph-sign-in button[type="submit"]');
   await page.waitForSelector('[data-testid="signed-in"]', { timeout: 15_000 });
   await page.click('button[data-name="headers"]').catch(() => {});
-  const headers = await page.waitForFunction(
-    (selector) => {
-      const text = document.querySelector(selector)?.CodeMirror?.getValue() ?? '';
-      return text.includes('Bearer ') ? text : false;
-    },
-    { timeout: 10_000 },
-    HEADERS,
-  );
-  const headerText = await headers.jsonValue();
+  const headerText = await editorMatching(HEADERS, /Bearer /, 10_000);
   say('signed-in', { authorization: JSON.parse(headerText).Authorization?.startsWith('Bearer ') ?? false });
 
   // Type a query into the editor and run it.
   const typeQuery = async (text) => {
-    await page.click('.graphiql-query-editor .CodeMirror');
+    await page.click(QUERY);
     await page.keyboard.down('Control');
     await page.keyboard.press('KeyA');
     await page.keyboard.up('Control');
     await page.keyboard.press('Backspace');
     await page.keyboard.type(text, { delay: 5 });
     await page.keyboard.press('Escape'); // close the autocompletion list, if open
-    return editorText('.graphiql-query-editor .CodeMirror');
+    return editorText(QUERY);
   };
   // Ctrl-Enter in the editor runs the operation under the cursor, once
   // GraphiQL has read the new text (it does so a moment after typing).
@@ -98,42 +103,20 @@ try {
   };
   const typed = await typeQuery('query Me { viewer { fullName email } }');
   await run();
-  const answered = await page.waitForFunction(
-    (selector) => {
-      const text = document.querySelector(selector)?.CodeMirror?.getValue() ?? '';
-      return text.includes('"viewer"') ? text : false;
-    },
-    { timeout: 15_000 },
-    RESPONSE,
-  );
-  say('queried', { typed, response: JSON.parse(await answered.jsonValue()) });
+  const answered = await editorMatching(RESPONSE, /"viewer"/, 15_000);
+  say('queried', { typed, response: JSON.parse(answered) });
 
   // The explorer builds a query as fields are ticked: tick `jobs`.
   await page.click('button[aria-label="Show GraphiQL Explorer"]');
   const jobs = await page.waitForSelector('.graphiql-explorer-root .graphiql-explorer-jobs', { timeout: 10_000 });
   await jobs.evaluate((field) => field.querySelector('span')?.click() ?? field.click());
-  const ticked = await page.waitForFunction(
-    () => {
-      const text = document.querySelector('.graphiql-query-editor .CodeMirror')?.CodeMirror?.getValue() ?? '';
-      return /\bjobs\b/.test(text) ? text : false;
-    },
-    { timeout: 10_000 },
-  );
-  say('explored', { query: await ticked.jsonValue() });
+  say('explored', { query: await editorMatching(QUERY, /\bjobs\b/, 10_000) });
 
   // A subscription: run it, tell the test, wait for the event it causes.
   await typeQuery('subscription Events { applicationEvents { kind toStatus } }');
   await run();
   say('subscribing');
-  const event = await page.waitForFunction(
-    (selector) => {
-      const text = document.querySelector(selector)?.CodeMirror?.getValue() ?? '';
-      return text.includes('"applicationEvents"') ? text : false;
-    },
-    { timeout: 30_000 },
-    RESPONSE,
-  );
-  say('event', JSON.parse(await event.jsonValue()));
+  say('event', JSON.parse(await editorMatching(RESPONSE, /"applicationEvents"/, 30_000)));
 
   await page.screenshot({ path: screenshot });
   const violations = await page.evaluate(() => window.__violations);

@@ -293,6 +293,41 @@ pub async fn serve_router(database_url: &str, config: &ServerArgs) -> String {
     format!("http://{address}")
 }
 
+/// Signs in as a demo account (`careergraph::demo`) and returns its token.
+pub async fn demo_login(app: &TestApp, email: &str) -> String {
+    let body = app
+        .graphql(
+            "mutation($input: LoginInput!) { login(input: $input) { accessToken userErrors { code } } }",
+            json!({ "input": { "email": email, "password": careergraph::demo::DEMO_PASSWORD } }),
+        )
+        .await;
+    body["data"]["login"]["accessToken"].as_str().unwrap_or_else(|| panic!("{email}: {body}")).to_owned()
+}
+
+/// An open job at Acme posted by the recruiter with `token`; its id.
+pub async fn post_open_job(app: &TestApp, token: &str, title: &str) -> String {
+    let posted = app
+        .graphql_as(
+            Some(token),
+            "mutation($input: CreateJobInput!) { createJob(input: $input) { job { id } userErrors { message } } }",
+            json!({ "input": { "title": title, "description": "d", "companyName": "Acme", "status": "OPEN" } }),
+        )
+        .await;
+    posted["data"]["createJob"]["job"]["id"].as_str().unwrap_or_else(|| panic!("{posted}")).to_owned()
+}
+
+/// The candidate with `token` applies to `job`; panics on any error.
+pub async fn apply_to(app: &TestApp, token: &str, job: &str) {
+    let applied = app
+        .graphql_as(
+            Some(token),
+            "mutation($input: ApplyToJobInput!) { applyToJob(input: $input) { application { id } } }",
+            json!({ "input": { "jobId": job } }),
+        )
+        .await;
+    assert!(applied.get("errors").is_none(), "{applied}");
+}
+
 /// tests/clients: the npm packages the client tooling and browser tests run.
 pub fn clients_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/clients")
