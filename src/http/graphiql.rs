@@ -126,14 +126,27 @@ const EXAMPLES: [&str; 5] = [
     include_str!("../../docs/examples/recruiter-pipeline.graphql"),
 ];
 
+/// A tab of `document`, with the variables its `# GraphiQL variables: {…}`
+/// line names (for the file's first operation) in the Variables tab.
+fn tab(document: &str) -> serde_json::Value {
+    let variables = document
+        .lines()
+        .find_map(|line| line.strip_prefix("# GraphiQL variables:"))
+        .and_then(|json| serde_json::from_str::<serde_json::Value>(json.trim()).ok())
+        .and_then(|variables| serde_json::to_string_pretty(&variables).ok());
+    match variables {
+        Some(variables) => serde_json::json!({ "query": document, "variables": variables }),
+        None => serde_json::json!({ "query": document }),
+    }
+}
+
 /// The page: the settings GraphiQL starts from, as a JSON block the bundle
 /// reads (a data block, not a script, so the CSP needs no inline scripts).
 pub async fn page(State(state): State<AppState>) -> Response {
     let [script, stylesheet] = named();
     let demo_logins: Vec<_> =
         state.demo_logins.iter().map(|(email, role)| serde_json::json!({ "email": email, "role": role })).collect();
-    let tabs: Vec<_> =
-        std::iter::once(WELCOME).chain(EXAMPLES).map(|query| serde_json::json!({ "query": query })).collect();
+    let tabs: Vec<_> = std::iter::once(WELCOME).chain(EXAMPLES).map(tab).collect();
     let style_nonce = crate::auth::secrets::random_token(16);
     let settings = serde_json::json!({
         "endpoint": "/graphql",

@@ -132,8 +132,44 @@ async fn the_tabs_teach_the_api_and_their_operations_run() {
         let body = run(name, Some(token.clone())).await;
         assert!(body.get("errors").is_none(), "{name}: {body}");
     }
-    let dashboard = run("Dashboard", Some(token)).await;
+    let dashboard = run("Dashboard", Some(token.clone())).await;
     assert!(!dashboard["data"]["viewer"]["applications"]["nodes"].as_array().unwrap().is_empty());
+
+    // Each example opens with variables for its first operation: every one
+    // it requires, none it does not declare; those without an id to paste
+    // run as they are.
+    for tab in &settings["examples"].as_array().unwrap()[1..] {
+        let document = tab["query"].as_str().unwrap();
+        let variables: Value = serde_json::from_str(tab["variables"].as_str().expect("variables")).unwrap();
+        let parsed = async_graphql::parser::parse_query(document).unwrap();
+        let (name, operation) = parsed.operations.iter().min_by_key(|(_, op)| (op.pos.line, op.pos.column)).unwrap();
+        let name = name.unwrap().to_string();
+        let declared = &operation.node.variable_definitions;
+        let names: Vec<String> = declared.iter().map(|v| v.node.name.node.to_string()).collect();
+        for given in variables.as_object().unwrap().keys() {
+            assert!(names.contains(given), "{name} declares no ${given}");
+        }
+        for required in declared.iter().filter(|v| !v.node.var_type.node.nullable && v.node.default_value.is_none()) {
+            let required = required.node.name.node.to_string();
+            assert!(variables.get(&required).is_some(), "{name} needs ${required}");
+        }
+        if variables.to_string().contains(" id: ") {
+            continue;
+        }
+        let body = json!({ "query": document, "operationName": name, "variables": variables });
+        let answer: Value = app
+            .client
+            .post(app.url("/graphql"))
+            .bearer_auth(&token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert!(answer.get("errors").is_none(), "{name} with {variables}: {answer}");
+    }
 }
 
 #[tokio::test]
