@@ -14,10 +14,14 @@ function isSubscription(query, operationName) {
   }
 }
 
+// The tab's Authorization, unless it is a token the session has since
+// refreshed (or names none): then the session's current one.
 function authorizationOf(headers, session) {
   const named = Object.keys(headers).find((name) => name.toLowerCase() === 'authorization');
-  if (named) return headers[named];
-  return session.accessToken ? `Bearer ${session.accessToken}` : null;
+  const sent = named ? headers[named] : null;
+  const stale = sent && session.superseded.has(sent.replace(/^Bearer\s+/i, ''));
+  if (sent && !stale) return sent;
+  return session.accessToken ? `Bearer ${session.accessToken}` : sent;
 }
 
 export function createFetcher(endpoint, session) {
@@ -40,14 +44,20 @@ export function createFetcher(endpoint, session) {
 
   return (params, options = {}) => {
     const headers = options.headers ?? {};
-    const authorization = authorizationOf(headers, session);
     if (isSubscription(params.query, params.operationName)) {
-      return socketFor(authorization).iterate(params);
+      return (async function* () {
+        await session.fresh();
+        yield* socketFor(authorizationOf(headers, session)).iterate(params);
+      })();
     }
-    const sent = { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json', ...headers };
-    if (authorization && !Object.keys(headers).some((name) => name.toLowerCase() === 'authorization')) {
-      sent.Authorization = authorization;
-    }
-    return fetch(endpoint, { method: 'POST', headers: sent, body: JSON.stringify(params) }).then((r) => r.json());
+    return session.fresh().then(() => {
+      const sent = { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json' };
+      for (const [name, value] of Object.entries(headers)) {
+        if (name.toLowerCase() !== 'authorization') sent[name] = value;
+      }
+      const authorization = authorizationOf(headers, session);
+      if (authorization) sent.Authorization = authorization;
+      return fetch(endpoint, { method: 'POST', headers: sent, body: JSON.stringify(params) }).then((r) => r.json());
+    });
   };
 }

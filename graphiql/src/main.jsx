@@ -10,7 +10,7 @@ import 'graphiql/style.css';
 import '@graphiql/plugin-explorer/style.css';
 import './careergraph.css';
 import { createFetcher } from './fetcher.js';
-import { signInPlugin } from './sign-in.jsx';
+import { SessionFooter, signInPlugin } from './sign-in.jsx';
 import { session } from './session.js';
 
 const settings = JSON.parse(document.getElementById('careergraph-settings').textContent);
@@ -26,6 +26,10 @@ createRoot(document.getElementById('graphiql')).render(
     defaultTabs={settings.examples}
     defaultEditorToolsVisibility="headers"
     plugins={[signInPlugin(settings, session), explorerPlugin()]}
-  />
+  >
+    <GraphiQL.Footer>
+      <SessionFooter session={session} />
+    </GraphiQL.Footer>
+  </GraphiQL>
   </MotionConfig>,
 );

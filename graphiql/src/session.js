@@ -1,6 +1,10 @@
-// The signed-in session: its tokens, refreshed before the access token
-// expires, and whoever wants to hear of a change (the panel, the fetcher).
+// The signed-in session: its tokens, and whoever wants to hear of a change
+// (the sign-in pane, which writes the token into the Headers tab). The
+// access token is refreshed once it is within a minute of expiring: checked
+// before every request and every 15 s, since one long timer would fire late
+// after a laptop sleeps or a background tab is throttled.
 const REFRESH_AHEAD_MS = 60_000;
+const CHECK_EVERY_MS = 15_000;
 
 export const session = {
   accessToken: null,
@@ -8,7 +12,10 @@ export const session = {
   expiresAt: null,
   email: null,
   error: null,
+  // Tokens this session replaced: a tab still sending one gets the current.
+  superseded: new Set(),
   listeners: new Set(),
+  refreshing: null,
   timer: null,
   endpoint: '/graphql',
 
@@ -29,23 +36,33 @@ export const session = {
       { input: { email, password } },
       'login',
     );
-    if (data) this.email = email;
+    if (data) {
+      this.email = email;
+      clearInterval(this.timer);
+      this.timer = setInterval(() => this.fresh(), CHECK_EVERY_MS);
+      this.changed();
+    }
     return data;
   },
 
-  async refresh() {
-    if (!this.refreshToken) return null;
-    return this.call(
+  // Resolves once the access token has at least a minute left (refreshing
+  // it if not); at most one refresh runs at a time.
+  async fresh() {
+    if (!this.refreshToken || this.expiresAt.getTime() - Date.now() > REFRESH_AHEAD_MS) return;
+    this.refreshing ??= this.call(
       `mutation Refresh($input: RefreshSessionInput!) {
          refreshSession(input: $input) { accessToken refreshToken accessTokenExpiresAt userErrors { message } }
        }`,
       { input: { refreshToken: this.refreshToken } },
       'refreshSession',
-    );
+    ).finally(() => {
+      this.refreshing = null;
+    });
+    await this.refreshing;
   },
 
   signOut() {
-    clearTimeout(this.timer);
+    clearInterval(this.timer);
     Object.assign(this, { accessToken: null, refreshToken: null, expiresAt: null, email: null, error: null });
     this.changed();
   },
@@ -70,19 +87,13 @@ export const session = {
       this.error = String(err);
     }
     if (payload) {
+      if (this.accessToken) this.superseded.add(this.accessToken);
       this.error = null;
       this.accessToken = payload.accessToken;
       this.refreshToken = payload.refreshToken;
       this.expiresAt = new Date(payload.accessTokenExpiresAt);
-      this.schedule();
     }
     this.changed();
     return payload;
-  },
-
-  schedule() {
-    clearTimeout(this.timer);
-    const wait = Math.max(this.expiresAt.getTime() - Date.now() - REFRESH_AHEAD_MS, 1_000);
-    this.timer = setTimeout(() => this.refresh(), wait);
   },
 };

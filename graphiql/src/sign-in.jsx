@@ -1,6 +1,7 @@
 // The "Sign in" pane: email and password (or one of the demo logins when
-// the server runs with --demo), then `Authorization: Bearer …` goes into the
-// Headers tab, and is kept fresh there as the session refreshes its token.
+// the server runs with --demo); and the footer that puts `Authorization:
+// Bearer …` into the Headers tab and keeps it fresh there as the session
+// refreshes its token.
 import { useEffect, useState, useSyncExternalStore } from 'react';
 import { useHeadersEditorState } from '@graphiql/react';
 
@@ -18,6 +19,33 @@ function withAuthorization(headersText, accessToken) {
   return JSON.stringify(headers, null, 2);
 }
 
+// Re-renders the caller whenever the session's token or error changes.
+function useSession(session) {
+  return useSyncExternalStore(
+    (listener) => session.subscribe(listener),
+    () => `${session.accessToken}|${session.error}`,
+  );
+}
+
+// Under the response, whichever pane is open: who is signed in, and each
+// new access token (sign-in or refresh) written into the current tab's
+// Headers in place of the one there.
+export function SessionFooter({ session }) {
+  const version = useSession(session);
+  const [headers, setHeaders] = useHeadersEditorState();
+  useEffect(() => {
+    if (session.accessToken && !headers.includes(session.accessToken)) {
+      setHeaders(withAuthorization(headers, session.accessToken));
+    }
+  }, [version]); // eslint-disable-line react-hooks/exhaustive-deps
+  if (!session.accessToken) return null;
+  return (
+    <div className="careergraph-session" data-testid="session">
+      Signed in as {session.email}; the token is refreshed before {session.expiresAt?.toLocaleTimeString()}.
+    </div>
+  );
+}
+
 function KeyIcon() {
   return (
     <svg viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="1.5" aria-hidden="true">
@@ -28,21 +56,11 @@ function KeyIcon() {
 }
 
 function SignInPane({ settings, session }) {
-  const version = useSyncExternalStore(
-    (listener) => session.subscribe(listener),
-    () => `${session.accessToken}|${session.error}`,
-  );
+  useSession(session);
   const [headers, setHeaders] = useHeadersEditorState();
   const [email, setEmail] = useState(settings.demoLogins[0]?.email ?? '');
   const [password, setPassword] = useState(settings.demoLogins.length ? settings.demoPassword : '');
   const [busy, setBusy] = useState(false);
-
-  // Each new access token (sign-in or refresh) replaces the one in the tab.
-  useEffect(() => {
-    if (session.accessToken && !headers.includes(session.accessToken)) {
-      setHeaders(withAuthorization(headers, session.accessToken));
-    }
-  }, [version]); // eslint-disable-line react-hooks/exhaustive-deps
 
   const submit = async (event) => {
     event.preventDefault();
@@ -61,7 +79,7 @@ function SignInPane({ settings, session }) {
       {session.accessToken ? (
         <p data-testid="signed-in">
           Signed in as <strong>{session.email}</strong>. The Headers tab sends your token; it is
-          refreshed before it expires ({session.expiresAt?.toLocaleTimeString()}).{' '}
+          refreshed before it expires (next at {session.expiresAt?.toLocaleTimeString()}).{' '}
           <button type="button" className="graphiql-button" onClick={signOut}>
             Sign out
           </button>

@@ -275,6 +275,11 @@ async fn in_chromium_the_page_signs_in_queries_and_receives_a_subscription_event
     let event = browser.step("event").await;
     assert_eq!(event["data"]["applicationEvents"], json!({ "kind": "CREATED", "toStatus": "APPLIED" }), "{event}");
 
+    let refreshed = browser.step("refreshed").await;
+    assert_eq!(refreshed["before"], "Bearer ", "{refreshed}");
+    assert_eq!(refreshed["changed"], true, "a new access token in the Headers tab: {refreshed}");
+    assert_eq!(refreshed["response"]["data"]["viewer"]["fullName"], "Ada Lovelace", "{refreshed}");
+
     let finished = browser.step("finished").await;
     assert_eq!(finished["outside"], json!([]), "requests that left the server: {finished}");
     assert_eq!(finished["violations"], json!([]), "CSP violations: {finished}");

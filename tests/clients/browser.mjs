@@ -40,6 +40,17 @@ try {
     if (message.type() === 'error') problems.push(`console: ${message.text()}`);
   });
   await page.evaluateOnNewDocument(() => {
+    // A clock the test can move forward (window.__clockOffset, in ms).
+    const RealDate = Date;
+    window.__clockOffset = 0;
+    window.Date = class extends RealDate {
+      constructor(...args) {
+        super(...(args.length ? args : [RealDate.now() + window.__clockOffset]));
+      }
+      static now() {
+        return RealDate.now() + window.__clockOffset;
+      }
+    };
     window.__violations = [];
     document.addEventListener('securitypolicyviolation', (event) =>
       window.__violations.push(`${event.violatedDirective}: ${event.blockedURI}`),
@@ -117,6 +128,28 @@ try {
   await run();
   say('subscribing');
   say('event', JSON.parse(await editorMatching(RESPONSE, /"applicationEvents"/, 30_000)));
+
+  // Fourteen and a half minutes later, the next request first refreshes
+  // the access token (it has under a minute left), in a new tab too.
+  const headerToken = async () => JSON.parse((await editorText(HEADERS)) || '{}').Authorization ?? null;
+  const before = await headerToken();
+  // Ctrl-Enter while a subscription runs stops it (GraphiQL runs one
+  // operation at a time, whichever the tab).
+  await page.click(QUERY);
+  await run();
+  await page.evaluate(() => {
+    window.__clockOffset = 14.5 * 60 * 1000;
+  });
+  await page.click('button[aria-label="New tab"]');
+  await typeQuery('query Again { viewer { fullName } }');
+  await run();
+  const again = JSON.parse(await editorMatching(RESPONSE, /"viewer"/, 15_000));
+  let after = await headerToken();
+  for (let waited = 0; (!after || after === before) && waited < 10_000; waited += 100) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    after = await headerToken();
+  }
+  say('refreshed', { before: before?.slice(0, 7), changed: Boolean(after) && after !== before, response: again });
 
   await page.screenshot({ path: screenshot });
   const violations = await page.evaluate(() => window.__violations);
