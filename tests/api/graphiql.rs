@@ -118,13 +118,10 @@ async fn the_tabs_teach_the_api_and_their_operations_run() {
     assert!(welcome.contains(r#"{ "Authorization": "Bearer <accessToken>" }"#), "{welcome}");
     let mut conn = app.db.connect().await;
     careergraph::demo::seed_if_empty(&mut conn).await.unwrap().expect("an empty database is seeded");
+    let app = &app;
     let run = |name: &'static str, token: Option<String>| {
         let body = json!({ "query": welcome.clone(), "operationName": name });
-        let mut request = app.client.post(app.url("/graphql")).json(&body);
-        if let Some(token) = token {
-            request = request.bearer_auth(token);
-        }
-        async move { request.send().await.unwrap().json::<Value>().await.unwrap() }
+        async move { app.post_graphql(token.as_deref(), &body).await }
     };
     let signed_in = run("Login", None).await;
     let token = signed_in["data"]["login"]["accessToken"].as_str().unwrap_or_else(|| panic!("{signed_in}")).to_owned();
@@ -157,17 +154,7 @@ async fn the_tabs_teach_the_api_and_their_operations_run() {
             continue;
         }
         let body = json!({ "query": document, "operationName": name, "variables": variables });
-        let answer: Value = app
-            .client
-            .post(app.url("/graphql"))
-            .bearer_auth(&token)
-            .json(&body)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let answer = app.post_graphql(Some(&token), &body).await;
         assert!(answer.get("errors").is_none(), "{name} with {variables}: {answer}");
     }
 }

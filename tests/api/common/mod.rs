@@ -212,8 +212,13 @@ impl TestApp {
     /// POSTs a GraphQL request with `Authorization: Bearer <token>` when a
     /// token is given, and returns the JSON body.
     pub async fn graphql_as(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
-        let mut request =
-            self.client.post(self.url("/graphql")).json(&json!({ "query": query, "variables": variables }));
+        self.post_graphql(token, &json!({ "query": query, "variables": variables })).await
+    }
+
+    /// POSTs a whole GraphQL request body (e.g. with an `operationName`),
+    /// as `graphql_as` does.
+    pub async fn post_graphql(&self, token: Option<&str>, body: &Value) -> Value {
+        let mut request = self.client.post(self.url("/graphql")).json(body);
         if let Some(token) = token {
             request = request.bearer_auth(token);
         }
