@@ -105,15 +105,21 @@ try {
     return editorText(QUERY);
   };
   // Ctrl-Enter in the editor runs the operation under the cursor, once
-  // GraphiQL has read the new text (it does so a moment after typing).
-  const run = async () => {
-    await new Promise((resolve) => setTimeout(resolve, 500));
+  // GraphiQL has read the new text: its tab then bears the operation's name.
+  const run = async (operation) => {
+    if (operation) {
+      await page.waitForFunction(
+        (name) => document.querySelector('.graphiql-tab-active .graphiql-tab-button')?.textContent?.trim() === name,
+        { timeout: 10_000 },
+        operation,
+      );
+    }
     await page.keyboard.down('Control');
     await page.keyboard.press('Enter');
     await page.keyboard.up('Control');
   };
   const typed = await typeQuery('query Me { viewer { fullName email } }');
-  await run();
+  await run('Me');
   const answered = await editorMatching(RESPONSE, /"viewer"/, 15_000);
   say('queried', { typed, response: JSON.parse(answered) });
 
@@ -125,7 +131,7 @@ try {
 
   // A subscription: run it, tell the test, wait for the event it causes.
   await typeQuery('subscription Events { applicationEvents { kind toStatus } }');
-  await run();
+  await run('Events');
   say('subscribing');
   say('event', JSON.parse(await editorMatching(RESPONSE, /"applicationEvents"/, 30_000)));
 
@@ -142,7 +148,7 @@ try {
   });
   await page.click('button[aria-label="New tab"]');
   await typeQuery('query Again { viewer { fullName } }');
-  await run();
+  await run('Again');
   const again = JSON.parse(await editorMatching(RESPONSE, /"viewer"/, 15_000));
   let after = await headerToken();
   for (let waited = 0; (!after || after === before) && waited < 10_000; waited += 100) {
