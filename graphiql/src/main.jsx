@@ -14,6 +14,7 @@ import { SessionFooter, signInPlugin } from './sign-in.jsx';
 import { session } from './session.js';
 
 const settings = JSON.parse(document.getElementById('careergraph-settings').textContent);
+session.endpoint = settings.endpoint;
 const fetcher = createFetcher(settings.endpoint, session);
 // The <style> elements GraphiQL's dialogs and animations add carry the
 // nonce the page's CSP allows (react-remove-scroll reads get-nonce's).

@@ -55,8 +55,16 @@ export const session = {
        }`,
       { input: { refreshToken: this.refreshToken } },
       'refreshSession',
-    ).finally(() => {
+    ).then((refreshed) => {
       this.refreshing = null;
+      // A refused refresh token stays refused: sign out (the pane shows
+      // why) rather than ask again every 15 s.
+      if (!refreshed) {
+        const why = this.error;
+        this.signOut();
+        this.error = `${why}: sign in again`;
+        this.changed();
+      }
     });
     await this.refreshing;
   },

@@ -123,7 +123,6 @@ function SignInPane({ settings, session }) {
 }
 
 export function signInPlugin(settings, session) {
-  session.endpoint = settings.endpoint;
   return {
     title: 'Sign in',
     icon: KeyIcon,

@@ -13,6 +13,7 @@ use careergraph::config::ServerArgs;
 use careergraph::demo::DEMO_PASSWORD;
 use common::{TestApp, TestDb, apply_to, await_subscriptions, demo_login, post_open_job};
 use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
 
 /// The page's settings block (the JSON GraphiQL starts from).
 fn settings_of(page: &str) -> Value {
@@ -71,6 +72,8 @@ async fn assets_are_cached_by_their_hash_and_sent_gzipped() {
         assert_eq!(etag, format!("\"{hash}\""), "the ETag is the name's hash");
         let plain = plain.bytes().await.unwrap();
         assert!(plain.len() > 100_000, "{asset}: {} bytes", plain.len());
+        let digest: String = Sha256::digest(&plain)[..8].iter().map(|byte| format!("{byte:02x}")).collect();
+        assert_eq!(hash, digest, "{asset} is named by its content's SHA-256");
 
         let gzipped = app.client.get(app.url(asset)).header("accept-encoding", "gzip, br").send().await.unwrap();
         assert_eq!(gzipped.headers()["content-encoding"], "gzip", "{asset}");

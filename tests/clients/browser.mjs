@@ -168,7 +168,8 @@ try {
     .catch(() => []);
   const violations = await page.evaluate(() => window.__violations).catch(() => null);
   console.error(JSON.stringify({ editors, violations, problems }));
-  fail(error.stack ?? String(error));
+  console.error(error.stack ?? String(error));
+  process.exitCode = 1;
 } finally {
   await browser.close();
 }
