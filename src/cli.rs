@@ -8,8 +8,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::auth::{self, Auth};
-use crate::config::{AdminCommand, AnalyticsCommand, Cli, Command, DatabaseArgs, SeedVolume, ServerArgs};
-use crate::db::{self, Database, migrations};
+use crate::config::{AdminCommand, AnalyticsCommand, Cli, Command, DatabaseArgs, PoolMode, SeedVolume, ServerArgs};
+use crate::db::{self, Database, STARTUP_CONNECT_TIMEOUT, migrations};
 use crate::{analytics, bulk, demo, http, mail, schema, telemetry, users};
 
 /// How often queued mail is handed to the mailer.
@@ -52,18 +52,18 @@ fn fail(message: &str) -> ExitCode {
 }
 
 async fn migrate(args: &DatabaseArgs) -> Result<(), String> {
-    let database = Database::open(args.database_url.as_deref(), &args.data_dir).await.map_err(|e| e.to_string())?;
-    let outcome = run_migrations(database.url()).await;
+    let mut database = open_database(args).await?;
+    let outcome = prepare_database(&mut database, args).await;
     database.close().await.map_err(|e| e.to_string())?;
     outcome
 }
 
 async fn create_admin(args: &DatabaseArgs, email: &str, full_name: &str) -> Result<(), String> {
     let password = read_password("Password for the new admin: ")?;
-    let database = Database::open(args.database_url.as_deref(), &args.data_dir).await.map_err(|e| e.to_string())?;
+    let mut database = open_database(args).await?;
     let outcome = async {
-        run_migrations(database.url()).await?;
-        let pool = db::build_pool(database.url(), 1).map_err(|e| e.to_string())?;
+        prepare_database(&mut database, args).await?;
+        let pool = database.pool(1).map_err(|e| e.to_string())?;
         let mut conn = pool.get().await.map_err(|e| e.to_string())?;
         let id = users::create_admin(&mut conn, email, full_name, &password).await?;
         tracing::info!(user_id = %id, "admin account created");
@@ -124,14 +124,14 @@ async fn seed(args: &DatabaseArgs, demo: bool, volume: SeedVolume) -> Result<(),
                     --applications N`"
             .to_owned());
     }
-    let database = Database::open(args.database_url.as_deref(), &args.data_dir).await.map_err(|e| e.to_string())?;
+    let mut database = open_database(args).await?;
     let outcome = async {
-        run_migrations(database.url()).await?;
+        prepare_database(&mut database, args).await?;
         if demo {
-            seed_demo(database.url()).await?;
+            seed_demo(&database).await?;
         }
         if bulk {
-            let pool = db::build_pool(database.url(), 1).map_err(|e| e.to_string())?;
+            let pool = database.pool(1).map_err(|e| e.to_string())?;
             let mut conn = pool.get().await.map_err(|e| e.to_string())?;
             let started = std::time::Instant::now();
             let added = bulk::seed(&mut conn, volume).await.map_err(|e| format!("seeding failed: {e}"))?;
@@ -160,8 +160,8 @@ async fn seed(args: &DatabaseArgs, demo: bool, volume: SeedVolume) -> Result<(),
 }
 
 /// Seeds the demo data set into an empty database and prints how to sign in.
-async fn seed_demo(url: &str) -> Result<(), String> {
-    let pool = db::build_pool(url, 1).map_err(|e| e.to_string())?;
+async fn seed_demo(database: &Database) -> Result<(), String> {
+    let pool = database.pool(1).map_err(|e| e.to_string())?;
     let mut conn = pool.get().await.map_err(|e| e.to_string())?;
     match demo::seed_if_empty(&mut conn).await.map_err(|e| format!("seeding failed: {e}"))? {
         None => tracing::info!("the database already has data; demo data not seeded"),
@@ -181,10 +181,10 @@ async fn seed_demo(url: &str) -> Result<(), String> {
 }
 
 async fn snapshot(args: &DatabaseArgs) -> Result<(), String> {
-    let database = Database::open(args.database_url.as_deref(), &args.data_dir).await.map_err(|e| e.to_string())?;
+    let mut database = open_database(args).await?;
     let outcome = async {
-        run_migrations(database.url()).await?;
-        let pool = db::build_pool(database.url(), 4).map_err(|e| e.to_string())?;
+        prepare_database(&mut database, args).await?;
+        let pool = database.pool(4).map_err(|e| e.to_string())?;
         let stored = analytics::snapshot_everyone(&pool).await.map_err(|e| e.to_string())?;
         println!("Stored today's analytics snapshot for {stored} users.");
         Ok(())
@@ -194,8 +194,45 @@ async fn snapshot(args: &DatabaseArgs) -> Result<(), String> {
     outcome
 }
 
-/// How long start-up waits for the database to answer a first connection.
-const STARTUP_CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(15);
+/// Opens the database `args` name (starting the embedded one without a URL).
+async fn open_database(args: &DatabaseArgs) -> Result<Database, String> {
+    if args.database_url.is_none() && args.database_direct_url.is_some() {
+        return Err("DATABASE_DIRECT_URL needs DATABASE_URL: it is the direct way to the database that a pooler \
+                    at DATABASE_URL leads to"
+            .to_owned());
+    }
+    let database = Database::open(args.database_url.as_deref(), &args.data_dir).await.map_err(|e| e.to_string())?;
+    Ok(match &args.database_direct_url {
+        Some(direct) => database.with_direct_url(direct),
+        None => database,
+    })
+}
+
+/// Settles how pooled connections send statements, then migrates the
+/// database over its direct URL (the migrations' advisory lock needs a
+/// session of its own).
+async fn prepare_database(database: &mut Database, args: &DatabaseArgs) -> Result<(), String> {
+    let statements = match args.database_pool_mode {
+        PoolMode::Session => db::Statements::Prepared,
+        PoolMode::Transaction => db::Statements::Unnamed,
+        PoolMode::Auto if database.is_embedded() => db::Statements::Prepared,
+        PoolMode::Auto => db::pooler::detect(database.url()).await.map_err(|e| e.to_string())?,
+    };
+    if statements == db::Statements::Unnamed {
+        if database.direct_url() == database.url() {
+            return Err("DATABASE_URL leads to a connection pooler in transaction mode, which cannot hold the \
+                        session that migrations and subscriptions need: set DATABASE_DIRECT_URL to the database \
+                        itself (docs/scaling.md)"
+                .to_owned());
+        }
+        tracing::info!(
+            detected = args.database_pool_mode == PoolMode::Auto,
+            "DATABASE_URL is a pooler in transaction mode: pooled statements are sent unnamed"
+        );
+    }
+    database.set_statements(statements);
+    run_migrations(database.direct_url()).await
+}
 
 async fn run_migrations(url: &str) -> Result<(), String> {
     // Migrations may rightly take long (or wait for another replica's), so
@@ -224,20 +261,24 @@ async fn serve(cli: &Cli) -> Result<(), String> {
     if cli.jwt_secret.is_none() && db_args.database_url.is_some() {
         tracing::warn!("no --jwt-secret given: replicas sharing this database must share one secret");
     }
-    let database =
-        Database::open(db_args.database_url.as_deref(), &db_args.data_dir).await.map_err(|e| e.to_string())?;
-    let outcome = serve_on(&database, db_args, &cli.server, Auth::new(&jwt_secret)).await;
+    let mut database = open_database(db_args).await?;
+    let outcome = serve_on(&mut database, db_args, &cli.server, Auth::new(&jwt_secret)).await;
     // The embedded PostgreSQL stops whether serving ended well or not.
     let closed = database.close().await.map_err(|e| e.to_string());
     outcome.and(closed)
 }
 
-async fn serve_on(database: &Database, db_args: &DatabaseArgs, server: &ServerArgs, auth: Auth) -> Result<(), String> {
-    run_migrations(database.url()).await?;
+async fn serve_on(
+    database: &mut Database,
+    db_args: &DatabaseArgs,
+    server: &ServerArgs,
+    auth: Auth,
+) -> Result<(), String> {
+    prepare_database(database, db_args).await?;
     if server.demo {
-        seed_demo(database.url()).await?;
+        seed_demo(database).await?;
     }
-    let pool = db::build_pool(database.url(), db_args.db_pool_size).map_err(|e| e.to_string())?;
+    let pool = database.pool(db_args.db_pool_size).map_err(|e| e.to_string())?;
     let mailer = mail::spawn_drainer(pool.clone(), Arc::new(mail::LoggingMailer), MAIL_DRAIN_INTERVAL);
     let persisted = http::PersistedQueries::configured(server)?;
     if let Some(count) = persisted.safelist_len() {
@@ -250,7 +291,7 @@ async fn serve_on(database: &Database, db_args: &DatabaseArgs, server: &ServerAr
         .with_limits(server.query_limits())
         .with_slow_operation(server.slow_operation())
         .with_demo_logins(if server.demo { demo::logins() } else { Vec::new() })
-        .with_events(crate::live::EventHub::listen(database.url().to_owned()));
+        .with_events(crate::live::EventHub::listen(database.direct_url().to_owned()));
     let listener = tokio::net::TcpListener::bind(server.listen)
         .await
         .map_err(|err| format!("cannot listen on {}: {err}", server.listen))?;

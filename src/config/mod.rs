@@ -119,6 +119,32 @@ pub struct DatabaseArgs {
     /// Largest number of pooled database connections.
     #[arg(long, env = "CAREERGRAPH_DB_POOL_SIZE", default_value_t = 16, global = true)]
     pub db_pool_size: usize,
+
+    /// Connection URL for what needs a database session of its own
+    /// (migrations and their advisory lock, the LISTEN connection that
+    /// feeds subscriptions) when DATABASE_URL leads to a pooler in
+    /// transaction mode. Defaults to DATABASE_URL.
+    #[arg(long, env = "DATABASE_DIRECT_URL", global = true, hide_env_values = true)]
+    pub database_direct_url: Option<String>,
+
+    /// How pooled connections to DATABASE_URL send statements: `session`
+    /// keeps named prepared statements (direct connections, session
+    /// pooling), `transaction` sends unnamed ones (PgBouncer's
+    /// `pool_mode = transaction`), `auto` finds out at start-up.
+    #[arg(long, env = "DATABASE_POOL_MODE", value_enum, default_value_t = PoolMode::Auto, global = true)]
+    pub database_pool_mode: PoolMode,
+}
+
+/// What DATABASE_URL leads to, as far as statements are concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PoolMode {
+    /// Detect it: two connections served by one PostgreSQL process between
+    /// transactions mean a pooler in transaction mode.
+    Auto,
+    /// The database, or a pooler in session mode: prepared statements.
+    Session,
+    /// A pooler in transaction mode: unnamed statements.
+    Transaction,
 }
 
 const DEFAULT_LISTEN: SocketAddr = SocketAddr::new(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), 8080);

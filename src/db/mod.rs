@@ -7,6 +7,7 @@ pub mod embedded;
 mod keys;
 mod limited;
 pub mod migrations;
+pub mod pooler;
 mod related;
 pub mod tables;
 
@@ -16,12 +17,13 @@ pub use cached::{CacheStatement, Cached};
 pub use counted::{CheckoutError, Conn, Db};
 pub use keys::{KeyList, OneOfKeys};
 pub use limited::Limited;
+pub use pooler::Statements;
 pub use related::{ColumnsOf, Fetched, Related};
 
 use deadpool::Runtime;
 use deadpool::managed::{Object, Timeouts};
-use diesel_async::AsyncPgConnection;
 use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod};
+use diesel_async::{AsyncConnection, AsyncPgConnection};
 
 /// The shared pool of async PostgreSQL connections.
 pub type Pool = diesel_async::pooled_connection::deadpool::Pool<AsyncPgConnection>;
@@ -32,6 +34,9 @@ pub type PooledConnection = Object<AsyncDieselConnectionManager<AsyncPgConnectio
 /// How long a request waits for a pooled connection, or for a new one to be
 /// made, before it fails instead of hanging.
 pub const CONNECTION_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// How long start-up waits for the database to answer a first connection.
+pub const STARTUP_CONNECT_TIMEOUT: Duration = Duration::from_secs(15);
 
 /// Builds the pool. Connections are made lazily, so this succeeds even while
 /// the database is down; `/health/ready` reports that.
@@ -44,8 +49,23 @@ pub const CONNECTION_TIMEOUT: Duration = Duration::from_secs(5);
 /// checkout, and a request that meets a connection dying under it answers
 /// SERVICE_UNAVAILABLE, which clients retry.
 pub fn build_pool(database_url: &str, max_size: usize) -> Result<Pool, DbError> {
+    build_pool_for(database_url, max_size, Statements::Prepared)
+}
+
+/// [`build_pool`], with connections sending their statements as told
+/// (unnamed ones behind a pooler in transaction mode).
+pub fn build_pool_for(database_url: &str, max_size: usize, statements: Statements) -> Result<Pool, DbError> {
     let mut config = ManagerConfig::default();
     config.recycling_method = RecyclingMethod::Fast;
+    if statements == Statements::Unnamed {
+        config.custom_setup = Box::new(|url| {
+            Box::pin(async move {
+                let mut conn = AsyncPgConnection::establish(url).await?;
+                conn.set_prepared_statement_cache_size(diesel::connection::CacheSize::Disabled);
+                Ok(conn)
+            })
+        });
+    }
     let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(database_url, config);
     Pool::builder(manager)
         .max_size(max_size.max(1))
@@ -110,6 +130,10 @@ fn mask_password_params(text: &str) -> String {
 /// The database the server uses: one given by URL, or the embedded one.
 pub struct Database {
     url: String,
+    /// Where sessions of their own go (migrations, LISTEN): the database
+    /// itself when `url` leads to a pooler in transaction mode.
+    direct_url: String,
+    statements: Statements,
     embedded: Option<embedded::EmbeddedPostgres>,
 }
 
@@ -122,16 +146,55 @@ impl Database {
     pub async fn open(database_url: Option<&str>, data_dir: &std::path::Path) -> Result<Self, DbError> {
         if let Some(url) = database_url {
             tracing::info!(database = %redact_url(url), "using the database at DATABASE_URL");
-            return Ok(Self { url: url.to_owned(), embedded: None });
+            return Ok(Self::at(url));
         }
         let server =
             embedded::EmbeddedPostgres::start(&data_dir.join("postgres"), embedded::Durability::Durable).await?;
         server.ensure_database(EMBEDDED_DATABASE).await?;
-        Ok(Self { url: server.url(EMBEDDED_DATABASE), embedded: Some(server) })
+        let url = server.url(EMBEDDED_DATABASE);
+        Ok(Self { embedded: Some(server), ..Self::at(&url) })
     }
 
+    /// The database at `url`, connected to directly with prepared statements.
+    fn at(url: &str) -> Self {
+        Self { url: url.to_owned(), direct_url: url.to_owned(), statements: Statements::Prepared, embedded: None }
+    }
+
+    /// Sends what needs a session of its own (migrations, LISTEN) to
+    /// `direct_url` rather than through the pooler at [`Self::url`].
+    pub fn with_direct_url(mut self, direct_url: &str) -> Self {
+        tracing::info!(database = %redact_url(direct_url), "sessions (migrations, LISTEN) use DATABASE_DIRECT_URL");
+        self.direct_url = direct_url.to_owned();
+        self
+    }
+
+    /// How pooled connections send statements; see [`Statements`].
+    pub fn set_statements(&mut self, statements: Statements) {
+        self.statements = statements;
+    }
+
+    /// Whether this process started the PostgreSQL it uses.
+    pub fn is_embedded(&self) -> bool {
+        self.embedded.is_some()
+    }
+
+    /// The URL pooled connections use (perhaps a pooler's).
     pub fn url(&self) -> &str {
         &self.url
+    }
+
+    /// The URL of a connection with a session of its own.
+    pub fn direct_url(&self) -> &str {
+        &self.direct_url
+    }
+
+    pub fn statements(&self) -> Statements {
+        self.statements
+    }
+
+    /// A pool of up to `max_size` connections to [`Self::url`].
+    pub fn pool(&self, max_size: usize) -> Result<Pool, DbError> {
+        build_pool_for(&self.url, max_size, self.statements)
     }
 
     /// Stops the embedded PostgreSQL, if this process started one.

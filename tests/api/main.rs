@@ -29,6 +29,7 @@ mod migrations;
 mod persisted;
 mod profile;
 mod resumes;
+mod scaling;
 mod secrets;
 mod statements;
 mod subscriptions;

@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod fault_proxy;
+pub mod pgbouncer;
 pub mod server;
 pub mod ws;
 
@@ -36,6 +37,38 @@ impl Cluster {
     fn url(&self, database: &str) -> String {
         self.url_pattern.replace("{db}", database)
     }
+
+    /// Where the server is and who to log in as, for tools that take them
+    /// apart (PgBouncer): the embedded cluster's socket URL
+    /// (`postgresql://user@localhost/{db}?host=/dir&port=5432`) or a
+    /// `postgres://user:password@host:port/{db}` TEST_DATABASE_URL.
+    fn connection_parts(&self) -> ConnectionParts {
+        let (_, rest) = self.url_pattern.split_once("://").expect("a postgres URL");
+        let (authority, tail) = rest.split_once('/').unwrap_or((rest, ""));
+        let (userinfo, hostport) = authority.rsplit_once('@').unwrap_or(("postgres", authority));
+        let (user, password) = match userinfo.split_once(':') {
+            Some((user, password)) => (user.to_owned(), Some(password.to_owned())),
+            None => (userinfo.to_owned(), None),
+        };
+        let param = |name: &str| {
+            tail.split_once('?').and_then(|(_, query)| {
+                query.split('&').find_map(|pair| pair.strip_prefix(name)?.strip_prefix('=').map(str::to_owned))
+            })
+        };
+        let (host, port) = match hostport.rsplit_once(':') {
+            Some((host, port)) => (host.to_owned(), port.to_owned()),
+            None => (hostport.to_owned(), "5432".to_owned()),
+        };
+        ConnectionParts { host: param("host").unwrap_or(host), port: param("port").unwrap_or(port), user, password }
+    }
+}
+
+/// The test server's address and login, taken apart.
+struct ConnectionParts {
+    host: String,
+    port: String,
+    user: String,
+    password: Option<String>,
 }
 
 static CLUSTER: OnceLock<Cluster> = OnceLock::new();
@@ -194,6 +227,13 @@ impl TestApp {
         let base_url = serve_router(&db.url, &config).await;
         let pool = db::build_pool(&db.url, 4).expect("pool");
         Self { base_url, client: reqwest::Client::new(), pool, db }
+    }
+
+    /// A handle on a server already running at `base_url` over `db` (a
+    /// `careergraph serve` process), so the helpers here can drive it.
+    pub fn at(base_url: &str, db: TestDb) -> Self {
+        let pool = db::build_pool(&db.url, 2).expect("pool");
+        Self { base_url: base_url.to_owned(), client: reqwest::Client::new(), pool, db }
     }
 
     pub fn url(&self, path: &str) -> String {

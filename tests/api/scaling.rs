@@ -1,0 +1,132 @@
+//! Past one database connection budget: the real `careergraph serve`
+//! through a real PgBouncer in transaction mode, with migrations and the
+//! LISTEN connection on the direct URL (docs/scaling.md).
+
+use crate::common;
+
+use std::time::Duration;
+
+use careergraph::db::{Statements, pooler};
+use common::pgbouncer::{PgBouncer, PoolMode};
+use common::server::ServerProcess;
+use common::ws::{connect, next_message, subscribe};
+use common::{TempDir, TestApp, TestDb, await_subscriptions, post_open_job, recruiter, sign_up};
+use serde_json::{Value, json};
+
+const EVENTS: &str = "subscription { applicationEvents { kind toStatus application { status } } }";
+const APPLY: &str = "mutation($input: ApplyToJobInput!) { applyToJob(input: $input) {
+    application { id status } userErrors { code } } }";
+const MOVE: &str = "mutation($input: UpdateApplicationStatusInput!) { updateApplicationStatus(input: $input) {
+    application { status } userErrors { code } } }";
+const STATUS: &str = "query($id: ID!) { node(id: $id) { ... on Application { status
+    events(first: 10) { totalCount } } } }";
+
+/// The part of the API a deployment must serve, whatever sits between it
+/// and PostgreSQL: sign up, post a job, apply with a subscription open, move
+/// the application on and read it back at once, then a burst of concurrent
+/// requests that keeps server connections changing hands.
+async fn serve_the_slice(app: &TestApp) {
+    let rita = recruiter(app, "rita@example.com").await;
+    let ada = sign_up(app, "ada@example.com").await;
+    let job = post_open_job(app, &rita, "Engineer").await;
+    let mut feed = connect(&app.base_url, &ada).await.expect("a subscription socket");
+    subscribe(&mut feed, "mine", EVENTS, json!({})).await;
+    await_subscriptions(&app.base_url, 1).await;
+
+    let applied = app.graphql_as(Some(&ada), APPLY, json!({ "input": { "jobId": job } })).await;
+    let application = applied["data"]["applyToJob"]["application"]["id"].as_str().expect("applied").to_owned();
+    let created = next_message(&mut feed, Duration::from_secs(10)).await.expect("the application's event");
+    assert_eq!(created["payload"]["data"]["applicationEvents"]["kind"], "CREATED", "{created}");
+
+    let moved = app
+        .graphql_as(Some(&rita), MOVE, json!({ "input": { "applicationId": application, "status": "SCREENING" } }))
+        .await;
+    assert_eq!(moved["data"]["updateApplicationStatus"]["application"]["status"], "SCREENING", "{moved}");
+    let read = app.graphql_as(Some(&ada), STATUS, json!({ "id": application })).await;
+    assert_eq!(read["data"]["node"], json!({ "status": "SCREENING", "events": { "totalCount": 2 } }), "{read}");
+    let changed = next_message(&mut feed, Duration::from_secs(10)).await.expect("the status change's event");
+    assert_eq!(
+        changed["payload"]["data"]["applicationEvents"],
+        json!({ "kind": "STATUS_CHANGED", "toStatus": "SCREENING", "application": { "status": "SCREENING" } }),
+    );
+
+    let burst = (0..30).map(|n| {
+        let (token, query) = match n % 3 {
+            0 => (
+                &ada,
+                "{ viewer { applications(first: 5) { totalCount nodes { status job { title company { name } } } } } }",
+            ),
+            1 => (
+                &rita,
+                "{ jobs(first: 10) { nodes { title postedBy { fullName } applications(first: 5) { totalCount } } } }",
+            ),
+            _ => (&ada, "{ analytics { applicationFunnel { status count } } }"),
+        };
+        app.graphql_as(Some(token), query, json!({}))
+    });
+    for body in futures_util::future::join_all(burst).await {
+        assert!(body.get("errors").is_none(), "{body}");
+    }
+}
+
+fn serve_through(bouncer: &PgBouncer, db: &TestDb, dir: &TempDir, extra: &[(&str, &str)]) -> ServerProcess {
+    let mut env = vec![("DATABASE_DIRECT_URL", db.url.as_str()), ("CAREERGRAPH_DB_POOL_SIZE", "8")];
+    env.extend_from_slice(extra);
+    ServerProcess::start_with(dir.path(), Some(&bouncer.url(&db.name)), &env)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn through_pgbouncer_in_transaction_mode_the_api_works_and_start_up_detects_it() {
+    let bouncer = PgBouncer::start(PoolMode::Transaction);
+    // An empty database: the migrations run at start, over the direct URL.
+    let db = TestDb::empty().await;
+    let dir = TempDir::new("pgbouncer-serve");
+    let server = serve_through(&bouncer, &db, &dir, &[]);
+    let detected = server.logs.lock().unwrap().iter().any(|line| {
+        let line: Value = serde_json::from_str(line).unwrap_or_default();
+        line["message"].as_str().is_some_and(|m| m.contains("pooled statements are sent unnamed"))
+            && line["detected"] == true
+    });
+    assert!(detected, "start-up did not detect transaction pooling: {:?}", server.logs.lock().unwrap());
+    let app = TestApp::at(&server.base_url, db);
+    serve_the_slice(&app).await;
+    let logs = server.logs.lock().unwrap().join("\n");
+    assert!(!logs.contains("prepared statement"), "{logs}\n{}", bouncer.log());
+    assert!(!logs.contains("\"ERROR\""), "{logs}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_transaction_pooler_without_a_direct_url_is_refused_at_start_up() {
+    let bouncer = PgBouncer::start(PoolMode::Transaction);
+    let db = TestDb::empty().await;
+    let dir = TempDir::new("pgbouncer-no-direct");
+    let (url, data_dir) = (bouncer.url(&db.name), dir.path().to_owned());
+    let output = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_careergraph"))
+            .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+            .arg(data_dir)
+            .env("DATABASE_URL", url)
+            .env_remove("DATABASE_DIRECT_URL")
+            .env("RUST_LOG", "off")
+            .output()
+            .expect("running careergraph")
+    })
+    .await
+    .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("pooler in transaction mode") && stderr.contains("set DATABASE_DIRECT_URL"), "{stderr}");
+    let mut conn = db.connect().await;
+    let tables = common::count(&mut conn, "(SELECT count(*) FROM pg_tables WHERE schemaname = 'public')").await;
+    assert_eq!(tables, 0, "nothing was migrated through the pooler");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn detection_tells_transaction_pooling_from_direct_and_session_pooled_connections() {
+    let db = TestDb::migrated().await;
+    let transaction = PgBouncer::start(PoolMode::Transaction);
+    let session = PgBouncer::start(PoolMode::Session);
+    assert_eq!(pooler::detect(&db.url).await.unwrap(), Statements::Prepared);
+    assert_eq!(pooler::detect(&session.url(&db.name)).await.unwrap(), Statements::Prepared);
+    assert_eq!(pooler::detect(&transaction.url(&db.name)).await.unwrap(), Statements::Unnamed);
+}
