@@ -279,6 +279,8 @@ async fn serve_on(
         seed_demo(database).await?;
     }
     let pool = database.pool(db_args.db_pool_size).map_err(|e| e.to_string())?;
+    let replicas = replicas(database, db_args)?;
+    let monitor = replicas.spawn_monitor(pool.clone());
     let mailer = mail::spawn_drainer(pool.clone(), Arc::new(mail::LoggingMailer), MAIL_DRAIN_INTERVAL);
     let persisted = http::PersistedQueries::configured(server)?;
     if let Some(count) = persisted.safelist_len() {
@@ -291,6 +293,7 @@ async fn serve_on(
         .with_limits(server.query_limits())
         .with_slow_operation(server.slow_operation())
         .with_demo_logins(if server.demo { demo::logins() } else { Vec::new() })
+        .with_replicas(replicas)
         .with_events(crate::live::EventHub::listen(database.direct_url().to_owned()));
     let listener = tokio::net::TcpListener::bind(server.listen)
         .await
@@ -301,8 +304,25 @@ async fn serve_on(
         .await
         .map_err(|err| format!("server error: {err}"))?;
     mailer.abort();
+    if let Some(monitor) = monitor {
+        monitor.abort();
+    }
     tracing::info!("server stopped");
     Ok(())
+}
+
+/// A pool per `--database-replica-url`, sending statements as the primary's do.
+fn replicas(database: &Database, args: &DatabaseArgs) -> Result<db::Replicas, String> {
+    let pools = args
+        .database_replica_urls
+        .iter()
+        .map(|url| {
+            tracing::info!(replica = %db::redact_url(url), "read replica configured");
+            db::build_pool_for(url, args.db_pool_size, database.statements()).map(|pool| (url.clone(), pool))
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| e.to_string())?;
+    Ok(db::Replicas::new(pools, args.replica_max_lag))
 }
 
 /// Resolves on SIGINT (Ctrl-C) or SIGTERM.

@@ -26,21 +26,7 @@ applications=${PEER_BENCH_APPLICATIONS:-100000}
 careergraph_port=${PEER_BENCH_CAREERGRAPH_PORT:-8091}
 postgraphile_port=${PEER_BENCH_POSTGRAPHILE_PORT:-5678}
 
-log() { printf '\033[1m== %s\033[0m\n' "$*" >&2; }
-
-# PostgreSQL refuses to run as root; run its binaries as `postgres` then.
-as_pg() {
-    if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
-}
-pg_bin() {
-    local name=$1
-    if command -v "$name" >/dev/null; then command -v "$name"; return; fi
-    for dir in /usr/lib/postgresql/*/bin; do
-        if [ -x "$dir/$name" ]; then echo "$dir/$name"; return; fi
-    done
-    echo "no $name: install PostgreSQL (apt-get install postgresql postgresql-contrib)" >&2
-    exit 1
-}
+source "$here/../cluster.sh"
 
 # PEER_BENCH_CAREERGRAPH_BIN measures another build (e.g. the one before a change).
 log "building careergraph (release) and the driver"
@@ -59,60 +45,7 @@ if [ ! -x "$here/node_modules/.bin/node" ] || [ "$here/package-lock.json" -nt "$
 fi
 node="$here/node_modules/.bin/node"
 
-mkdir -p "$work"
-socket="$work/socket"
-cluster="$work/pg"
-if [ "$(id -u)" = 0 ]; then chown postgres "$work"; fi
-if [ ! -f "$cluster/PG_VERSION" ]; then
-    log "creating a PostgreSQL cluster in $cluster"
-    as_pg "$(pg_bin initdb)" -D "$cluster" -U postgres --auth=trust -E UTF8 >/dev/null
-    mkdir -p "$socket"
-    if [ "$(id -u)" = 0 ]; then chown postgres "$socket"; fi
-    cat >>"$cluster/postgresql.conf" <<EOF
-listen_addresses = ''
-unix_socket_directories = '$socket'
-max_connections = 200
-shared_buffers = 512MB
-shared_preload_libraries = 'pg_stat_statements'
-pg_stat_statements.track = top
-pg_stat_statements.max = 10000
-# The driver reads one request's statements from the log for --pgbench.
-log_line_prefix = '%m [%p] %u '
-EOF
-fi
-
-servers=()
-cleanup() {
-    for pid in "${servers[@]}"; do kill "$pid" 2>/dev/null || true; done
-    for pid in "${servers[@]}"; do wait "$pid" 2>/dev/null || true; done
-    as_pg "$(pg_bin pg_ctl)" -D "$cluster" -m fast stop >/dev/null 2>&1 || true
-}
-trap cleanup EXIT
-
-log "starting PostgreSQL"
-as_pg "$(pg_bin pg_ctl)" -D "$cluster" -l "$work/postgres.log" -w start >/dev/null
-psql_admin() { "$(pg_bin psql)" -h "$socket" -U postgres -X -q -v ON_ERROR_STOP=1 "$@"; }
-if ! psql_admin -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'careergraph'" | grep -q 1; then
-    psql_admin -d postgres -c "CREATE DATABASE careergraph"
-fi
-psql_admin -d careergraph -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements"
-# One role per server, so pg_stat_statements tells their statements apart.
-for role in careergraph postgraphile; do
-    if ! psql_admin -d postgres -tAc "SELECT 1 FROM pg_roles WHERE rolname = '$role'" | grep -q 1; then
-        psql_admin -d postgres -c "CREATE ROLE $role LOGIN SUPERUSER"
-    fi
-done
-database_url() { echo "postgres://$1@localhost/careergraph?host=$socket"; }
-export DATABASE_URL
-DATABASE_URL=$(database_url careergraph)
-
-"$careergraph" migrate
-if [ ! -f "$work/seeded" ]; then
-    log "seeding $users users, $jobs jobs, $applications applications"
-    "$careergraph" seed --users "$users" --jobs "$jobs" --applications "$applications"
-    psql_admin -d careergraph -c "VACUUM ANALYZE"
-    touch "$work/seeded"
-fi
+bench_cluster "$careergraph"
 
 # --instructions runs careergraph under callgrind, counting nothing until
 # the driver turns it on around each operation's requests.

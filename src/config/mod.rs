@@ -133,6 +133,38 @@ pub struct DatabaseArgs {
     /// `pool_mode = transaction`), `auto` finds out at start-up.
     #[arg(long, env = "DATABASE_POOL_MODE", value_enum, default_value_t = PoolMode::Auto, global = true)]
     pub database_pool_mode: PoolMode,
+
+    /// A streaming read replica's connection URL (repeatable;
+    /// comma-separated in the environment). Its replay position is watched,
+    /// and `/health/ready` and `/metrics` report it.
+    #[arg(
+        long = "database-replica-url",
+        env = "DATABASE_REPLICA_URL",
+        value_delimiter = ',',
+        global = true,
+        hide_env_values = true
+    )]
+    pub database_replica_urls: Vec<String>,
+
+    /// How far behind the primary a replica may be and still serve reads
+    /// (`1s`, `500ms`).
+    #[arg(long, env = "CAREERGRAPH_REPLICA_MAX_LAG", default_value = "1s", value_parser = parse_duration, global = true)]
+    pub replica_max_lag: Duration,
+}
+
+/// `250ms`, `1s`, `1.5s` or a bare number of seconds.
+fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let (number, unit) = match text.strip_suffix("ms") {
+        Some(number) => (number, 0.001),
+        None => (text.strip_suffix('s').unwrap_or(text), 1.0),
+    };
+    match number.trim().parse::<f64>() {
+        Ok(value) if value.is_finite() && value >= 0.0 && value * unit <= 86_400.0 => {
+            Ok(Duration::from_secs_f64(value * unit))
+        }
+        _ => Err(format!("`{text}` is not a duration such as 500ms or 2s")),
+    }
 }
 
 /// What DATABASE_URL leads to, as far as statements are concerned.

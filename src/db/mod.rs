@@ -9,6 +9,7 @@ mod limited;
 pub mod migrations;
 pub mod pooler;
 mod related;
+pub mod replicas;
 pub mod tables;
 
 use std::time::Duration;
@@ -19,6 +20,7 @@ pub use keys::{KeyList, OneOfKeys};
 pub use limited::Limited;
 pub use pooler::Statements;
 pub use related::{ColumnsOf, Fetched, Related};
+pub use replicas::Replicas;
 
 use deadpool::Runtime;
 use deadpool::managed::{Object, Timeouts};

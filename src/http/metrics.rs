@@ -198,9 +198,43 @@ fn resident_bytes() -> u64 {
     pages * page_size
 }
 
+/// Each replica's state and lag, as gauges labelled by its (redacted) URL.
+fn render_replicas(out: &mut String, replicas: &crate::db::Replicas) {
+    use crate::db::replicas::ReplicaState;
+    if replicas.all().is_empty() {
+        return;
+    }
+    let label = |name: &str| name.replace('\\', "\\\\").replace('"', "\\\"");
+    let _ = writeln!(
+        out,
+        "# HELP careergraph_replica_up Whether a read replica answers as a streaming standby (1) or not (0).\n\
+         # TYPE careergraph_replica_up gauge"
+    );
+    for replica in replicas.all() {
+        let up = matches!(replica.state(), ReplicaState::Streaming { .. });
+        let _ = writeln!(out, "careergraph_replica_up{{replica=\"{}\"}} {}", label(&replica.name), u8::from(up));
+    }
+    let _ = writeln!(
+        out,
+        "# HELP careergraph_replica_lag_seconds How long ago the primary wrote the oldest WAL the replica has not replayed.\n\
+         # TYPE careergraph_replica_lag_seconds gauge"
+    );
+    for replica in replicas.all() {
+        if let ReplicaState::Streaming { lag, .. } = replica.state() {
+            let _ = writeln!(
+                out,
+                "careergraph_replica_lag_seconds{{replica=\"{}\"}} {}",
+                label(&replica.name),
+                lag.as_secs_f64()
+            );
+        }
+    }
+}
+
 /// `GET /metrics`.
 pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
-    let body = state.metrics.render(state.pool.status(), &state.admission);
+    let mut body = state.metrics.render(state.pool.status(), &state.admission);
+    render_replicas(&mut body, &state.replicas);
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], body)
 }
 

@@ -61,6 +61,8 @@ pub struct AppState {
     pub admission: Arc<Admission>,
     /// The sign-ins GraphiQL lists (the demo's, with `--demo`), as (email, role).
     pub demo_logins: Arc<[(String, &'static str)]>,
+    /// The read replicas and what their monitor last saw.
+    pub replicas: crate::db::Replicas,
 }
 
 impl AppState {
@@ -79,7 +81,14 @@ impl AppState {
             trusted_proxies: Arc::from([]),
             admission: Arc::new(Admission::new(ServerArgs::default().admission_limits(0))),
             demo_logins: Arc::from([]),
+            replicas: crate::db::Replicas::none(),
         }
+    }
+
+    /// Reports on these replicas (their monitor runs apart).
+    pub fn with_replicas(mut self, replicas: crate::db::Replicas) -> Self {
+        self.replicas = replicas;
+        self
     }
 
     /// Turns `extensions.sqlStatements` on or off.

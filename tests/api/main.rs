@@ -28,6 +28,7 @@ mod metrics;
 mod migrations;
 mod persisted;
 mod profile;
+mod replicas;
 mod resumes;
 mod scaling;
 mod secrets;

@@ -6,6 +6,7 @@
 
 pub mod fault_proxy;
 pub mod pgbouncer;
+pub mod replica;
 pub mod server;
 pub mod ws;
 
@@ -494,5 +495,22 @@ pub async fn await_lock_waiter(conn: &mut AsyncPgConnection) {
     {
         assert!(started.elapsed() < std::time::Duration::from_secs(10), "no request reached the held lock");
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
+/// PostgreSQL and PgBouncer refuse to run as root: when the tests do, the
+/// command runs as the `postgres` OS user, which is given `dir`.
+pub fn run_as_postgres_when_root(command: &mut std::process::Command, dir: &Path) {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: geteuid has no preconditions; getpwnam reads a static entry.
+    unsafe {
+        if libc::geteuid() != 0 {
+            return;
+        }
+        let entry = libc::getpwnam(c"postgres".as_ptr());
+        assert!(!entry.is_null(), "running as root, but there is no postgres OS user to run PostgreSQL tools as");
+        let (uid, gid) = ((*entry).pw_uid, (*entry).pw_gid);
+        std::os::unix::fs::chown(dir, Some(uid), Some(gid)).unwrap();
+        command.uid(uid).gid(gid);
     }
 }

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use super::{TempDir, cluster};
+use super::{TempDir, cluster, run_as_postgres_when_root};
 
 /// PgBouncer's `pool_mode`.
 #[derive(Debug, Clone, Copy)]
@@ -56,7 +56,7 @@ impl PgBouncer {
         std::fs::write(&config_path, config).unwrap();
         let mut command = Command::new(binary());
         command.arg(&config_path).stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null());
-        run_as_postgres_when_root(&mut command, &dir);
+        run_as_postgres_when_root(&mut command, dir.path());
         // SAFETY: prctl only asks the kernel to end the child with us.
         unsafe {
             command.pre_exec(|| {
@@ -106,21 +106,6 @@ fn binary() -> PathBuf {
         assert!(debian.is_file(), "pgbouncer is not installed: apt-get install pgbouncer (.ci/run does)");
         debian
     })
-}
-
-/// PgBouncer refuses to run as root, like PostgreSQL: run it as `postgres`.
-fn run_as_postgres_when_root(command: &mut Command, dir: &TempDir) {
-    // SAFETY: geteuid has no preconditions; getpwnam reads a static entry.
-    unsafe {
-        if libc::geteuid() != 0 {
-            return;
-        }
-        let entry = libc::getpwnam(c"postgres".as_ptr());
-        assert!(!entry.is_null(), "running as root, but there is no postgres OS user to run pgbouncer as");
-        let (uid, gid) = ((*entry).pw_uid, (*entry).pw_gid);
-        std::os::unix::fs::chown(dir.path(), Some(uid), Some(gid)).unwrap();
-        command.uid(uid).gid(gid);
-    }
 }
 
 fn free_port() -> u16 {

@@ -1,0 +1,228 @@
+//! Streaming read replicas and how far behind each one is.
+//!
+//! A background monitor samples the primary's WAL position and each
+//! replica's replay position (`pg_last_wal_replay_lsn()`) every
+//! [`SAMPLE_INTERVAL`]. A replica's lag is the age of the oldest primary
+//! position it has not replayed: zero when it has everything (an idle
+//! primary does not make an idle replica look late, as the time since its
+//! last replayed transaction would), and growing while replay stands still
+//! behind new writes. A replica that does not answer is down. Both are
+//! skipped until they recover; nothing here runs on the request path.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use diesel::sql_types::{BigInt, Bool, Nullable};
+use diesel_async::RunQueryDsl;
+
+use super::{Pool, redact_url};
+
+/// How often the monitor samples positions.
+pub const SAMPLE_INTERVAL: Duration = Duration::from_millis(200);
+
+/// How long one sample may take before its database counts as down.
+const SAMPLE_TIMEOUT: Duration = Duration::from_millis(1000);
+
+/// A WAL position, as bytes since the start of the WAL.
+pub type Lsn = u64;
+
+/// What the monitor last saw of a replica.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ReplicaState {
+    /// Not sampled yet.
+    Unknown,
+    /// Answering, `lag` behind the primary.
+    Streaming { replayed: Lsn, lag: Duration },
+    /// Answering but not a standby (promoted, or misconfigured): never read from.
+    NotInRecovery,
+    /// Not answering; the reason, for `/health/ready` and the log.
+    Down { reason: String },
+}
+
+/// One replica: its pool and its latest state.
+pub struct Replica {
+    /// Names it in health reports, logs and metrics (its URL, password masked).
+    pub name: String,
+    pub pool: Pool,
+    state: Mutex<ReplicaState>,
+}
+
+impl Replica {
+    pub fn state(&self) -> ReplicaState {
+        self.state.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Whether reads may go here: streaming, no more than `max_lag` behind.
+    pub fn is_usable(&self, max_lag: Duration) -> bool {
+        matches!(self.state(), ReplicaState::Streaming { lag, .. } if lag <= max_lag)
+    }
+
+    fn set(&self, state: ReplicaState) {
+        let mut current = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        let was_usable = matches!(*current, ReplicaState::Streaming { .. });
+        let now_usable = matches!(state, ReplicaState::Streaming { .. });
+        if was_usable != now_usable || matches!(*current, ReplicaState::Unknown) {
+            match &state {
+                ReplicaState::Streaming { .. } => tracing::info!(replica = %self.name, "replica streaming"),
+                ReplicaState::NotInRecovery => tracing::warn!(replica = %self.name, "replica is not in recovery"),
+                ReplicaState::Down { reason } => tracing::warn!(replica = %self.name, reason, "replica down"),
+                ReplicaState::Unknown => {}
+            }
+        }
+        *current = state;
+    }
+}
+
+/// The primary's pool and every configured replica.
+#[derive(Clone)]
+pub struct Replicas {
+    replicas: Arc<[Arc<Replica>]>,
+    max_lag: Duration,
+}
+
+impl Replicas {
+    /// No replicas: every read goes to the primary.
+    pub fn none() -> Self {
+        Self { replicas: Arc::from([]), max_lag: Duration::from_secs(1) }
+    }
+
+    /// One replica per pool, as `(url, pool)`; reads skip any more than
+    /// `max_lag` behind.
+    pub fn new(pools: Vec<(String, Pool)>, max_lag: Duration) -> Self {
+        let replicas = pools
+            .into_iter()
+            .map(|(url, pool)| {
+                Arc::new(Replica { name: redact_url(&url), pool, state: Mutex::new(ReplicaState::Unknown) })
+            })
+            .collect();
+        Self { replicas, max_lag }
+    }
+
+    pub fn all(&self) -> &[Arc<Replica>] {
+        &self.replicas
+    }
+
+    pub fn max_lag(&self) -> Duration {
+        self.max_lag
+    }
+
+    /// Samples the primary and every replica every [`SAMPLE_INTERVAL`]
+    /// until the returned task is aborted. Without replicas it does nothing.
+    pub fn spawn_monitor(&self, primary: Pool) -> Option<tokio::task::JoinHandle<()>> {
+        if self.replicas.is_empty() {
+            return None;
+        }
+        let replicas = self.clone();
+        Some(tokio::spawn(async move {
+            let mut history = History::default();
+            let mut ticks = tokio::time::interval(SAMPLE_INTERVAL);
+            ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                ticks.tick().await;
+                replicas.sample(&primary, &mut history).await;
+            }
+        }))
+    }
+
+    async fn sample(&self, primary: &Pool, history: &mut History) {
+        // A primary that does not answer leaves the replicas' lag unknown;
+        // their last states stand until it answers again.
+        let Ok(Ok(position)) = tokio::time::timeout(SAMPLE_TIMEOUT, primary_position(primary)).await else {
+            return;
+        };
+        let now = Instant::now();
+        history.record(now, position);
+        let history = &*history;
+        let samples = self.replicas.iter().map(|replica| async move {
+            let state = match tokio::time::timeout(SAMPLE_TIMEOUT, replay_position(&replica.pool)).await {
+                Err(_) => ReplicaState::Down { reason: format!("no answer within {} ms", SAMPLE_TIMEOUT.as_millis()) },
+                Ok(Err(reason)) => ReplicaState::Down { reason },
+                Ok(Ok(None)) => ReplicaState::NotInRecovery,
+                Ok(Ok(Some(replayed))) => ReplicaState::Streaming { replayed, lag: history.lag(now, replayed) },
+            };
+            replica.set(state);
+        });
+        futures_util::future::join_all(samples).await;
+    }
+}
+
+/// Recent primary positions and when each was first seen.
+#[derive(Default)]
+struct History {
+    samples: VecDeque<(Instant, Lsn)>,
+}
+
+/// Samples older than this are dropped: a replica further behind reads as
+/// this late, which is past any sensible `--replica-max-lag`.
+const HISTORY: Duration = Duration::from_secs(600);
+
+impl History {
+    fn record(&mut self, at: Instant, position: Lsn) {
+        if self.samples.back().is_none_or(|&(_, last)| position > last) {
+            self.samples.push_back((at, position));
+        }
+        while self.samples.front().is_some_and(|&(first, _)| at.duration_since(first) > HISTORY) {
+            self.samples.pop_front();
+        }
+    }
+
+    /// How long ago the primary first reached a position past `replayed`.
+    fn lag(&self, now: Instant, replayed: Lsn) -> Duration {
+        self.samples
+            .iter()
+            .find(|&&(_, position)| position > replayed)
+            .map_or(Duration::ZERO, |&(at, _)| now.duration_since(at))
+    }
+}
+
+#[derive(diesel::QueryableByName)]
+struct Position {
+    #[diesel(sql_type = Nullable<BigInt>)]
+    position: Option<i64>,
+    #[diesel(sql_type = Bool)]
+    in_recovery: bool,
+}
+
+async fn primary_position(pool: &Pool) -> Result<Lsn, String> {
+    let mut conn = pool.get().await.map_err(|e| e.to_string())?;
+    let row: Position = diesel::sql_query(
+        "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint AS position, false AS in_recovery",
+    )
+    .get_result(&mut conn)
+    .await
+    .map_err(|e| e.to_string())?;
+    Ok(row.position.unwrap_or(0).max(0) as Lsn)
+}
+
+/// The replica's replayed position, or `None` when it is not a standby.
+async fn replay_position(pool: &Pool) -> Result<Option<Lsn>, String> {
+    let mut conn = pool.get().await.map_err(|e| e.to_string())?;
+    let row: Position = diesel::sql_query(
+        "SELECT pg_wal_lsn_diff(pg_last_wal_replay_lsn(), '0/0')::bigint AS position, pg_is_in_recovery() AS in_recovery",
+    )
+    .get_result(&mut conn)
+    .await
+    .map_err(|e| e.to_string())?;
+    Ok(row.in_recovery.then(|| row.position.unwrap_or(0).max(0) as Lsn))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lag_is_the_age_of_the_oldest_position_not_replayed() {
+        let start = Instant::now();
+        let mut history = History::default();
+        history.record(start, 100);
+        history.record(start + Duration::from_secs(1), 100); // idle primary: no new sample
+        history.record(start + Duration::from_secs(2), 250);
+        history.record(start + Duration::from_secs(3), 400);
+        let now = start + Duration::from_secs(4);
+        assert_eq!(history.lag(now, 400), Duration::ZERO, "caught up");
+        assert_eq!(history.lag(now, 100), Duration::from_secs(2), "missing what arrived at 2 s");
+        assert_eq!(history.lag(now, 300), Duration::from_secs(1));
+        assert_eq!(history.lag(now, 50), Duration::from_secs(4));
+    }
+}
