@@ -16,6 +16,8 @@ use super::{CONNECTION_TIMEOUT, Pool, PooledConnection};
 #[derive(Clone)]
 pub struct Db {
     pool: Pool,
+    /// Where connections come from when `pool` (a replica's) has none to give.
+    fallback: Option<Pool>,
     statements: Arc<AtomicUsize>,
 }
 
@@ -24,7 +26,14 @@ pub type CheckoutError = deadpool::managed::PoolError<diesel_async::pooled_conne
 
 impl Db {
     pub fn new(pool: Pool) -> Self {
-        Self { pool, statements: Arc::new(AtomicUsize::new(0)) }
+        Self { pool, fallback: None, statements: Arc::new(AtomicUsize::new(0)) }
+    }
+
+    /// Reads from a replica's pool, falling back to the primary's when no
+    /// connection to the replica can be had (it went down since the
+    /// monitor last looked).
+    pub fn reading(replica: Pool, primary: Pool) -> Self {
+        Self { pool: replica, fallback: Some(primary), statements: Arc::new(AtomicUsize::new(0)) }
     }
 
     /// A connection that counts its statements for this request until it is
@@ -34,9 +43,22 @@ impl Db {
     /// bounds each step (the wait, each recycling ping, the connect), but on
     /// a stalled link it would ping every idle connection in turn.
     pub async fn conn(&self) -> Result<Conn, CheckoutError> {
-        let mut conn = tokio::time::timeout(CONNECTION_TIMEOUT, self.pool.get())
-            .await
-            .map_err(|_| CheckoutError::Timeout(deadpool::managed::TimeoutType::Wait))??;
+        let checkout = |pool: &Pool| {
+            let pool = pool.clone();
+            async move {
+                tokio::time::timeout(CONNECTION_TIMEOUT, pool.get())
+                    .await
+                    .map_err(|_| CheckoutError::Timeout(deadpool::managed::TimeoutType::Wait))?
+            }
+        };
+        let mut conn = match (checkout(&self.pool).await, &self.fallback) {
+            (Ok(conn), _) => conn,
+            (Err(err), Some(primary)) => {
+                tracing::warn!(error = %err, "no replica connection; reading from the primary");
+                checkout(primary).await?
+            }
+            (Err(err), None) => return Err(err),
+        };
         conn.set_instrumentation(StatementCounter(self.statements.clone()));
         Ok(Conn(conn))
     }

@@ -9,7 +9,8 @@
 //! behind new writes. A replica that does not answer is down. Both are
 //! skipped until they recover; nothing here runs on the request path.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -32,8 +33,8 @@ pub type Lsn = u64;
 pub enum ReplicaState {
     /// Not sampled yet.
     Unknown,
-    /// Answering, `lag` behind the primary.
-    Streaming { replayed: Lsn, lag: Duration },
+    /// Answering, `lag` behind the primary, as sampled `at`.
+    Streaming { replayed: Lsn, lag: Duration, at: Instant },
     /// Answering but not a standby (promoted, or misconfigured): never read from.
     NotInRecovery,
     /// Not answering; the reason, for `/health/ready` and the log.
@@ -46,6 +47,8 @@ pub struct Replica {
     pub name: String,
     pub pool: Pool,
     state: Mutex<ReplicaState>,
+    /// Read requests it served.
+    reads: AtomicU64,
 }
 
 impl Replica {
@@ -53,9 +56,16 @@ impl Replica {
         self.state.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
-    /// Whether reads may go here: streaming, no more than `max_lag` behind.
-    pub fn is_usable(&self, max_lag: Duration) -> bool {
-        matches!(self.state(), ReplicaState::Streaming { lag, .. } if lag <= max_lag)
+    /// Whether a read that must see `position` may go here: streaming, no
+    /// more than `max_lag` behind, sampled lately, and replayed that far.
+    pub fn can_serve(&self, max_lag: Duration, position: Lsn) -> bool {
+        matches!(self.state(), ReplicaState::Streaming { lag, replayed, at }
+            if lag <= max_lag && replayed >= position && at.elapsed() <= FRESH_SAMPLE)
+    }
+
+    /// Read requests this replica served.
+    pub fn reads(&self) -> u64 {
+        AtomicU64::load(&self.reads, Ordering::Relaxed)
     }
 
     fn set(&self, state: ReplicaState) {
@@ -74,17 +84,26 @@ impl Replica {
     }
 }
 
+/// A sample older than this (the primary stopped answering the monitor)
+/// no longer vouches for a replica.
+const FRESH_SAMPLE: Duration = Duration::from_secs(2);
+
 /// The primary's pool and every configured replica.
 #[derive(Clone)]
 pub struct Replicas {
     replicas: Arc<[Arc<Replica>]>,
     max_lag: Duration,
+    /// Turns, so reads spread over the usable replicas.
+    next: Arc<AtomicUsize>,
+    /// Read requests the primary served (none usable, or none had replayed far enough).
+    primary_reads: Arc<AtomicU64>,
+    written: Arc<WritePositions>,
 }
 
 impl Replicas {
     /// No replicas: every read goes to the primary.
     pub fn none() -> Self {
-        Self { replicas: Arc::from([]), max_lag: Duration::from_secs(1) }
+        Self::new(Vec::new(), Duration::from_secs(1))
     }
 
     /// One replica per pool, as `(url, pool)`; reads skip any more than
@@ -93,10 +112,43 @@ impl Replicas {
         let replicas = pools
             .into_iter()
             .map(|(url, pool)| {
-                Arc::new(Replica { name: redact_url(&url), pool, state: Mutex::new(ReplicaState::Unknown) })
+                let state = Mutex::new(ReplicaState::Unknown);
+                Arc::new(Replica { name: redact_url(&url), pool, state, reads: AtomicU64::new(0) })
             })
             .collect();
-        Self { replicas, max_lag }
+        Self {
+            replicas,
+            max_lag,
+            next: Arc::default(),
+            primary_reads: Arc::default(),
+            written: Arc::new(WritePositions::new(max_lag)),
+        }
+    }
+
+    /// The replica a read that must see `position` goes to, taking turns
+    /// among those that can serve it; `None` sends it to the primary. Each
+    /// call counts one read where it sends it.
+    pub fn for_read(&self, position: Lsn) -> Option<&Arc<Replica>> {
+        let count = self.replicas.len();
+        let start = self.next.fetch_add(1, Ordering::Relaxed);
+        let chosen = (0..count)
+            .map(|n| &self.replicas[(start + n) % count])
+            .find(|replica| replica.can_serve(self.max_lag, position));
+        match chosen {
+            Some(replica) => replica.reads.fetch_add(1, Ordering::Relaxed),
+            None => self.primary_reads.fetch_add(1, Ordering::Relaxed),
+        };
+        chosen
+    }
+
+    /// Read requests the primary served while replicas were configured.
+    pub fn primary_reads(&self) -> u64 {
+        AtomicU64::load(&self.primary_reads, Ordering::Relaxed)
+    }
+
+    /// Where each session's latest write ended, for read-your-writes.
+    pub fn written(&self) -> &WritePositions {
+        &self.written
     }
 
     pub fn all(&self) -> &[Arc<Replica>] {
@@ -139,11 +191,54 @@ impl Replicas {
                 Err(_) => ReplicaState::Down { reason: format!("no answer within {} ms", SAMPLE_TIMEOUT.as_millis()) },
                 Ok(Err(reason)) => ReplicaState::Down { reason },
                 Ok(Ok(None)) => ReplicaState::NotInRecovery,
-                Ok(Ok(Some(replayed))) => ReplicaState::Streaming { replayed, lag: history.lag(now, replayed) },
+                Ok(Ok(Some(replayed))) => {
+                    ReplicaState::Streaming { replayed, lag: history.lag(now, replayed), at: Instant::now() }
+                }
             };
             replica.set(state);
         });
         futures_util::future::join_all(samples).await;
+    }
+}
+
+/// The WAL position each session's latest mutation ended at, kept while a
+/// replica that is usable at all might not have replayed it: a usable
+/// replica is at most `max_lag` behind (plus a sample's age), so older
+/// entries are dropped. This serves read-your-writes within one process; the
+/// `CareerGraph-Read-After` header carries the same position across them.
+pub struct WritePositions {
+    keep: Duration,
+    positions: Mutex<HashMap<uuid::Uuid, (Lsn, Instant)>>,
+}
+
+/// Most sessions remembered at once; past it the oldest entries go first.
+const MAX_REMEMBERED: usize = 100_000;
+
+impl WritePositions {
+    fn new(max_lag: Duration) -> Self {
+        Self { keep: max_lag + FRESH_SAMPLE + SAMPLE_INTERVAL, positions: Mutex::new(HashMap::new()) }
+    }
+
+    /// Remembers that `session`'s latest write ended at `position`.
+    pub fn record(&self, session: uuid::Uuid, position: Lsn) {
+        let mut positions = self.positions.lock().unwrap_or_else(|p| p.into_inner());
+        if positions.len() >= MAX_REMEMBERED {
+            let keep = self.keep;
+            positions.retain(|_, (_, at)| at.elapsed() <= keep);
+            if positions.len() >= MAX_REMEMBERED {
+                // Forgetting only sends those sessions' reads to replicas
+                // sooner; a bound matters more than the few.
+                positions.clear();
+            }
+        }
+        let entry = positions.entry(session).or_insert((position, Instant::now()));
+        *entry = (entry.0.max(position), Instant::now());
+    }
+
+    /// The position `session`'s reads must see, if it wrote lately.
+    pub fn of(&self, session: uuid::Uuid) -> Option<Lsn> {
+        let positions = self.positions.lock().unwrap_or_else(|p| p.into_inner());
+        positions.get(&session).filter(|(_, at)| at.elapsed() <= self.keep).map(|(position, _)| *position)
     }
 }
 
@@ -184,10 +279,13 @@ struct Position {
     in_recovery: bool,
 }
 
-async fn primary_position(pool: &Pool) -> Result<Lsn, String> {
+/// The primary's WAL position now: a read after it sees every write
+/// committed before it. The insert position, not the write position: with
+/// `synchronous_commit = off` a commit returns before its record is written.
+pub async fn primary_position(pool: &Pool) -> Result<Lsn, String> {
     let mut conn = pool.get().await.map_err(|e| e.to_string())?;
     let row: Position = diesel::sql_query(
-        "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint AS position, false AS in_recovery",
+        "SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), '0/0')::bigint AS position, false AS in_recovery",
     )
     .get_result(&mut conn)
     .await

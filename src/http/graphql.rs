@@ -51,8 +51,14 @@ pub async fn execute(
     // operation (for metrics and logs). It comes from the schema's parsed
     // documents and is handed on, so it is looked up once per request.
     let mut request = request;
-    let operation =
-        if method == Method::GET || request.operation_name.is_none() { preparse(&state, &mut request) } else { None };
+    // With replicas, every operation's kind is needed: queries may read from one.
+    let routing = !state.replicas.all().is_empty();
+    let operation = if routing || method == Method::GET || request.operation_name.is_none() {
+        preparse(&state, &mut request)
+    } else {
+        None
+    };
+    let kind = operation.as_ref().map(|(_, kind)| *kind);
     let name = request.operation_name.clone().or_else(|| operation.as_ref().and_then(|(name, _)| name.clone()));
     if method == Method::GET && operation.is_some_and(|(_, kind)| kind == OperationType::Mutation) {
         state.metrics.record(name.as_deref(), Outcome::Refused, started.elapsed(), 0);
@@ -61,9 +67,18 @@ pub async fn execute(
     let viewer = viewer_from(&headers, &state);
     let user_agent = headers.get(header::USER_AGENT).and_then(|value| value.to_str().ok()).map(str::to_owned);
     let client = super::client_address::client_address(peer.ip(), &headers, &state.trusted_proxies);
+    let session = match &viewer {
+        Viewer::SignedIn(signed_in) => Some(signed_in.session_id),
+        _ => None,
+    };
+    let db = if routing && kind == Some(OperationType::Query) {
+        reading_db(&state, &headers, session)
+    } else {
+        Db::new(state.pool.clone())
+    };
     let batching = Batching::driven();
     let who = (viewer, request_id.clone());
-    let db = request_data(&mut request.data, &state, who, client, user_agent, &batching);
+    request_data(&mut request.data, &state, db.clone(), who, client, user_agent, &batching);
     let span = tracing::info_span!("graphql", operation = name.as_deref().unwrap_or("anonymous"));
     let mut response = batching.run(state.schema.execute(request)).instrument(span).await;
     attach_request_id(&mut response, &request_id);
@@ -90,7 +105,49 @@ pub async fn execute(
             "slow GraphQL operation"
         );
     }
-    over_http::respond(media, &response)
+    let mut http = over_http::respond(media, &response);
+    if routing && kind == Some(OperationType::Mutation) {
+        remember_write(&state, session, &mut http).await;
+    }
+    http
+}
+
+/// The header that carries read-your-writes across processes: a mutation's
+/// response names the WAL position its writes ended at, and a client that
+/// sends it back on later requests reads from a replica only once that
+/// replica has replayed past it (whichever careergraph process serves it).
+pub const READ_AFTER: &str = "careergraph-read-after";
+
+/// A query's database: a replica that has replayed what this viewer last
+/// wrote (by this process's memory of the session, or the position the
+/// client sent back), else the primary.
+fn reading_db(state: &AppState, headers: &HeaderMap, session: Option<uuid::Uuid>) -> Db {
+    // A position that does not parse cannot be honoured by any replica.
+    let sent = headers
+        .get(READ_AFTER)
+        .map(|value| value.to_str().ok().and_then(|v| v.trim().parse().ok()).unwrap_or(u64::MAX));
+    let remembered = session.and_then(|session| state.replicas.written().of(session));
+    let position = sent.into_iter().chain(remembered).max().unwrap_or(0);
+    match state.replicas.for_read(position) {
+        Some(replica) => Db::reading(replica.pool.clone(), state.pool.clone()),
+        None => Db::new(state.pool.clone()),
+    }
+}
+
+/// After a mutation: where the primary's WAL is now (past the mutation's
+/// commit), remembered for the session and sent in [`READ_AFTER`].
+async fn remember_write(state: &AppState, session: Option<uuid::Uuid>, http: &mut Response) {
+    match crate::db::replicas::primary_position(&state.pool).await {
+        Ok(position) => {
+            if let Some(session) = session {
+                state.replicas.written().record(session, position);
+            }
+            http.headers_mut().insert(READ_AFTER, axum::http::HeaderValue::from(position));
+        }
+        // Without a position this viewer's next reads may be stale on a
+        // replica for up to --replica-max-lag; the mutation itself stands.
+        Err(error) => tracing::warn!(error, "could not read the primary's WAL position after a mutation"),
+    }
 }
 
 /// The operation `request` selects, its document put in the request's data
@@ -147,16 +204,14 @@ pub async fn get(State(state): State<AppState>, request: Request) -> Response {
 pub(super) fn request_data(
     data: &mut async_graphql::Data,
     state: &AppState,
+    db: Db,
     (viewer, request_id): (Viewer, RequestId),
     client_address: std::net::IpAddr,
     user_agent: Option<String>,
     batching: &Batching,
-) -> Db {
-    let db = Db::new(state.pool.clone());
-    let context =
-        RequestContext { db: db.clone(), request_id, viewer, auth: state.auth.clone(), client_address, user_agent };
+) {
+    let context = RequestContext { db, request_id, viewer, auth: state.auth.clone(), client_address, user_agent };
     crate::schema::request_data(data, context, batching);
-    db
 }
 
 /// Anonymous without an `Authorization` header; otherwise the bearer token

@@ -229,6 +229,21 @@ fn render_replicas(out: &mut String, replicas: &crate::db::Replicas) {
             );
         }
     }
+    let _ = writeln!(
+        out,
+        "# HELP careergraph_database_reads_total GraphQL queries served, by the database they read from.\n\
+         # TYPE careergraph_database_reads_total counter\n\
+         careergraph_database_reads_total{{database=\"primary\"}} {}",
+        replicas.primary_reads()
+    );
+    for replica in replicas.all() {
+        let _ = writeln!(
+            out,
+            "careergraph_database_reads_total{{database=\"{}\"}} {}",
+            label(&replica.name),
+            replica.reads()
+        );
+    }
 }
 
 /// `GET /metrics`.

@@ -168,8 +168,13 @@ fn cors(origins: &[String]) -> CorsLayer {
     CorsLayer::new()
         .allow_origin(allow_origin)
         .allow_methods([Method::GET, Method::POST, Method::OPTIONS])
-        .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION, HeaderName::from_static("x-request-id")])
-        .expose_headers([HeaderName::from_static("x-request-id")])
+        .allow_headers([
+            header::CONTENT_TYPE,
+            header::AUTHORIZATION,
+            HeaderName::from_static("x-request-id"),
+            HeaderName::from_static(graphql::READ_AFTER),
+        ])
+        .expose_headers([HeaderName::from_static("x-request-id"), HeaderName::from_static(graphql::READ_AFTER)])
         .max_age(Duration::from_secs(3600))
 }
 

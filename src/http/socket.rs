@@ -165,7 +165,8 @@ fn admit(
     // A subscription's resolvers run inside its stream, so its loaders
     // batch in tasks of their own, on the window.
     let batching = crate::context::Batching::Windowed(state.batch_window);
-    request_data(&mut data, state, (viewer, request_id.clone()), peer, None, &batching);
+    let db = crate::db::Db::new(state.pool.clone());
+    request_data(&mut data, state, db, (viewer, request_id.clone()), peer, None, &batching);
     data.insert(request_id);
     data.insert(state.metrics.subscriptions().clone());
     if let Some(hub) = &state.events {

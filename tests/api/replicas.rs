@@ -78,3 +78,101 @@ async fn a_replica_is_reported_streaming_lagging_down_and_back() {
     databases.start_replica().await;
     await_replica(&base, "STREAMING").await;
 }
+
+/// Reads served so far by the primary and by the replica, from `/metrics`.
+async fn reads(base_url: &str) -> (f64, f64) {
+    let page = reqwest::get(format!("{base_url}/metrics")).await.unwrap().text().await.unwrap();
+    let value = |primary: bool| {
+        page.lines()
+            .filter(|line| line.starts_with("careergraph_database_reads_total{"))
+            .find(|line| line.contains("database=\"primary\"") == primary)
+            .and_then(|line| line.rsplit(' ').next()?.parse().ok())
+            .unwrap_or_else(|| panic!("no reads counter in {page}"))
+    };
+    (value(true), value(false))
+}
+
+/// POSTs `query` as `token`, echoing `read_after` when given; the body and
+/// the `CareerGraph-Read-After` the response carries.
+async fn post(base_url: &str, token: &str, query: &str, read_after: Option<&str>) -> (Value, Option<String>) {
+    let mut request = reqwest::Client::new()
+        .post(format!("{base_url}/graphql"))
+        .bearer_auth(token)
+        .json(&serde_json::json!({ "query": query }));
+    if let Some(position) = read_after {
+        request = request.header("careergraph-read-after", position);
+    }
+    let response = request.send().await.unwrap();
+    let position = response.headers().get("careergraph-read-after").map(|v| v.to_str().unwrap().to_owned());
+    let body: Value = response.json().await.unwrap();
+    assert!(body.get("errors").is_none(), "{body}");
+    (body, position)
+}
+
+const HEADLINE: &str = "{ viewer { headline } }";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn queries_read_from_a_replica_and_each_viewer_reads_their_own_writes() {
+    let mut databases = Replicated::start().await;
+    let replica_url = databases.replica_url();
+    let secret = "replica-test-secret-replica-test-secret!";
+    let env = [
+        ("DATABASE_REPLICA_URL", replica_url.as_str()),
+        ("CAREERGRAPH_REPLICA_MAX_LAG", "5s"),
+        ("CAREERGRAPH_JWT_SECRET", secret),
+    ];
+    let (dir_one, dir_two) = (TempDir::new("replica-one"), TempDir::new("replica-two"));
+    let one = ServerProcess::start_with(dir_one.path(), Some(&databases.primary_url()), &env);
+    let two = ServerProcess::start_with(dir_two.path(), Some(&databases.primary_url()), &env);
+    await_replica(&one.base_url, "STREAMING").await;
+    await_replica(&two.base_url, "STREAMING").await;
+    let ada = register_at(&reqwest::Client::new(), &one.base_url, "ada@example.com", "CANDIDATE").await;
+    databases.await_caught_up().await;
+
+    // Queries go to the replica once it has what they must see.
+    let before = reads(&one.base_url).await;
+    let (body, _) = post(&one.base_url, &ada, HEADLINE, None).await;
+    assert_eq!(body["data"]["viewer"]["headline"], Value::Null);
+    assert_eq!(reads(&one.base_url).await, (before.0, before.1 + 1.0), "served by the replica");
+
+    // A write while the replica replays nothing: it cannot have it.
+    databases.pause_replay(true).await;
+    let (_, written) = post(
+        &one.base_url,
+        &ada,
+        "mutation { updateViewer(input: { headline: \"Rust engineer\" }) { user { headline } } }",
+        None,
+    )
+    .await;
+    let written = written.expect("a mutation's response names its write position");
+    // The same process remembers the session's write: its reads go to the primary.
+    let before = reads(&one.base_url).await;
+    let (body, _) = post(&one.base_url, &ada, HEADLINE, None).await;
+    assert_eq!(body["data"]["viewer"]["headline"], "Rust engineer");
+    assert_eq!(reads(&one.base_url).await, (before.0 + 1.0, before.1), "served by the primary");
+    // Another process knows only what the client sends back.
+    let (stale, _) = post(&two.base_url, &ada, HEADLINE, None).await;
+    assert_eq!(stale["data"]["viewer"]["headline"], Value::Null, "without the position, the replica answers");
+    let (fresh, _) = post(&two.base_url, &ada, HEADLINE, Some(&written)).await;
+    assert_eq!(fresh["data"]["viewer"]["headline"], "Rust engineer", "with it, the primary does");
+
+    // Caught up, the replica serves the echoed position itself.
+    databases.pause_replay(false).await;
+    databases.await_caught_up().await;
+    tokio::time::sleep(Duration::from_millis(600)).await; // a monitor sample past the catch-up
+    let before = reads(&two.base_url).await;
+    let (body, _) = post(&two.base_url, &ada, HEADLINE, Some(&written)).await;
+    assert_eq!(body["data"]["viewer"]["headline"], "Rust engineer");
+    assert_eq!(reads(&two.base_url).await, (before.0, before.1 + 1.0), "served by the replica");
+
+    // Stopped under load: every read still answers, from the primary.
+    databases.stop_replica().await;
+    for _ in 0..10 {
+        let (body, _) = post(&one.base_url, &ada, HEADLINE, None).await;
+        assert_eq!(body["data"]["viewer"]["headline"], "Rust engineer");
+    }
+    await_replica(&one.base_url, "DOWN").await;
+    let before = reads(&one.base_url).await;
+    post(&one.base_url, &ada, HEADLINE, None).await;
+    assert_eq!(reads(&one.base_url).await.0, before.0 + 1.0, "down: the primary serves");
+}

@@ -90,7 +90,7 @@ impl Replicated {
 
     /// Waits until the replica has replayed everything the primary wrote so far.
     pub async fn await_caught_up(&self) {
-        let primary = position(&self.primary_url(), "pg_current_wal_lsn()").await;
+        let primary = position(&self.primary_url(), "pg_current_wal_insert_lsn()").await;
         let started = Instant::now();
         while position(&self.replica_url(), "pg_last_wal_replay_lsn()").await < primary {
             assert!(started.elapsed() < Duration::from_secs(20), "the replica never caught up");
