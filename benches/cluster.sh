@@ -1,10 +1,16 @@
 # What the benchmarks share (benches/peer/run.sh, benches/scaling/run.sh):
 # one PostgreSQL 15 cluster in $work, seeded once with the same data set,
-# on a unix socket, with pg_stat_statements. Source it after setting
-# $work, $users, $jobs, $applications; `bench_cluster "$careergraph"` starts
+# on a unix socket, with pg_stat_statements. Source it to get $work (the
+# cluster's directory) and the data set's size (PEER_BENCH_* override them);
+# `bench_cluster "$careergraph"` starts
 # the cluster (creating and seeding it on first use) and exports
 # DATABASE_URL for the `careergraph` role; `servers+=($!)` registers a
 # background server to stop on exit, `pid_files+=(FILE)` a daemon's pid file.
+
+work=${PEER_BENCH_DIR:-/tmp/careergraph-peer-bench}
+users=${PEER_BENCH_USERS:-20000}
+jobs=${PEER_BENCH_JOBS:-5000}
+applications=${PEER_BENCH_APPLICATIONS:-100000}
 
 log() { printf '\033[1m== %s\033[0m\n' "$*" >&2; }
 

@@ -19,10 +19,6 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-work=${PEER_BENCH_DIR:-/tmp/careergraph-peer-bench}
-users=${PEER_BENCH_USERS:-20000}
-jobs=${PEER_BENCH_JOBS:-5000}
-applications=${PEER_BENCH_APPLICATIONS:-100000}
 careergraph_port=${PEER_BENCH_CAREERGRAPH_PORT:-8091}
 postgraphile_port=${PEER_BENCH_POSTGRAPHILE_PORT:-5678}
 

@@ -18,10 +18,6 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-work=${PEER_BENCH_DIR:-/tmp/careergraph-peer-bench}
-users=${PEER_BENCH_USERS:-20000}
-jobs=${PEER_BENCH_JOBS:-5000}
-applications=${PEER_BENCH_APPLICATIONS:-100000}
 first_port=${SCALING_BENCH_PORT:-8101}
 bouncer_port=${SCALING_BENCH_PGBOUNCER_PORT:-6543}
 pool_size=${CAREERGRAPH_DB_POOL_SIZE:-16}

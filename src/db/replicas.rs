@@ -283,26 +283,25 @@ struct Position {
 /// committed before it. The insert position, not the write position: with
 /// `synchronous_commit = off` a commit returns before its record is written.
 pub async fn primary_position(pool: &Pool) -> Result<Lsn, String> {
-    let mut conn = pool.get().await.map_err(|e| e.to_string())?;
-    let row: Position = diesel::sql_query(
-        "SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), '0/0')::bigint AS position, false AS in_recovery",
-    )
-    .get_result(&mut conn)
-    .await
-    .map_err(|e| e.to_string())?;
+    let row = position(pool, "pg_current_wal_insert_lsn()", "false").await?;
     Ok(row.position.unwrap_or(0).max(0) as Lsn)
 }
 
 /// The replica's replayed position, or `None` when it is not a standby.
 async fn replay_position(pool: &Pool) -> Result<Option<Lsn>, String> {
-    let mut conn = pool.get().await.map_err(|e| e.to_string())?;
-    let row: Position = diesel::sql_query(
-        "SELECT pg_wal_lsn_diff(pg_last_wal_replay_lsn(), '0/0')::bigint AS position, pg_is_in_recovery() AS in_recovery",
-    )
-    .get_result(&mut conn)
-    .await
-    .map_err(|e| e.to_string())?;
+    let row = position(pool, "pg_last_wal_replay_lsn()", "pg_is_in_recovery()").await?;
     Ok(row.in_recovery.then(|| row.position.unwrap_or(0).max(0) as Lsn))
+}
+
+/// A WAL position (the `lsn` expression, as bytes) and whether the server
+/// is in recovery (the `in_recovery` expression).
+async fn position(pool: &Pool, lsn: &'static str, in_recovery: &'static str) -> Result<Position, String> {
+    let mut conn = pool.get().await.map_err(|e| e.to_string())?;
+    // Both expressions are constants of this module: the text takes two shapes.
+    diesel::sql_query(format!("SELECT pg_wal_lsn_diff({lsn}, '0/0')::bigint AS position, {in_recovery} AS in_recovery"))
+        .get_result(&mut conn)
+        .await
+        .map_err(|e| e.to_string())
 }
 
 #[cfg(test)]

@@ -270,20 +270,8 @@ async fn a_database_that_never_answers_stops_start_up_with_a_clear_error() {
     let proxy = FaultProxy::in_front_of(&db.url).await;
     proxy.set(Link::Stall);
     let dir = TempDir::new("stalled-start");
-    let (url, data_dir) = (proxy.url.clone(), dir.path().to_owned());
     let started = Instant::now();
-    let output = tokio::task::spawn_blocking(move || {
-        std::process::Command::new(env!("CARGO_BIN_EXE_careergraph"))
-            .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
-            .arg(data_dir)
-            .env("DATABASE_URL", url)
-            .env("RUST_LOG", "off")
-            .output()
-            .expect("running careergraph")
-    })
-    .await
-    .unwrap();
-    assert!(!output.status.success());
+    let output = common::server::failed_start(dir.path(), &[("DATABASE_URL", &proxy.url)]).await;
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("the database did not answer a connection within 15s"), "{stderr}");
     assert!(started.elapsed() < Duration::from_secs(30), "start-up took {:?} to give up", started.elapsed());

@@ -100,20 +100,7 @@ async fn a_transaction_pooler_without_a_direct_url_is_refused_at_start_up() {
     let bouncer = PgBouncer::start(PoolMode::Transaction);
     let db = TestDb::empty().await;
     let dir = TempDir::new("pgbouncer-no-direct");
-    let (url, data_dir) = (bouncer.url(&db.name), dir.path().to_owned());
-    let output = tokio::task::spawn_blocking(move || {
-        std::process::Command::new(env!("CARGO_BIN_EXE_careergraph"))
-            .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
-            .arg(data_dir)
-            .env("DATABASE_URL", url)
-            .env_remove("DATABASE_DIRECT_URL")
-            .env("RUST_LOG", "off")
-            .output()
-            .expect("running careergraph")
-    })
-    .await
-    .unwrap();
-    assert!(!output.status.success());
+    let output = common::server::failed_start(dir.path(), &[("DATABASE_URL", &bouncer.url(&db.name))]).await;
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("pooler in transaction mode") && stderr.contains("set DATABASE_DIRECT_URL"), "{stderr}");
     let mut conn = db.connect().await;

@@ -143,6 +143,17 @@ pub async fn post_graphql(
     Answer { status, headers, body }
 }
 
+/// Runs `careergraph serve` with `env` (flags' twins) and no log, to its
+/// exit: for start-ups that must fail.
+pub async fn failed_start(data_dir: &Path, env: &[(&str, &str)]) -> std::process::Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_careergraph"));
+    command.args(["serve", "--listen", "127.0.0.1:0", "--data-dir"]).arg(data_dir).env("RUST_LOG", "off");
+    command.env_remove("DATABASE_DIRECT_URL").envs(env.iter().copied());
+    let output = tokio::task::spawn_blocking(move || command.output().expect("running careergraph")).await.unwrap();
+    assert!(!output.status.success(), "the server started: {}", String::from_utf8_lossy(&output.stderr));
+    output
+}
+
 /// Registers an account with `role` at the server at `base_url`; returns
 /// its access token.
 pub async fn register_at(client: &reqwest::Client, base_url: &str, email: &str, role: &str) -> String {
