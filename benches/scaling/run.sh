@@ -8,6 +8,12 @@
 #   direct-unnamed  the same with unnamed statements (DATABASE_POOL_MODE=
 #                   transaction): what the statement mode costs by itself
 #   pgbouncer       one process through PgBouncer in transaction mode
+#   2×pgbouncer+replica  two processes through PgBouncer, each reading
+#                   from one streaming replica (requests alternate between
+#                   them, as a load balancer would send them)
+#
+# The replica is made once with pg_basebackup -R in $work/replica. At the end
+# it prints the share of reads the replica served.
 #
 #   bash benches/scaling/run.sh                       # the table
 #   bash benches/scaling/run.sh --only search --concurrency 1 --requests 500
@@ -60,6 +66,22 @@ as_pg "$pgbouncer" -d "$bouncer_dir/pgbouncer.ini"
 pid_files+=("$bouncer_dir/pgbouncer.pid")
 through_bouncer="postgres://careergraph@127.0.0.1:$bouncer_port/careergraph"
 
+replica="$work/replica"
+replica_socket="$work/replica-socket"
+if [ ! -f "$replica/PG_VERSION" ]; then
+    log "making a streaming replica in $replica (pg_basebackup -R)"
+    as_pg "$(pg_bin pg_basebackup)" --pgdata "$replica" --write-recovery-conf --wal-method=stream \
+        --checkpoint=fast --dbname "host=$socket user=postgres"
+fi
+mkdir -p "$replica_socket"
+if [ "$(id -u)" = 0 ]; then chown postgres "$replica_socket"; fi
+log "starting the replica"
+as_pg "$(pg_bin pg_ctl)" -D "$replica" -l "$work/replica.log" -w \
+    -o "-c unix_socket_directories=$replica_socket -c hot_standby=on" start >/dev/null
+stop_replica() { cleanup; as_pg "$(pg_bin pg_ctl)" -D "$replica" -m fast stop >/dev/null 2>&1 || true; }
+trap stop_replica EXIT
+replica_url="postgres://careergraph@localhost/careergraph?host=$replica_socket"
+
 secret=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
 port=$first_port
 # start NAME ENV… : one `careergraph serve` on the next port.
@@ -83,6 +105,15 @@ start direct-unnamed DATABASE_URL="$direct" DATABASE_DIRECT_URL="$direct&applica
 unnamed_setup="direct-unnamed=$url"
 start pgbouncer DATABASE_URL="$through_bouncer" DATABASE_DIRECT_URL="$direct"
 bouncer_setup="pgbouncer=$url"
+scaled=()
+for n in 1 2; do
+    start "scaled-$n" DATABASE_URL="$through_bouncer" DATABASE_DIRECT_URL="$direct" DATABASE_REPLICA_URL="$replica_url"
+    scaled+=("$url")
+done
+scaled_setup="2×pgbouncer+replica=${scaled[0]},${scaled[1]}"
+for url in "${scaled[@]}"; do
+    for _ in $(seq 100); do curl -sf "$url/health/ready" | grep -q STREAMING && break; sleep 0.2; done
+done
 
 psql_value() { "$(pg_bin psql)" -h "$socket" -U postgres -d careergraph -X -qtAc "$1"; }
 candidate=$(psql_value "SELECT email FROM users WHERE role = 'CANDIDATE' AND email LIKE 'bench-%' ORDER BY email LIMIT 1")
@@ -90,4 +121,20 @@ recruiter=$(psql_value "SELECT u.email FROM jobs j JOIN users u ON u.id = j.post
     WHERE j.status = 'OPEN' AND j.deleted_at IS NULL ORDER BY j.posted_at DESC, j.id DESC LIMIT 1")
 
 "$bench" --candidate "$candidate" --recruiter "$recruiter" \
-    --setup "$direct_setup" --setup "$unnamed_setup" --setup "$bouncer_setup" "$@"
+    --setup "$direct_setup" --setup "$unnamed_setup" --setup "$bouncer_setup" --setup "$scaled_setup" "$@"
+
+# careergraph_database_reads_total{database="…"} N, summed over both processes.
+primary_reads=0
+replica_reads=0
+for url in "${scaled[@]}"; do
+    while read -r line; do
+        value=${line##* }
+        case $line in
+        *'database="primary"'*) primary_reads=$((primary_reads + ${value%.*})) ;;
+        *) replica_reads=$((replica_reads + ${value%.*})) ;;
+        esac
+    done < <(curl -sf "$url/metrics" | grep '^careergraph_database_reads_total{')
+done
+total=$((primary_reads + replica_reads))
+echo
+echo "2×pgbouncer+replica: the replica served $replica_reads of $total reads ($((100 * replica_reads / (total > 0 ? total : 1))) %)"

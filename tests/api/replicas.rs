@@ -176,3 +176,29 @@ async fn queries_read_from_a_replica_and_each_viewer_reads_their_own_writes() {
     post(&one.base_url, &ada, HEADLINE, None).await;
     assert_eq!(reads(&one.base_url).await.0, before.0 + 1.0, "down: the primary serves");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_api_slice_is_served_with_a_replica_taking_the_reads() {
+    let databases = Replicated::start().await;
+    let dir = TempDir::new("replica-slice");
+    let server = ServerProcess::start_with(
+        dir.path(),
+        Some(&databases.primary_url()),
+        &[("DATABASE_REPLICA_URL", &databases.replica_url()), ("CAREERGRAPH_DB_POOL_SIZE", "8")],
+    );
+    await_replica(&server.base_url, "STREAMING").await;
+    let app = common::TestApp::at(&server.base_url, common::TestDb::elsewhere(&databases.primary_url()));
+    crate::scaling::serve_the_slice(&app).await;
+    // Right after their writes, both viewers read from the primary until a
+    // sample shows the replica past them (how many depends on timing); once
+    // it has caught up, the replica serves them.
+    let (primary, replica) = reads(&server.base_url).await;
+    assert!(primary + replica >= 31.0, "{primary} reads from the primary, {replica} from the replica");
+    let ada = common::login(&app, "ada@example.com", common::PASSWORD).await;
+    databases.await_caught_up().await;
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    let (body, _) =
+        post(&server.base_url, &ada, "{ viewer { applications(first: 5) { nodes { status } } } }", None).await;
+    assert_eq!(body["data"]["viewer"]["applications"]["nodes"][0]["status"], "SCREENING", "{body}");
+    assert_eq!(reads(&server.base_url).await, (primary, replica + 1.0), "then the replica serves them");
+}

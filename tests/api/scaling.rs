@@ -23,9 +23,11 @@ const STATUS: &str = "query($id: ID!) { node(id: $id) { ... on Application { sta
 
 /// The part of the API a deployment must serve, whatever sits between it
 /// and PostgreSQL: sign up, post a job, apply with a subscription open, move
-/// the application on and read it back at once, then a burst of concurrent
-/// requests that keeps server connections changing hands.
-async fn serve_the_slice(app: &TestApp) {
+/// the application on and read it back at once (the mover reads its own
+/// write), then a burst of concurrent requests that keeps server
+/// connections changing hands. tests/api/replicas.rs serves it with a
+/// replica too.
+pub async fn serve_the_slice(app: &TestApp) {
     let rita = recruiter(app, "rita@example.com").await;
     let ada = sign_up(app, "ada@example.com").await;
     let job = post_open_job(app, &rita, "Engineer").await;
@@ -42,7 +44,7 @@ async fn serve_the_slice(app: &TestApp) {
         .graphql_as(Some(&rita), MOVE, json!({ "input": { "applicationId": application, "status": "SCREENING" } }))
         .await;
     assert_eq!(moved["data"]["updateApplicationStatus"]["application"]["status"], "SCREENING", "{moved}");
-    let read = app.graphql_as(Some(&ada), STATUS, json!({ "id": application })).await;
+    let read = app.graphql_as(Some(&rita), STATUS, json!({ "id": application })).await;
     assert_eq!(read["data"]["node"], json!({ "status": "SCREENING", "events": { "totalCount": 2 } }), "{read}");
     let changed = next_message(&mut feed, Duration::from_secs(10)).await.expect("the status change's event");
     assert_eq!(

@@ -164,6 +164,8 @@ fn with_database(url: &str, database: &str) -> String {
 pub struct TestDb {
     pub name: String,
     pub url: String,
+    /// Whether it lives in the test cluster, to be dropped with this value.
+    owned: bool,
 }
 
 impl TestDb {
@@ -183,7 +185,13 @@ impl TestDb {
         let name = format!("test_{}", uuid::Uuid::now_v7().simple());
         let mut admin = admin_connection(cluster).await;
         execute(&mut admin, &format!("CREATE DATABASE \"{name}\" {options}")).await;
-        Self { url: cluster.url(&name), name }
+        Self { url: cluster.url(&name), name, owned: true }
+    }
+
+    /// A database outside the test cluster (a test's own primary), left
+    /// alone when dropped.
+    pub fn elsewhere(url: &str) -> Self {
+        Self { name: String::new(), url: url.to_owned(), owned: false }
     }
 
     pub async fn connect(&self) -> AsyncPgConnection {
@@ -193,6 +201,9 @@ impl TestDb {
 
 impl Drop for TestDb {
     fn drop(&mut self) {
+        if !self.owned {
+            return;
+        }
         let name = self.name.clone();
         let _ = std::thread::spawn(move || {
             block_on(async {
@@ -341,10 +352,15 @@ pub async fn serve_router(database_url: &str, config: &ServerArgs) -> String {
 
 /// Signs in as a demo account (`careergraph::demo`) and returns its token.
 pub async fn demo_login(app: &TestApp, email: &str) -> String {
+    login(app, email, careergraph::demo::DEMO_PASSWORD).await
+}
+
+/// Signs in with `password` and returns the access token.
+pub async fn login(app: &TestApp, email: &str, password: &str) -> String {
     let body = app
         .graphql(
             "mutation($input: LoginInput!) { login(input: $input) { accessToken userErrors { code } } }",
-            json!({ "input": { "email": email, "password": careergraph::demo::DEMO_PASSWORD } }),
+            json!({ "input": { "email": email, "password": password } }),
         )
         .await;
     body["data"]["login"]["accessToken"].as_str().unwrap_or_else(|| panic!("{email}: {body}")).to_owned()
