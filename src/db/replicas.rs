@@ -180,18 +180,17 @@ impl Replicas {
     async fn sample(&self, primary: &Pool, history: &mut History) {
         // A primary that does not answer leaves the replicas' lag unknown;
         // their last states stand until it answers again.
-        let Ok(Ok(position)) = tokio::time::timeout(SAMPLE_TIMEOUT, primary_position(primary)).await else {
+        let Ok(position) = within_sample_timeout(primary_position(primary)).await else {
             return;
         };
         let now = Instant::now();
         history.record(now, position);
         let history = &*history;
         let samples = self.replicas.iter().map(|replica| async move {
-            let state = match tokio::time::timeout(SAMPLE_TIMEOUT, replay_position(&replica.pool)).await {
-                Err(_) => ReplicaState::Down { reason: format!("no answer within {} ms", SAMPLE_TIMEOUT.as_millis()) },
-                Ok(Err(reason)) => ReplicaState::Down { reason },
-                Ok(Ok(None)) => ReplicaState::NotInRecovery,
-                Ok(Ok(Some(replayed))) => {
+            let state = match within_sample_timeout(replay_position(&replica.pool)).await {
+                Err(reason) => ReplicaState::Down { reason },
+                Ok(None) => ReplicaState::NotInRecovery,
+                Ok(Some(replayed)) => {
                     ReplicaState::Streaming { replayed, lag: history.lag(now, replayed), at: Instant::now() }
                 }
             };
@@ -240,6 +239,14 @@ impl WritePositions {
         let positions = self.positions.lock().unwrap_or_else(|p| p.into_inner());
         positions.get(&session).filter(|(_, at)| at.elapsed() <= self.keep).map(|(position, _)| *position)
     }
+}
+
+/// `sample`'s outcome, or why there is none (including taking longer than
+/// [`SAMPLE_TIMEOUT`]).
+async fn within_sample_timeout<T>(sample: impl Future<Output = Result<T, String>>) -> Result<T, String> {
+    tokio::time::timeout(SAMPLE_TIMEOUT, sample)
+        .await
+        .unwrap_or_else(|_| Err(format!("no answer within {} ms", SAMPLE_TIMEOUT.as_millis())))
 }
 
 /// Recent primary positions and when each was first seen.
