@@ -23,16 +23,6 @@ fn admin_create(database_url: &str, email: &str, password: &str) -> std::process
     child.wait_with_output().unwrap()
 }
 
-async fn sign_in(app: &TestApp, email: &str) -> String {
-    let body = app
-        .graphql(
-            "mutation($input: LoginInput!) { login(input: $input) { accessToken userErrors { code } } }",
-            json!({ "input": { "email": email, "password": PASSWORD } }),
-        )
-        .await;
-    body["data"]["login"]["accessToken"].as_str().unwrap_or_else(|| panic!("login failed: {body}")).to_owned()
-}
-
 const USERS: &str = "query($first: Int, $after: String, $last: Int, $before: String, $filter: UserFilter) {
     users(first: $first, after: $after, last: $last, before: $before, filter: $filter) {
         totalCount
@@ -53,7 +43,7 @@ async fn an_admin_made_on_the_command_line_pages_through_every_user() {
     }
     let output = admin_create(&app.db.url, "Root@Example.com", PASSWORD);
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    let admin = sign_in(&app, "root@example.com").await;
+    let admin = common::login(&app, "root@example.com", PASSWORD).await;
     let viewer = app.graphql_as(Some(&admin), "{ viewer { role emailVerified } }", json!({})).await;
     assert_eq!(viewer["data"]["viewer"], json!({ "role": "ADMIN", "emailVerified": true }));
 

@@ -251,9 +251,7 @@ async fn the_recruiter_pipeline_on_a_known_data_set() {
     assert_eq!(error_codes(&app.graphql_as(Some(&rita), platform, json!({})).await), ["FORBIDDEN"]);
     let mut conn = app.db.connect().await;
     careergraph::users::create_admin(&mut conn, "root@example.com", "Root", PASSWORD).await.unwrap();
-    let login = "mutation($input: LoginInput!) { login(input: $input) { accessToken } }";
-    let credentials = json!({ "input": { "email": "root@example.com", "password": PASSWORD } });
-    let admin = app.graphql(login, credentials).await["data"]["login"]["accessToken"].as_str().unwrap().to_owned();
+    let admin = common::login(&app, "root@example.com", PASSWORD).await;
     assert_eq!(
         data(&app, &admin, platform, json!({})).await["analytics"]["platform"],
         json!({ "users": 4, "candidates": 1, "recruiters": 2, "jobs": 4, "openJobs": 4, "applications": 4,
