@@ -286,6 +286,8 @@ async fn serve_on(
     if let Some(count) = persisted.safelist_len() {
         tracing::info!(operations = count, "running registered operations only");
     }
+    let events =
+        crate::live::EventHub::listen_reading_from(database.direct_url().to_owned(), replicas.clone(), pool.clone());
     let state = http::AppState::new(pool, auth)
         .with_persisted_queries(persisted)
         .with_sql_count(server.debug_sql_count)
@@ -294,7 +296,7 @@ async fn serve_on(
         .with_slow_operation(server.slow_operation())
         .with_demo_logins(if server.demo { demo::logins() } else { Vec::new() })
         .with_replicas(replicas)
-        .with_events(crate::live::EventHub::listen(database.direct_url().to_owned()));
+        .with_events(events);
     let listener = tokio::net::TcpListener::bind(server.listen)
         .await
         .map_err(|err| format!("cannot listen on {}: {err}", server.listen))?;

@@ -106,12 +106,13 @@ impl SubscriptionRoot {
         };
         let (hub, live) = feed(ctx)?;
         let (db, viewer) = (request.db.clone(), request.viewer);
+        let reloads = hub.clone();
         Ok(watch(
             hub,
             live,
             move |notice| only.is_none_or(|id| id == notice.application),
             move |notice| {
-                let db = db.clone();
+                let db = reloads.reloading(&db, &notice);
                 async move { Ok(load::visible_event(&db, &viewer, notice).await?.map(ApplicationEvent::from)) }
             },
         ))
@@ -134,12 +135,13 @@ impl SubscriptionRoot {
         }
         let (hub, live) = feed(ctx)?;
         let (db, viewer) = (request.db.clone(), request.viewer);
+        let reloads = hub.clone();
         Ok(watch(
             hub,
             live,
             move |notice| notice.job == job_uuid,
             move |notice| {
-                let db = db.clone();
+                let db = reloads.reloading(&db, &notice);
                 async move { Ok(load::visible_application(&db, &viewer, notice.application).await?.map(Application::from)) }
             },
         ))
@@ -209,7 +211,7 @@ mod tests {
         assert_eq!(gauge.get(), 1);
         // Nobody reads while more events arrive than the hub holds.
         for _ in 0..CAPACITY + 10 {
-            hub.publish(EventNotice { event: Uuid::now_v7(), application: Uuid::nil(), job: Uuid::nil() });
+            hub.publish(EventNotice { event: Uuid::now_v7(), application: Uuid::nil(), job: Uuid::nil(), position: 0 });
         }
         let items: Vec<Result<Uuid, ApiError>> = stream.collect().await;
         assert_eq!(items.len(), 1, "one error, then the end");

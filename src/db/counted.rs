@@ -29,11 +29,11 @@ impl Db {
         Self { pool, fallback: None, statements: Arc::new(AtomicUsize::new(0)) }
     }
 
-    /// Reads from a replica's pool, falling back to the primary's when no
-    /// connection to the replica can be had (it went down since the
-    /// monitor last looked).
-    pub fn reading(replica: Pool, primary: Pool) -> Self {
-        Self { pool: replica, fallback: Some(primary), statements: Arc::new(AtomicUsize::new(0)) }
+    /// This handle reading from a replica's pool instead, falling back to
+    /// its own when no connection to the replica can be had (it went down
+    /// since the monitor last looked); statements count as this one's.
+    pub fn reading_from(&self, replica: Pool) -> Self {
+        Self { pool: replica, fallback: Some(self.pool.clone()), statements: self.statements.clone() }
     }
 
     /// A connection that counts its statements for this request until it is

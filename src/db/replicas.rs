@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 use diesel::sql_types::{BigInt, Bool, Nullable};
 use diesel_async::RunQueryDsl;
 
-use super::{Pool, redact_url};
+use super::{Db, Pool, redact_url};
 
 /// How often the monitor samples positions.
 pub const SAMPLE_INTERVAL: Duration = Duration::from_millis(200);
@@ -66,6 +66,15 @@ impl Replica {
     /// Read requests this replica served.
     pub fn reads(&self) -> u64 {
         AtomicU64::load(&self.reads, Ordering::Relaxed)
+    }
+
+    /// Records that the replica has replayed at least `seen`, learnt
+    /// between the monitor's samples.
+    fn observe_replayed(&self, seen: Lsn) {
+        let mut current = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        if let ReplicaState::Streaming { replayed, .. } = &mut *current {
+            *replayed = (*replayed).max(seen);
+        }
     }
 
     fn set(&self, state: ReplicaState) {
@@ -139,6 +148,45 @@ impl Replicas {
             None => self.primary_reads.fetch_add(1, Ordering::Relaxed),
         };
         chosen
+    }
+
+    /// `db` reading from the replica [`Self::for_read`] chooses for
+    /// `position`, or `db` itself when it chooses the primary.
+    pub fn reading(&self, db: &Db, position: Lsn) -> Db {
+        match self.for_read(position) {
+            Some(replica) => db.reading_from(replica.pool.clone()),
+            None => db.clone(),
+        }
+    }
+
+    /// Waits up to `within` for a usable replica to replay `position`,
+    /// asking those behind it directly (the monitor's last sample is up to
+    /// [`SAMPLE_INTERVAL`] old; a streaming replica is usually milliseconds
+    /// behind). Whether one has; without a usable replica it answers at once.
+    pub async fn await_replayed(&self, position: Lsn, within: Duration) -> bool {
+        let deadline = Instant::now() + within;
+        let replayed_by_one = || self.replicas.iter().any(|replica| replica.can_serve(self.max_lag, position));
+        let mut pause = Duration::from_millis(1);
+        while !replayed_by_one() {
+            let usable: Vec<_> = self.replicas.iter().filter(|replica| replica.can_serve(self.max_lag, 0)).collect();
+            let left = deadline.saturating_duration_since(Instant::now());
+            if usable.is_empty() || left.is_zero() {
+                return false;
+            }
+            let asked = usable.into_iter().map(|replica| async move {
+                let answer = tokio::time::timeout(left, replay_position(&replica.pool)).await;
+                if let Some(replayed) = answer.ok().and_then(Result::ok).flatten() {
+                    replica.observe_replayed(replayed);
+                }
+            });
+            futures_util::future::join_all(asked).await;
+            if replayed_by_one() || Instant::now() + pause > deadline {
+                break;
+            }
+            tokio::time::sleep(pause).await;
+            pause *= 2;
+        }
+        replayed_by_one()
     }
 
     /// Read requests the primary served while replicas were configured.

@@ -128,10 +128,7 @@ fn reading_db(state: &AppState, headers: &HeaderMap, session: Option<uuid::Uuid>
         .map(|value| value.to_str().ok().and_then(|v| v.trim().parse().ok()).unwrap_or(u64::MAX));
     let remembered = session.and_then(|session| state.replicas.written().of(session));
     let position = sent.into_iter().chain(remembered).max().unwrap_or(0);
-    match state.replicas.for_read(position) {
-        Some(replica) => Db::reading(replica.pool.clone(), state.pool.clone()),
-        None => Db::new(state.pool.clone()),
-    }
+    state.replicas.reading(&Db::new(state.pool.clone()), position)
 }
 
 /// After a mutation: where the primary's WAL is now (past the mutation's

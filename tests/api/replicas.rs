@@ -209,3 +209,76 @@ async fn the_api_slice_is_served_with_a_replica_taking_the_reads() {
     assert_eq!(body["data"]["viewer"]["applications"]["nodes"][0]["status"], "SCREENING", "{body}");
     assert_eq!(reads(&server.base_url).await, (primary, replica + 1.0), "then the replica serves them");
 }
+
+const MY_EVENTS: &str = "subscription { applicationEvents { kind application { job { title } } } }";
+
+/// Applies as `token` to a new job titled `title` and waits for the
+/// subscription's event; returns the title the event reloaded and the
+/// reads it cost (from the primary, from the replica).
+async fn applied_and_announced(
+    app: &common::TestApp,
+    feed: &mut common::ws::Socket,
+    (rita, ada): (&str, &str),
+    title: &str,
+) -> (Value, (f64, f64)) {
+    let job = common::post_open_job(app, rita, title).await;
+    let before = reads(&app.base_url).await;
+    common::apply_to(app, ada, &job).await;
+    let event = common::ws::next_message(feed, Duration::from_secs(10)).await.expect("the application's event");
+    let after = reads(&app.base_url).await;
+    let reloaded = event["payload"]["data"]["applicationEvents"]["application"]["job"]["title"].clone();
+    (reloaded, (after.0 - before.0, after.1 - before.1))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn subscriptions_reload_events_from_a_replica_once_it_has_replayed_them() {
+    let mut databases = Replicated::start().await;
+    let dir = TempDir::new("replica-subscriptions");
+    // Lag never makes the replica unusable here: a paused one is still a
+    // candidate, so only the event's position keeps reloads off it.
+    let server = ServerProcess::start_with(
+        dir.path(),
+        Some(&databases.primary_url()),
+        &[("DATABASE_REPLICA_URL", &databases.replica_url()), ("CAREERGRAPH_REPLICA_MAX_LAG", "30s")],
+    );
+    await_replica(&server.base_url, "STREAMING").await;
+    let app = common::TestApp::at(&server.base_url, common::TestDb::elsewhere(&databases.primary_url()));
+    let rita = common::recruiter(&app, "rita@example.com").await;
+    let ada = common::sign_up(&app, "ada@example.com").await;
+    let mut feed = common::ws::connect(&app.base_url, &ada).await.expect("a subscription socket");
+    common::ws::subscribe(&mut feed, "mine", MY_EVENTS, serde_json::json!({})).await;
+    common::await_subscriptions(&app.base_url, 1).await;
+
+    // Streaming: the listener waits (briefly) for the replica to replay
+    // each event, and the subscriber reloads it there. A machine too busy
+    // to replay within the wait sends a reload to the primary instead, so
+    // a few events get the chance.
+    let mut served_by_replica = false;
+    for n in 0..5 {
+        let title = format!("Engineer {n}");
+        let (reloaded, cost) = applied_and_announced(&app, &mut feed, (&rita, &ada), &title).await;
+        assert_eq!(reloaded, title.as_str(), "the event reloads what was just written");
+        assert_eq!(cost.0 + cost.1, 1.0, "one reload, counted once: {cost:?}");
+        if cost == (0.0, 1.0) {
+            served_by_replica = true;
+            break;
+        }
+    }
+    assert!(served_by_replica, "no event was reloaded from the replica");
+
+    // Paused: the replica cannot have the event, so its reload goes to the
+    // primary (read from the replica, it would find no application and the
+    // event would never be sent).
+    databases.pause_replay(true).await;
+    let (reloaded, cost) = applied_and_announced(&app, &mut feed, (&rita, &ada), "Paused").await;
+    assert_eq!(reloaded, "Paused");
+    assert_eq!(cost, (1.0, 0.0), "reloaded from the primary");
+    databases.pause_replay(false).await;
+
+    // Stopped: reloads go on from the primary.
+    databases.stop_replica().await;
+    await_replica(&server.base_url, "DOWN").await;
+    let (reloaded, cost) = applied_and_announced(&app, &mut feed, (&rita, &ada), "Stopped").await;
+    assert_eq!(reloaded, "Stopped");
+    assert_eq!(cost, (1.0, 0.0), "reloaded from the primary");
+}

@@ -32,6 +32,16 @@ impl Replicated {
             .unwrap_or_else(|err| panic!("cannot start the primary: {err}"));
         primary.ensure_database(DATABASE).await.expect("creating the database");
         migrations::run_pending(&primary.url(DATABASE)).await.expect("migrating the primary");
+        // Commits wait for their WAL to be flushed, as in production, so it
+        // streams to the replica at once (the throwaway cluster's
+        // `synchronous_commit=off` leaves it to the WAL writer, up to 200 ms
+        // later). A database's setting overrides the server's.
+        let mut conn = AsyncPgConnection::establish(&primary.url(DATABASE)).await.expect("connecting to the primary");
+        diesel::sql_query(format!("ALTER DATABASE {DATABASE} SET synchronous_commit = on"))
+            .execute(&mut conn)
+            .await
+            .expect("synchronous commits");
+        drop(conn);
 
         let replica_dir = dir.path().join("replica");
         // Beside the real initdb (PATH may hold a symlink to it).
