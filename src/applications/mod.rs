@@ -1,6 +1,7 @@
 //! Applications: a candidate's pursuit of one job, its status pipeline, and
 //! the append-only timeline of everything that happened to it.
 
+mod export;
 mod graphql;
 mod interviews;
 mod live;
@@ -8,6 +9,7 @@ mod loaders;
 mod mutations;
 mod pipeline;
 
+pub use export::{After, Batch, Export};
 pub use graphql::{
     Application, ApplicationConnection, ApplicationEvent, ApplicationFilter, ApplicationOrder, Owner, application_page,
 };

@@ -52,6 +52,13 @@ impl Admission {
         waited.ok().and_then(Result::ok)
     }
 
+    /// A place to run, however long the wait: for the later parts of a
+    /// response already under way (an export's next batch), which cannot
+    /// be refused any more.
+    pub async fn take_turn(&self) -> Option<SemaphorePermit<'_>> {
+        self.running.acquire().await.ok()
+    }
+
     /// Requests waiting for a place now.
     pub fn queued(&self) -> usize {
         self.queued.load(Ordering::Relaxed)

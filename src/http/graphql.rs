@@ -121,7 +121,7 @@ pub const READ_AFTER: &str = "careergraph-read-after";
 /// A query's database: a replica that has replayed what this viewer last
 /// wrote (by this process's memory of the session, or the position the
 /// client sent back), else the primary.
-fn reading_db(state: &AppState, headers: &HeaderMap, session: Option<uuid::Uuid>) -> Db {
+pub(super) fn reading_db(state: &AppState, headers: &HeaderMap, session: Option<uuid::Uuid>) -> Db {
     // A position that does not parse cannot be honoured by any replica.
     let sent = headers
         .get(READ_AFTER)
@@ -213,7 +213,7 @@ pub(super) fn request_data(
 
 /// Anonymous without an `Authorization` header; otherwise the bearer token
 /// must verify, or the viewer is `Rejected`.
-fn viewer_from(headers: &HeaderMap, state: &AppState) -> Viewer {
+pub(super) fn viewer_from(headers: &HeaderMap, state: &AppState) -> Viewer {
     let Some(value) = headers.get(header::AUTHORIZATION) else { return Viewer::Anonymous };
     match value.to_str().ok().and_then(bearer) {
         Some(token) => verified(state, token),

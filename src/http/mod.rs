@@ -2,6 +2,8 @@
 
 mod admission;
 mod client_address;
+mod csv;
+mod exports;
 mod graphiql;
 mod graphql;
 mod health;
@@ -142,7 +144,9 @@ pub fn router(mut state: AppState, config: &ServerArgs) -> Router {
     state.admission = Arc::new(Admission::new(config.admission_limits(state.pool.status().max_size)));
     let admitted = axum::middleware::from_fn_with_state(state.clone(), admission::admit);
     Router::new()
-        .route("/graphql", get(graphql::get).post(graphql::execute).route_layer(admitted))
+        .route("/graphql", get(graphql::get).post(graphql::execute).route_layer(admitted.clone()))
+        .route("/exports/applications.csv", get(exports::applications).route_layer(admitted.clone()))
+        .route("/exports/jobs/{id}/applicants.csv", get(exports::applicants).route_layer(admitted))
         .route("/graphiql", get(graphiql::page))
         .route("/graphiql/assets/{name}", get(graphiql::asset))
         .route("/metrics", get(metrics::metrics))
@@ -179,7 +183,7 @@ fn cors(origins: &[String]) -> CorsLayer {
 }
 
 pub(super) async fn not_found() -> Response {
-    let body = serde_json::json!({ "error": "not found", "routes": ["/graphql", "/graphiql", "/health", "/health/ready", "/metrics"] });
+    let body = serde_json::json!({ "error": "not found", "routes": ["/graphql", "/graphiql", "/health", "/health/ready", "/metrics", "/exports/applications.csv", "/exports/jobs/{id}/applicants.csv"] });
     (StatusCode::NOT_FOUND, axum::Json(body)).into_response()
 }
 

@@ -53,6 +53,23 @@ fn examples() -> (Vec<String>, HashMap<String, Example>) {
     (order, examples)
 }
 
+/// The commands of the `sh` blocks in the page's section headed `heading`.
+fn shell_lines(heading: &str) -> Vec<String> {
+    let page = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/api.md")).unwrap();
+    let section = page.split_once(heading).unwrap_or_else(|| panic!("no {heading} on the page")).1;
+    let section = section.split("\n## ").next().unwrap();
+    let lines: Vec<String> = section
+        .split("```")
+        .enumerate()
+        .filter(|(index, _)| index % 2 == 1)
+        .filter_map(|(_, block)| block.strip_prefix("sh\n"))
+        .flat_map(|block| block.lines().map(str::to_owned))
+        .filter(|line| !line.trim().is_empty())
+        .collect();
+    assert!(!lines.is_empty(), "no shell lines under {heading}");
+    lines
+}
+
 /// Replaces `"<name>"` strings with what earlier steps returned.
 fn fill(value: &Value, state: &HashMap<&str, Value>) -> Value {
     match value {
@@ -173,6 +190,28 @@ async fn every_operation_in_the_api_guide_runs_as_shown() {
     walk.run("MoveApplication", 0, Some(&rita), |v| v["input"]["status"] = json!("INTERVIEWING")).await;
     let message = common::ws::next_message(&mut socket, std::time::Duration::from_secs(10)).await.unwrap();
     assert_eq!(message["payload"]["data"]["jobApplications"]["status"], "INTERVIEWING", "{message}");
+
+    // 8. Documents: the shell lines, with real curl, in a directory of their own.
+    let files = common::TempDir::new("api-docs-downloads");
+    for line in shell_lines("## 8. Documents") {
+        let mut command = std::process::Command::new("bash");
+        command
+            .args(["-euo", "pipefail", "-c", &line])
+            .current_dir(files.path())
+            .env("CAREERGRAPH", &walk.app.base_url)
+            .env("TOKEN", &ada)
+            .env("RECRUITER_TOKEN", &rita)
+            .env("JOB_ID", walk.state["jobId"].as_str().unwrap());
+        // Off the runtime's thread: the server answering curl runs on it.
+        let output = tokio::task::spawn_blocking(move || command.output()).await.unwrap().expect("bash");
+        assert!(output.status.success(), "{line}: {}", String::from_utf8_lossy(&output.stderr));
+    }
+    let read =
+        |name: &str| std::fs::read_to_string(files.path().join(name)).unwrap_or_else(|err| panic!("{name}: {err}"));
+    let mine = read("applications.csv");
+    assert!(mine.starts_with("application_id,job_title,company,") && mine.contains(",INTERVIEWING,"), "{mine}");
+    let theirs = read("applicants.csv");
+    assert!(theirs.contains(",Ada Lovelace,") && theirs.contains(",INTERVIEWING,"), "{theirs}");
 
     // Nothing on the page went unrun.
     let shown: BTreeSet<(String, usize)> = order

@@ -15,6 +15,7 @@ mod auth;
 mod clients;
 mod demo;
 mod embedded;
+mod exports;
 mod faults;
 mod graphiql;
 mod graphql;
