@@ -25,6 +25,7 @@ pub mod profile;
 pub mod resumes;
 pub mod schema;
 pub mod telemetry;
+pub mod typeset;
 pub mod users;
 
 /// The crate version, reported by `/health` and `--version`.

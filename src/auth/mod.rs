@@ -2,6 +2,7 @@
 //! limits, and the viewer every request carries. The account mutations that
 //! use them live in the `users` domain.
 
+pub mod downloads;
 pub mod gate;
 pub mod password;
 pub mod rate_limit;
@@ -18,12 +19,17 @@ use std::path::Path;
 /// Shared, long-lived authentication state of one server process.
 pub struct Auth {
     pub tokens: TokenKeys,
+    pub downloads: downloads::DownloadKeys,
     pub limits: RateLimits,
 }
 
 impl Auth {
     pub fn new(jwt_secret: &[u8]) -> Self {
-        Self { tokens: TokenKeys::from_secret(jwt_secret), limits: RateLimits::default() }
+        Self {
+            tokens: TokenKeys::from_secret(jwt_secret),
+            downloads: downloads::DownloadKeys::from_secret(jwt_secret),
+            limits: RateLimits::default(),
+        }
     }
 }
 

@@ -17,12 +17,11 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt;
 
+use super::downloads::{content_disposition, refusal};
 use super::graphql::{reading_db, viewer_from};
-use super::middleware::error_response;
 use super::{AppState, RequestId, csv};
 use crate::applications::{After, Export};
 use crate::db::Db;
-use crate::graphql::{ApiError, ErrorCode};
 
 /// Rows read per statement.
 pub const BATCH_ROWS: usize = 500;
@@ -85,7 +84,7 @@ async fn download(state: AppState, headers: &HeaderMap, export: Export, request_
         }
     });
     let body = Body::from_stream(futures_util::stream::once(async { Ok(head) }).chain(rest));
-    let disposition = format!("attachment; filename=\"{}\"", export.file_name());
+    let disposition = content_disposition(&export.file_name());
     let mut response = (StatusCode::OK, body).into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8; header=present"));
@@ -103,27 +102,4 @@ fn encoded(mut out: String, rows: &[Vec<String>]) -> Bytes {
         csv::write_record(&mut out, row);
     }
     Bytes::from(out)
-}
-
-/// An error as the JSON every other route answers with, its status from
-/// its code. Internal details are logged, never sent.
-fn refusal(error: ApiError, request_id: &RequestId) -> Response {
-    let (code, message) = match &error {
-        ApiError::Public { code, message } => (*code, message.clone()),
-        ApiError::Internal(detail) => {
-            tracing::error!(request_id = request_id.as_str(), error = %detail, "an export failed");
-            (ErrorCode::InternalServerError, "Internal server error".to_owned())
-        }
-    };
-    let status = match code {
-        ErrorCode::Unauthenticated => StatusCode::UNAUTHORIZED,
-        ErrorCode::Forbidden => StatusCode::FORBIDDEN,
-        ErrorCode::NotFound => StatusCode::NOT_FOUND,
-        ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
-        ErrorCode::ServiceUnavailable => StatusCode::SERVICE_UNAVAILABLE,
-        ErrorCode::InternalServerError => StatusCode::INTERNAL_SERVER_ERROR,
-        _ => StatusCode::BAD_REQUEST,
-    };
-    let response = error_response(status, code, &message, Some(request_id));
-    if status == StatusCode::SERVICE_UNAVAILABLE { super::over_http::unavailable(response) } else { response }
 }

@@ -3,6 +3,8 @@
 mod admission;
 mod client_address;
 mod csv;
+mod documents;
+mod downloads;
 mod exports;
 mod graphiql;
 mod graphql;
@@ -145,6 +147,8 @@ pub fn router(mut state: AppState, config: &ServerArgs) -> Router {
     let admitted = axum::middleware::from_fn_with_state(state.clone(), admission::admit);
     Router::new()
         .route("/graphql", get(graphql::get).post(graphql::execute).route_layer(admitted.clone()))
+        .route("/documents/resume-versions/{file}", get(documents::resume_version).route_layer(admitted.clone()))
+        .route("/documents/cover-letters/{file}", get(documents::cover_letter).route_layer(admitted.clone()))
         .route("/exports/applications.csv", get(exports::applications).route_layer(admitted.clone()))
         .route("/exports/jobs/{id}/applicants.csv", get(exports::applicants).route_layer(admitted))
         .route("/graphiql", get(graphiql::page))
@@ -183,7 +187,7 @@ fn cors(origins: &[String]) -> CorsLayer {
 }
 
 pub(super) async fn not_found() -> Response {
-    let body = serde_json::json!({ "error": "not found", "routes": ["/graphql", "/graphiql", "/health", "/health/ready", "/metrics", "/exports/applications.csv", "/exports/jobs/{id}/applicants.csv"] });
+    let body = serde_json::json!({ "error": "not found", "routes": ["/graphql", "/graphiql", "/health", "/health/ready", "/metrics", "/documents/resume-versions/{id}.pdf", "/documents/cover-letters/{id}.pdf", "/exports/applications.csv", "/exports/jobs/{id}/applicants.csv"] });
     (StatusCode::NOT_FOUND, axum::Json(body)).into_response()
 }
 

@@ -10,6 +10,7 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::loaders;
+use super::render::{PaperSize, ResumeTheme};
 use super::{ResumeRow, VersionRow};
 use super::{content, tailor};
 use crate::auth::SignedIn;
@@ -147,6 +148,29 @@ impl ResumeVersion {
     /// How the version came to be.
     async fn origin(&self) -> Option<ResumeVersionOrigin> {
         db_enum::from_db(&self.0.origin)
+    }
+
+    /// Where to download this version as a PDF, typeset in `theme` on
+    /// `paper`: a path on this server (resolve it against the API's origin)
+    /// whose signed `token` lets the viewer open it without an
+    /// `Authorization` header for 15 minutes (a link opened from GraphiQL, an
+    /// `<a href>`); with the header, the path works without `token` too.
+    async fn pdf_url(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default, desc = "The look; CLASSIC when omitted.")] theme: ResumeTheme,
+        #[graphql(default, desc = "The page size; A4 when omitted.")] paper: PaperSize,
+    ) -> Result<String, ApiError> {
+        let request = request(ctx);
+        let me = request.viewer.require()?;
+        let id = ids::encode(Self::TYPE_NAME, self.0.id);
+        let token = request.auth.downloads.sign(me, &id);
+        Ok(format!(
+            "/documents/resume-versions/{}.pdf?theme={}&paper={}&token={token}",
+            id.as_str(),
+            theme.slug(),
+            paper.slug()
+        ))
     }
 
     /// The resume it belongs to (only its owner sees it).

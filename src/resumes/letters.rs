@@ -12,6 +12,7 @@ use diesel::sql_types::{Bool, Uuid as SqlUuid};
 use diesel_async::{AsyncConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use super::render::{Letter, PaperSize, ResumeTheme};
 use crate::auth::{SignedIn, Viewer};
 use crate::context::request;
 use crate::db::tables::cover_letters;
@@ -77,6 +78,62 @@ impl CoverLetter {
     async fn created_at(&self) -> DateTime {
         self.0.created_at.into()
     }
+
+    /// Where to download this version as a PDF, typeset in `theme` on
+    /// `paper`: a path on this server (resolve it against the API's origin)
+    /// whose signed `token` lets the viewer open it without an
+    /// `Authorization` header for 15 minutes; with the header, the path
+    /// works without `token` too.
+    async fn pdf_url(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default, desc = "The look; CLASSIC when omitted.")] theme: ResumeTheme,
+        #[graphql(default, desc = "The page size; A4 when omitted.")] paper: PaperSize,
+    ) -> Result<String, ApiError> {
+        let request = request(ctx);
+        let me = request.viewer.require()?;
+        let id = ids::encode(Self::TYPE_NAME, self.0.id);
+        let token = request.auth.downloads.sign(me, &id);
+        Ok(format!(
+            "/documents/cover-letters/{}.pdf?theme={}&paper={}&token={token}",
+            id.as_str(),
+            theme.slug(),
+            paper.slug()
+        ))
+    }
+}
+
+#[derive(QueryableByName)]
+struct Letterhead {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    author: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    job_title: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    company: String,
+}
+
+/// The letter `row` as it prints: its author, the job and company it is
+/// written to. One statement; the caller has authorized the viewer.
+pub async fn printable(db: &Db, row: LetterRow) -> Result<Letter, ApiError> {
+    let mut conn = db.conn().await?;
+    let head: Letterhead = diesel::sql_query(
+        "SELECT u.full_name AS author, j.title AS job_title, c.name AS company
+         FROM cover_letters l JOIN users u ON u.id = l.user_id
+         JOIN jobs j ON j.id = l.job_id JOIN companies c ON c.id = j.company_id
+         WHERE l.id = $1",
+    )
+    .bind::<SqlUuid, _>(row.id)
+    .get_result(&mut conn)
+    .await?;
+    Ok(Letter {
+        author: head.author,
+        job_title: head.job_title,
+        company: head.company,
+        written_on: row.created_at.date_naive(),
+        heading: row.title,
+        body: row.body,
+    })
 }
 
 /// Loads cover letters by id: the viewer's own, and those sent with an

@@ -6,11 +6,12 @@ mod graphql;
 mod import;
 mod letters;
 mod loaders;
+pub mod render;
 mod tailor;
 
 pub use graphql::{Resume, ResumeConnection, ResumeMutations, ResumeVersion, resume_page};
 pub use import::ImportMutations;
-pub use letters::{CoverLetter, CoverLetterMutations, LetterLoader, ViewerLetters};
+pub use letters::{CoverLetter, CoverLetterMutations, LetterLoader, ViewerLetters, printable};
 pub use loaders::{Loaders, loaders};
 
 use std::collections::HashMap;

@@ -191,7 +191,10 @@ async fn every_operation_in_the_api_guide_runs_as_shown() {
     let message = common::ws::next_message(&mut socket, std::time::Duration::from_secs(10)).await.unwrap();
     assert_eq!(message["payload"]["data"]["jobApplications"]["status"], "INTERVIEWING", "{message}");
 
-    // 8. Documents: the shell lines, with real curl, in a directory of their own.
+    // 8. Documents: the PDF link, then the shell lines, with real curl, in
+    // a directory of their own.
+    let pdf = walk.run("ResumePdf", 0, Some(&ada), |_| {}).await;
+    let pdf_url = pdf["node"]["pdfUrl"].as_str().unwrap().to_owned();
     let files = common::TempDir::new("api-docs-downloads");
     for line in shell_lines("## 8. Documents") {
         let mut command = std::process::Command::new("bash");
@@ -201,13 +204,19 @@ async fn every_operation_in_the_api_guide_runs_as_shown() {
             .env("CAREERGRAPH", &walk.app.base_url)
             .env("TOKEN", &ada)
             .env("RECRUITER_TOKEN", &rita)
-            .env("JOB_ID", walk.state["jobId"].as_str().unwrap());
+            .env("JOB_ID", walk.state["jobId"].as_str().unwrap())
+            .env("VERSION_ID", walk.state["resumeVersionId"].as_str().unwrap())
+            .env("PDF_URL", &pdf_url);
         // Off the runtime's thread: the server answering curl runs on it.
         let output = tokio::task::spawn_blocking(move || command.output()).await.unwrap().expect("bash");
         assert!(output.status.success(), "{line}: {}", String::from_utf8_lossy(&output.stderr));
     }
     let read =
         |name: &str| std::fs::read_to_string(files.path().join(name)).unwrap_or_else(|err| panic!("{name}: {err}"));
+    for pdf in ["resume.pdf", "compact.pdf"] {
+        let bytes = std::fs::read(files.path().join(pdf)).unwrap();
+        assert!(bytes.starts_with(b"%PDF-"), "{pdf} is not a PDF");
+    }
     let mine = read("applications.csv");
     assert!(mine.starts_with("application_id,job_title,company,") && mine.contains(",INTERVIEWING,"), "{mine}");
     let theirs = read("applicants.csv");

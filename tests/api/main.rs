@@ -14,6 +14,7 @@ mod applications;
 mod auth;
 mod clients;
 mod demo;
+mod documents;
 mod embedded;
 mod exports;
 mod faults;
