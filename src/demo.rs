@@ -208,6 +208,10 @@ async fn seed(conn: &mut AsyncPgConnection, hash: &str) -> Result<Seeded, diesel
     diesel::insert_into(achievements::table).values(achievement_rows).execute(conn).await?;
     diesel::insert_into(educations::table).values(education_rows).execute(conn).await?;
     diesel::insert_into(skills::table).values(skill_rows).execute(conn).await?;
+    // A resume cut from each profile, so GraphiQL has versions to render.
+    for candidate in candidates {
+        crate::resumes::resume_from_profile(conn, *candidate, "General", None).await?;
+    }
 
     // Jobs: mostly open, some closed, a few drafts.
     let mut job_rows = Vec::new();

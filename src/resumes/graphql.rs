@@ -486,9 +486,24 @@ async fn current_version(conn: &mut AsyncPgConnection, resume: &ResumeRow) -> Re
     versions.select(VersionRow::as_select()).first(conn).await
 }
 
+/// A new resume of `user`'s (targeting `target_job`, if any) whose first
+/// version is a snapshot of their master profile, as `createResume` makes
+/// it (the demo data too). Run it in a transaction.
+pub async fn resume_from_profile(
+    conn: &mut AsyncPgConnection,
+    user: Uuid,
+    title: &str,
+    target_job: Option<Uuid>,
+) -> Result<ResumeRow, DieselError> {
+    let snapshot = content::snapshot(conn, user).await?;
+    let resume = insert_resume(conn, user, title, target_job).await?;
+    add_version(conn, resume.id, &snapshot, ResumeVersionOrigin::Snapshot, None).await?;
+    Ok(resume)
+}
+
 async fn insert_resume(
     conn: &mut AsyncPgConnection,
-    me: &SignedIn,
+    user: Uuid,
     title: &str,
     target_job: Option<Uuid>,
 ) -> Result<ResumeRow, DieselError> {
@@ -496,7 +511,7 @@ async fn insert_resume(
     diesel::insert_into(resumes::table)
         .values((
             resumes::id.eq(Uuid::now_v7()),
-            resumes::user_id.eq(me.user_id),
+            resumes::user_id.eq(user),
             resumes::title.eq(title),
             resumes::target_job_id.eq(target_job),
             resumes::created_at.eq(now),
@@ -534,14 +549,7 @@ impl ResumeMutations {
             None => None,
         };
         let mut conn = request.db.conn().await?;
-        let row = conn
-            .transaction(async |conn| {
-                let snapshot = content::snapshot(conn, me.user_id).await?;
-                let resume = insert_resume(conn, &me, &title, target).await?;
-                add_version(conn, resume.id, &snapshot, ResumeVersionOrigin::Snapshot, None).await?;
-                Ok::<_, DieselError>(resume)
-            })
-            .await?;
+        let row = conn.transaction(async |conn| resume_from_profile(conn, me.user_id, &title, target).await).await?;
         Ok(CreateResumePayload::saved(row))
     }
 
@@ -712,7 +720,7 @@ impl ResumeMutations {
                 let source = own_resume(conn, &me, &input.resume_id).await?;
                 let current = current_version(conn, &source).await?;
                 let title = if title.is_empty() { format!("{} (copy)", source.title) } else { title };
-                let copy = insert_resume(conn, &me, &title, source.target_job_id).await?;
+                let copy = insert_resume(conn, me.user_id, &title, source.target_job_id).await?;
                 add_version(conn, copy.id, &current.content, ResumeVersionOrigin::Duplicated, None).await?;
                 Ok::<_, ApiError>(copy)
             })

@@ -9,7 +9,7 @@ mod loaders;
 pub mod render;
 mod tailor;
 
-pub use graphql::{Resume, ResumeConnection, ResumeMutations, ResumeVersion, resume_page};
+pub use graphql::{Resume, ResumeConnection, ResumeMutations, ResumeVersion, resume_from_profile, resume_page};
 pub use import::ImportMutations;
 pub use letters::{CoverLetter, CoverLetterMutations, LetterLoader, ViewerLetters, printable};
 pub use loaders::{Loaders, loaders};

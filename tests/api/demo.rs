@@ -53,6 +53,24 @@ async fn demo_data_is_seeded_once_and_explorable() {
     assert!(dashboard["data"]["jobs"]["totalCount"].as_i64().unwrap() > 150);
     assert_eq!(dashboard["data"]["recommendedJobs"]["nodes"].as_array().unwrap().len(), 3);
 
+    // The demo resume downloads in every theme from the URL GraphiQL shows.
+    let links = app
+        .graphql_as(
+            Some(&candidate),
+            "{ viewer { resumes(first: 1) { nodes { currentVersion {
+                 classic: pdfUrl modern: pdfUrl(theme: MODERN) compact: pdfUrl(theme: COMPACT, paper: LETTER) } } } } }",
+            json!({}),
+        )
+        .await;
+    let version = &links["data"]["viewer"]["resumes"]["nodes"][0]["currentVersion"];
+    for theme in ["classic", "modern", "compact"] {
+        let url = version[theme].as_str().unwrap_or_else(|| panic!("{links}"));
+        let response = reqwest::get(app.url(url)).await.unwrap();
+        assert_eq!(response.status(), 200, "{url}");
+        let text = crate::documents::pdf_text(&response.bytes().await.unwrap());
+        assert!(text.contains("Ada Lovelace") && text.to_lowercase().contains("skills"), "{theme}: {text}");
+    }
+
     let recruiter = demo_login(&app, "recruiter1@demo.careergraph.dev").await;
     let pipeline = app.graphql_as(Some(&recruiter), "{ viewer { fullName company { name } } }", json!({})).await;
     assert_eq!(pipeline["data"]["viewer"]["company"]["name"], "Northwind Labs", "{pipeline}");

@@ -60,7 +60,7 @@ fn poppler(tool: &str, pdf: &[u8]) -> String {
 }
 
 /// A PDF's text as `pdftotext` reads it, in reading order.
-fn pdf_text(pdf: &[u8]) -> String {
+pub fn pdf_text(pdf: &[u8]) -> String {
     poppler("pdftotext", pdf)
 }
 
@@ -95,9 +95,12 @@ async fn a_resume_renders_in_every_theme_with_its_text_in_reading_order() {
         "Staff engineer",
         "Staff Engineer",
         "Analytical Engines",
+        "Mar 2022 – Present",
         "Halved p99 latency",
         "Senior Backend Developer",
+        "Jan 2018 – Feb 2022",
         "Junior Programmer",
+        "Sep 2015 – Dec 2017",
         "University of London",
         "Rust",
         "PostgreSQL",
