@@ -96,7 +96,8 @@ fn main() {
             times.sort();
             let pdf = last.expect("at least one round");
             if let Some(dir) = &write_to {
-                std::fs::write(dir.join(format!("{}-{}.pdf", theme.slug(), paper.slug())), &pdf.bytes).expect("writing");
+                std::fs::write(dir.join(format!("{}-{}.pdf", theme.slug(), paper.slug())), &pdf.bytes)
+                    .expect("writing");
             }
             let at = |q: f64| millis(times[((times.len() - 1) as f64 * q).round() as usize]);
             println!(
