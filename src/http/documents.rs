@@ -1,5 +1,5 @@
-//! Documents over HTTP: `GET /documents/resume-versions/{id}.pdf` and
-//! `GET /documents/cover-letters/{id}.pdf`
+//! Documents over HTTP: `GET /documents/resume-versions/{id}.pdf` (and
+//! `.html`, a preview page) and `GET /documents/cover-letters/{id}.pdf`
 //! (`?theme=classic|modern|compact&paper=a4|letter`), for whoever may read
 //! the document through GraphQL: its owner, the recruiter of a job it was
 //! sent with, an admin. Signed in by `Authorization: Bearer`, or by the
@@ -66,8 +66,17 @@ pub async fn cover_letter(
     }
 }
 
+/// What a document is served as.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Format {
+    Pdf,
+    /// A resume version's preview page.
+    Html,
+}
+
 /// What a document request asks for, and who asks.
 struct Wanted {
+    format: Format,
     /// The document's global id, as in the path.
     id: String,
     uuid: uuid::Uuid,
@@ -85,19 +94,27 @@ impl Wanted {
         query: &HashMap<String, String>,
         headers: &HeaderMap,
     ) -> Result<Self, ApiError> {
-        let id = file.strip_suffix(".pdf").ok_or_else(|| ApiError::not_found("Documents are served as <id>.pdf"))?;
+        let (id, format) = match (file.strip_suffix(".pdf"), file.strip_suffix(".html")) {
+            (Some(id), _) => (id, Format::Pdf),
+            (None, Some(id)) => (id, Format::Html),
+            (None, None) => return Err(ApiError::not_found("Documents are served as <id>.pdf (or <id>.html)")),
+        };
         let theme =
             choice(query, "theme", ResumeTheme::from_slug, &["classic", "modern", "compact"])?.unwrap_or_default();
         let paper = choice(query, "paper", PaperSize::from_slug, &["a4", "letter"])?.unwrap_or_default();
         let viewer = viewer_for(state, headers, query, id);
         viewer.require()?;
         let uuid = ids::decode_as(&async_graphql::ID(id.to_owned()), type_name)?;
-        Ok(Self { id: id.to_owned(), uuid, theme, paper, viewer })
+        Ok(Self { format, id: id.to_owned(), uuid, theme, paper, viewer })
     }
 
     /// The ETag of this rendering of an immutable document.
     fn etag(&self, kind: &str) -> String {
-        format!("\"{kind}-{}-{}-{}-{RENDER_REVISION}\"", self.uuid.simple(), self.theme.slug(), self.paper.slug())
+        let (uuid, theme, paper) = (self.uuid.simple(), self.theme.slug(), self.paper.slug());
+        match self.format {
+            Format::Pdf => format!("\"{kind}-{uuid}-{theme}-{paper}-{RENDER_REVISION}\""),
+            Format::Html => format!("\"{kind}-{uuid}-{theme}-html-{RENDER_REVISION}\""),
+        }
     }
 }
 
@@ -114,6 +131,9 @@ async fn resume_version_pdf(
     if revalidated(headers, &etag) {
         return Ok(not_modified(&etag));
     }
+    if wanted.format == Format::Html {
+        return Ok(html_response(render::resume_html(&version.content, wanted.theme), &etag));
+    }
     let name = version.content.pointer("/basics/name").and_then(serde_json::Value::as_str).unwrap_or("resume");
     let file_name = format!("{name} resume v{}.pdf", version.version);
     let (content, theme, paper) = (version.content, wanted.theme, wanted.paper);
@@ -128,6 +148,9 @@ async fn cover_letter_pdf(
     headers: &HeaderMap,
 ) -> Result<Response, ApiError> {
     let wanted = Wanted::read(state, CoverLetter::TYPE_NAME, file, query, headers)?;
+    if wanted.format == Format::Html {
+        return Err(ApiError::not_found("Cover letters are served as <id>.pdf; `body` is their text"));
+    }
     let db = Db::new(state.pool.clone());
     let loader = LetterLoader::new(db.clone(), wanted.viewer);
     let row = loader.load(&[wanted.uuid]).await?.remove(&wanted.uuid).ok_or_else(|| ids::not_found(&wanted.id))?;
@@ -195,6 +218,24 @@ where
 {
     let _slot = RENDERING.acquire().await.map_err(ApiError::internal)?;
     tokio::task::spawn_blocking(render).await.map_err(ApiError::internal)?.map_err(ApiError::internal)
+}
+
+/// A preview page, revalidated by its ETag. It holds no script, and its
+/// policy would run none: only its own inline styles load.
+fn html_response(html: String, etag: &str) -> Response {
+    let mut response = (StatusCode::OK, html).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-cache"));
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    if let Ok(value) = HeaderValue::from_str(etag) {
+        headers.insert(header::ETAG, value);
+    }
+    response
 }
 
 /// The PDF as a download named `file_name`, revalidated by its ETag.

@@ -173,6 +173,21 @@ impl ResumeVersion {
         ))
     }
 
+    /// Where to preview this version as a web page in `theme` (the PDF's
+    /// text, in the same order): a path on this server with a signed
+    /// `token`, as `pdfUrl`'s. The page runs no script.
+    async fn preview_url(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default, desc = "The look; CLASSIC when omitted.")] theme: ResumeTheme,
+    ) -> Result<String, ApiError> {
+        let request = request(ctx);
+        let me = request.viewer.require()?;
+        let id = ids::encode(Self::TYPE_NAME, self.0.id);
+        let token = request.auth.downloads.sign(me, &id);
+        Ok(format!("/documents/resume-versions/{}.html?theme={}&token={token}", id.as_str(), theme.slug()))
+    }
+
     /// The resume it belongs to (only its owner sees it).
     async fn resume(&self, ctx: &Context<'_>) -> Result<Option<Resume>, ApiError> {
         Ok(loaders(ctx).resumes.load_one(self.0.resume_id).await?.map(Resume))

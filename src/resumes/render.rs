@@ -104,6 +104,107 @@ pub fn resume_pdf(content: &Value, theme: ResumeTheme, paper: PaperSize) -> Resu
     typeset::pdf(RESUME_TEMPLATE, &view)
 }
 
+/// A JSON Resume document as an HTML page in `theme`: the same view in
+/// the same order as the PDF, for previews. Every value is escaped, and
+/// the page carries no script (the route also forbids any by CSP).
+pub fn resume_html(content: &Value, theme: ResumeTheme) -> String {
+    let view = resume_view(content);
+    let style = theme.style();
+    let field = |value: &Value, key: &str| value.get(key).and_then(Value::as_str).map(escape);
+    let accent = style["accent"].as_str().unwrap_or("#222222");
+    let link = style["link"].as_str().unwrap_or("#1a4f8b");
+    let font = if style["fonts"][0] == "DejaVu Sans" {
+        "'DejaVu Sans', Verdana, sans-serif"
+    } else {
+        "'Libertinus Serif', Georgia, serif"
+    };
+    let align = if style["centered"] == true { "center" } else { "left" };
+    let size = style["size"].as_f64().unwrap_or(10.5) * 1.35;
+    let mut html = format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title}</title>\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><style>\
+         body{{font-family:{font};font-size:{size:.1}px;line-height:1.45;max-width:46em;margin:2em auto;padding:0 1em;color:#111}}\
+         header{{text-align:{align}}}h1{{color:{accent};margin:0}}h2{{color:{accent};border-bottom:1px solid {accent};\
+         font-size:1.1em;margin-top:1.4em}}a{{color:{link}}}.entry{{margin:.6em 0}}.dates{{font-style:italic}}\
+         ul{{margin:.3em 0}}</style></head><body><header><h1>{name}</h1>",
+        title = field(&view, "title").unwrap_or_default(),
+        name = field(&view, "name").unwrap_or_default(),
+    );
+    if let Some(label) = field(&view, "label") {
+        html.push_str(&format!("<p>{label}</p>"));
+    }
+    let contact: Vec<String> = view["contact"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .map(|item| match field(item, "url") {
+            Some(url) => format!("<a href=\"{url}\">{}</a>", field(item, "text").unwrap_or_default()),
+            None => field(item, "text").unwrap_or_default(),
+        })
+        .collect();
+    html.push_str(&format!("<p>{}</p></header>", contact.join(" · ")));
+    if let Some(summary) = field(&view, "summary") {
+        html.push_str(&format!("<p>{summary}</p>"));
+    }
+    for section in view["sections"].as_array().map(Vec::as_slice).unwrap_or_default() {
+        html.push_str(&format!("<section><h2>{}</h2>", field(section, "title").unwrap_or_default()));
+        if let Some(tags) = section["tags"].as_array() {
+            let tags: Vec<String> = tags.iter().filter_map(Value::as_str).map(escape).collect();
+            html.push_str(&format!("<p>{}</p>", tags.join(", ")));
+        }
+        for entry in section["entries"].as_array().map(Vec::as_slice).unwrap_or_default() {
+            html.push_str(&format!(
+                "<div class=\"entry\"><strong>{}</strong>",
+                field(entry, "heading").unwrap_or_default()
+            ));
+            if let Some(sub) = field(entry, "sub") {
+                html.push_str(&format!(" — {sub}"));
+            }
+            if let Some(dates) = field(entry, "dates") {
+                html.push_str(&format!(" · <span class=\"dates\">{dates}</span>"));
+            }
+            if let Some(url) = field(entry, "url") {
+                html.push_str(&format!("<br><a href=\"{url}\">{url}</a>"));
+            }
+            if let Some(text) = field(entry, "text") {
+                html.push_str(&format!("<p>{text}</p>"));
+            }
+            let bullets: Vec<String> = entry["bullets"]
+                .as_array()
+                .map(Vec::as_slice)
+                .unwrap_or_default()
+                .iter()
+                .filter_map(Value::as_str)
+                .map(|bullet| format!("<li>{}</li>", escape(bullet)))
+                .collect();
+            if !bullets.is_empty() {
+                html.push_str(&format!("<ul>{}</ul>", bullets.concat()));
+            }
+            html.push_str("</div>");
+        }
+        html.push_str("</section>");
+    }
+    html.push_str("</body></html>");
+    html
+}
+
+/// Text safe in HTML content and in double-quoted attributes.
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// A cover letter typeset in `theme` on `paper`.
 pub fn letter_pdf(letter: &Letter, theme: ResumeTheme, paper: PaperSize) -> Result<Pdf, TypesetError> {
     let mut view = letter_view(letter);
@@ -352,6 +453,22 @@ mod tests {
         assert_eq!(role["dates"], "Jan 2020 – Present");
         assert_eq!(role["bullets"], json!(["Shipped"]));
         assert_eq!(view["sections"][1]["tags"], json!(["Rust", "SQL"]));
+    }
+}
+
+#[cfg(test)]
+mod previews {
+    use super::*;
+
+    #[test]
+    fn the_preview_escapes_everything_the_user_wrote() {
+        let content = json!({ "basics": { "name": "<script>alert(1)</script> & \"Zoë\"",
+                                          "url": "https://example.com/?a=1&b=\"><script>" },
+                              "work": [{ "position": "<b>Engineer</b>", "highlights": ["<img src=x onerror=alert(1)>"] }] });
+        let html = resume_html(&content, ResumeTheme::Modern);
+        assert!(!html.contains("<script>") && !html.contains("<img") && !html.contains("<b>"), "{html}");
+        assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;Zoë&quot;"), "{html}");
+        assert!(html.contains("href=\"https://example.com/?a=1&amp;b=&quot;&gt;&lt;script&gt;\""), "{html}");
     }
 }
 

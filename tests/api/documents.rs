@@ -254,3 +254,32 @@ async fn a_cover_letter_renders_and_reaches_the_recruiter_it_was_sent_to() {
     assert_eq!(applied["data"]["applyToJob"]["userErrors"], json!([]), "{applied}");
     assert_eq!(get(&app, Some(&rita), &path).await.status(), 200);
 }
+
+#[tokio::test]
+async fn a_version_previews_as_a_page_with_its_text_and_no_script() {
+    let app = TestApp::spawn().await;
+    let zoe = sign_up(&app, "zoe@example.com").await;
+    let eve = sign_up(&app, "eve@example.com").await;
+    let mut written = content("Zoë <script>alert(1)</script> Ŝmith");
+    written["work"][0]["highlights"][1] = json!("<img src=x onerror=alert(1)>");
+    let (id, _) = version_with(&app, &zoe, written).await;
+    let query = "query($id: ID!) { node(id: $id) { ... on ResumeVersion { previewUrl(theme: MODERN) } } }";
+    let link = app.graphql_as(Some(&zoe), query, json!({ "id": id })).await;
+    let url = link["data"]["node"]["previewUrl"].as_str().unwrap_or_else(|| panic!("{link}")).to_owned();
+    assert!(url.starts_with(&format!("/documents/resume-versions/{id}.html?theme=modern&token=")), "{url}");
+
+    let response = get(&app, None, &url).await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-type"], "text/html; charset=utf-8");
+    let policy = response.headers()["content-security-policy"].to_str().unwrap().to_owned();
+    assert!(policy.starts_with("default-src 'none'"), "{policy}");
+    let page = response.text().await.unwrap();
+    assert!(!page.contains("<script") && !page.contains("<img"), "what the user wrote is escaped: {page}");
+    in_order(&page, &["Zoë &lt;script&gt;", "Staff Engineer", "Senior Backend Developer", "Rust", "Kubernetes"])
+        .unwrap();
+    assert!(page.contains("href=\"https://zoe.example.com\""));
+
+    let path = format!("/documents/resume-versions/{id}.html");
+    assert_eq!(get(&app, Some(&eve), &path).await.status(), 404);
+    assert_eq!(get(&app, None, &path).await.status(), 401);
+}
