@@ -140,13 +140,9 @@ impl Export {
     /// Up to `limit` rows after `after` (from the start when `None`), in
     /// the order the applications were created. One statement.
     pub async fn batch(&self, db: &Db, after: Option<After>, limit: usize) -> Result<Batch, ApiError> {
-        let limit = i64::try_from(limit.max(1)).unwrap_or(i64::MAX);
-        // The first batch starts after every row: one statement text for all.
-        let (created_at, id) = after.map_or((None, Uuid::nil()), |after| (Some(after.created_at), after.id));
-        let mut conn = db.conn().await?;
         match self {
             Self::Candidate { user } => {
-                let rows: Vec<CandidateRow> = sql_query(format!(
+                let select = format!(
                     "SELECT a.id, a.created_at, a.job_id, j.title AS job_title, c.name AS company,
                             j.location AS job_location, a.status, a.archived, a.source, a.tags, a.notes,
                             a.status_changed_at, stages.reached
@@ -154,49 +150,58 @@ impl Export {
                      JOIN jobs j ON j.id = a.job_id
                      JOIN companies c ON c.id = j.company_id
                      {reached}
-                     WHERE a.user_id = $1 AND a.deleted_at IS NULL AND (a.created_at, a.id) > (coalesce($2, '-infinity'), $3)
-                     ORDER BY a.created_at, a.id
-                     LIMIT $4",
+                     WHERE a.user_id = $1 AND a.deleted_at IS NULL",
                     reached = reached(&CANDIDATE_STAGES),
-                ))
-                .bind::<SqlUuid, _>(user)
-                .bind::<Nullable<Timestamptz>, _>(created_at)
-                .bind::<SqlUuid, _>(id)
-                .bind::<BigInt, _>(limit)
-                .load(&mut conn)
-                .await?;
-                let next = next_after(rows.len(), limit, rows.last().map(|row| (row.created_at, row.id)));
-                Ok(Batch { rows: rows.into_iter().map(CandidateRow::cells).collect(), next })
+                );
+                keyset_batch::<CandidateRow>(db, select, *user, after, limit).await
             }
             Self::Applicants { job } => {
-                let rows: Vec<ApplicantRow> = sql_query(format!(
+                let select = format!(
                     "SELECT a.id, a.created_at, u.full_name AS applicant, u.headline, u.location, a.status,
                             a.source, a.status_changed_at, stages.reached
                      FROM applications a
                      JOIN users u ON u.id = a.user_id
                      {reached}
-                     WHERE a.job_id = $1 AND a.deleted_at IS NULL AND a.applied_at IS NOT NULL AND (a.created_at, a.id) > (coalesce($2, '-infinity'), $3)
-                     ORDER BY a.created_at, a.id
-                     LIMIT $4",
+                     WHERE a.job_id = $1 AND a.deleted_at IS NULL AND a.applied_at IS NOT NULL",
                     reached = reached(&APPLICANT_STAGES),
-                ))
-                .bind::<SqlUuid, _>(job)
-                .bind::<Nullable<Timestamptz>, _>(created_at)
-                .bind::<SqlUuid, _>(id)
-                .bind::<BigInt, _>(limit)
-                .load(&mut conn)
-                .await?;
-                let next = next_after(rows.len(), limit, rows.last().map(|row| (row.created_at, row.id)));
-                Ok(Batch { rows: rows.into_iter().map(ApplicantRow::cells).collect(), next })
+                );
+                keyset_batch::<ApplicantRow>(db, select, *job, after, limit).await
             }
         }
     }
 }
 
-/// A full batch may have more after it; a short one is the last.
-fn next_after(len: usize, limit: i64, last: Option<(DateTime<Utc>, Uuid)>) -> Option<After> {
-    let full = i64::try_from(len).is_ok_and(|len| len >= limit);
-    last.filter(|_| full).map(|(created_at, id)| After { created_at, id })
+/// A row of an export: where it sits in `(created_at, id)` order, and its cells.
+trait ExportRow: QueryableByName<diesel::pg::Pg> + Send + 'static {
+    fn key(&self) -> (DateTime<Utc>, Uuid);
+    fn cells(self) -> Vec<String>;
+}
+
+/// The rows `select` (filtered by `$1 = owner`) finds after `after`, up to
+/// `limit`, in `(created_at, id)` order of `applications a`. The first batch
+/// starts after every row, so all batches share one statement text.
+async fn keyset_batch<Row: ExportRow>(
+    db: &Db,
+    select: String,
+    owner: Uuid,
+    after: Option<After>,
+    limit: usize,
+) -> Result<Batch, ApiError> {
+    let limit = i64::try_from(limit.max(1)).unwrap_or(i64::MAX);
+    let (created_at, id) = after.map_or((None, Uuid::nil()), |after| (Some(after.created_at), after.id));
+    let mut conn = db.conn().await?;
+    let rows: Vec<Row> = sql_query(format!(
+        "{select} AND (a.created_at, a.id) > (coalesce($2, '-infinity'), $3) ORDER BY a.created_at, a.id LIMIT $4"
+    ))
+    .bind::<SqlUuid, _>(owner)
+    .bind::<Nullable<Timestamptz>, _>(created_at)
+    .bind::<SqlUuid, _>(id)
+    .bind::<BigInt, _>(limit)
+    .load(&mut conn)
+    .await?;
+    let full = i64::try_from(rows.len()).is_ok_and(|len| len >= limit);
+    let next = rows.last().filter(|_| full).map(|row| row.key()).map(|(created_at, id)| After { created_at, id });
+    Ok(Batch { rows: rows.into_iter().map(ExportRow::cells).collect(), next })
 }
 
 /// The lateral join computing each stage's first date from the status
@@ -253,7 +258,11 @@ struct CandidateRow {
     reached: Vec<Option<DateTime<Utc>>>,
 }
 
-impl CandidateRow {
+impl ExportRow for CandidateRow {
+    fn key(&self) -> (DateTime<Utc>, Uuid) {
+        (self.created_at, self.id)
+    }
+
     fn cells(self) -> Vec<String> {
         let mut cells = vec![
             ids::encode(Application::TYPE_NAME, self.id).0,
@@ -295,7 +304,11 @@ struct ApplicantRow {
     reached: Vec<Option<DateTime<Utc>>>,
 }
 
-impl ApplicantRow {
+impl ExportRow for ApplicantRow {
+    fn key(&self) -> (DateTime<Utc>, Uuid) {
+        (self.created_at, self.id)
+    }
+
     fn cells(self) -> Vec<String> {
         let mut cells = vec![
             ids::encode(Application::TYPE_NAME, self.id).0,

@@ -38,32 +38,21 @@ const RENDER_REVISION: u32 = 1;
 static RENDERING: LazyLock<Semaphore> =
     LazyLock::new(|| Semaphore::new(std::thread::available_parallelism().map_or(2, std::num::NonZero::get)));
 
-/// `GET /documents/resume-versions/{id}.pdf`.
-pub async fn resume_version(
+/// `GET /documents/{collection}/{file}`: `resume-versions/{id}.pdf` (or
+/// `.html`) and `cover-letters/{id}.pdf`.
+pub async fn document(
     State(state): State<AppState>,
     Extension(request_id): Extension<RequestId>,
-    Path(file): Path<String>,
+    Path((collection, file)): Path<(String, String)>,
     Query(query): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Response {
-    match resume_version_pdf(&state, &file, &query, &headers).await {
-        Ok(response) => response,
-        Err(error) => refusal(error, &request_id),
-    }
-}
-
-/// `GET /documents/cover-letters/{id}.pdf`.
-pub async fn cover_letter(
-    State(state): State<AppState>,
-    Extension(request_id): Extension<RequestId>,
-    Path(file): Path<String>,
-    Query(query): Query<HashMap<String, String>>,
-    headers: HeaderMap,
-) -> Response {
-    match cover_letter_pdf(&state, &file, &query, &headers).await {
-        Ok(response) => response,
-        Err(error) => refusal(error, &request_id),
-    }
+    let served = match collection.as_str() {
+        "resume-versions" => resume_version_pdf(&state, &file, &query, &headers).await,
+        "cover-letters" => cover_letter_pdf(&state, &file, &query, &headers).await,
+        _ => return super::not_found().await,
+    };
+    served.unwrap_or_else(|error| refusal(error, &request_id))
 }
 
 /// What a document is served as.

@@ -147,8 +147,7 @@ pub fn router(mut state: AppState, config: &ServerArgs) -> Router {
     let admitted = axum::middleware::from_fn_with_state(state.clone(), admission::admit);
     Router::new()
         .route("/graphql", get(graphql::get).post(graphql::execute).route_layer(admitted.clone()))
-        .route("/documents/resume-versions/{file}", get(documents::resume_version).route_layer(admitted.clone()))
-        .route("/documents/cover-letters/{file}", get(documents::cover_letter).route_layer(admitted.clone()))
+        .route("/documents/{collection}/{file}", get(documents::document).route_layer(admitted.clone()))
         .route("/exports/applications.csv", get(exports::applications).route_layer(admitted.clone()))
         .route("/exports/jobs/{id}/applicants.csv", get(exports::applicants).route_layer(admitted))
         .route("/graphiql", get(graphiql::page))

@@ -10,7 +10,7 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::loaders;
-use super::render::{PaperSize, ResumeTheme};
+use super::render::{self, PaperSize, ResumeTheme};
 use super::{ResumeRow, VersionRow};
 use super::{content, tailor};
 use crate::auth::SignedIn;
@@ -161,16 +161,8 @@ impl ResumeVersion {
         #[graphql(default, desc = "The look; CLASSIC when omitted.")] theme: ResumeTheme,
         #[graphql(default, desc = "The page size; A4 when omitted.")] paper: PaperSize,
     ) -> Result<String, ApiError> {
-        let request = request(ctx);
-        let me = request.viewer.require()?;
-        let id = ids::encode(Self::TYPE_NAME, self.0.id);
-        let token = request.auth.downloads.sign(me, &id);
-        Ok(format!(
-            "/documents/resume-versions/{}.pdf?theme={}&paper={}&token={token}",
-            id.as_str(),
-            theme.slug(),
-            paper.slug()
-        ))
+        let query = format!("theme={}&paper={}", theme.slug(), paper.slug());
+        render::signed_path(ctx, (Self::TYPE_NAME, self.0.id), "resume-versions", "pdf", &query)
     }
 
     /// Where to preview this version as a web page in `theme` (the PDF's
@@ -181,11 +173,8 @@ impl ResumeVersion {
         ctx: &Context<'_>,
         #[graphql(default, desc = "The look; CLASSIC when omitted.")] theme: ResumeTheme,
     ) -> Result<String, ApiError> {
-        let request = request(ctx);
-        let me = request.viewer.require()?;
-        let id = ids::encode(Self::TYPE_NAME, self.0.id);
-        let token = request.auth.downloads.sign(me, &id);
-        Ok(format!("/documents/resume-versions/{}.html?theme={}&token={token}", id.as_str(), theme.slug()))
+        let query = format!("theme={}", theme.slug());
+        render::signed_path(ctx, (Self::TYPE_NAME, self.0.id), "resume-versions", "html", &query)
     }
 
     /// The resume it belongs to (only its owner sees it).

@@ -90,16 +90,8 @@ impl CoverLetter {
         #[graphql(default, desc = "The look; CLASSIC when omitted.")] theme: ResumeTheme,
         #[graphql(default, desc = "The page size; A4 when omitted.")] paper: PaperSize,
     ) -> Result<String, ApiError> {
-        let request = request(ctx);
-        let me = request.viewer.require()?;
-        let id = ids::encode(Self::TYPE_NAME, self.0.id);
-        let token = request.auth.downloads.sign(me, &id);
-        Ok(format!(
-            "/documents/cover-letters/{}.pdf?theme={}&paper={}&token={token}",
-            id.as_str(),
-            theme.slug(),
-            paper.slug()
-        ))
+        let query = format!("theme={}&paper={}", theme.slug(), paper.slug());
+        super::render::signed_path(ctx, (Self::TYPE_NAME, self.0.id), "cover-letters", "pdf", &query)
     }
 }
 
