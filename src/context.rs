@@ -186,3 +186,21 @@ impl Wake for PassWaker {
 pub fn request<'a>(ctx: &Context<'a>) -> &'a RequestContext {
     ctx.data_unchecked::<RequestContext>()
 }
+
+/// The path `/documents/{collection}/{id}{suffix}` of document
+/// `type_name:uuid`, `query` (if any) and a signed `token` in its query
+/// string letting the viewer open it for a while without an
+/// `Authorization` header (`auth::downloads`).
+pub fn signed_document_path(
+    ctx: &async_graphql::Context<'_>,
+    (type_name, uuid): (&str, uuid::Uuid),
+    (collection, suffix): (&str, &str),
+    query: &str,
+) -> Result<String, crate::graphql::ApiError> {
+    let request = request(ctx);
+    let me = request.viewer.require()?;
+    let id = crate::graphql::ids::encode(type_name, uuid);
+    let token = request.auth.downloads.sign(me, &id);
+    let query = if query.is_empty() { String::new() } else { format!("{query}&") };
+    Ok(format!("/documents/{collection}/{}{suffix}?{query}token={token}", id.as_str()))
+}

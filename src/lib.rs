@@ -16,6 +16,7 @@ pub mod config;
 pub mod context;
 pub mod db;
 pub mod demo;
+pub mod documents;
 pub mod graphql;
 pub mod http;
 pub mod jobs;

@@ -209,6 +209,16 @@ pub struct ServerArgs {
     #[arg(long, env = "CAREERGRAPH_MAX_BODY_BYTES", default_value_t = DEFAULT_MAX_BODY_BYTES, global = true)]
     pub max_body_bytes: usize,
 
+    /// Largest file `uploadDocument` accepts, in bytes (a multipart
+    /// request may be this much larger than `--max-body-bytes`).
+    #[arg(
+        long,
+        env = "CAREERGRAPH_MAX_UPLOAD_BYTES",
+        default_value_t = crate::documents::DEFAULT_MAX_UPLOAD_BYTES,
+        global = true
+    )]
+    pub max_upload_bytes: usize,
+
     /// Seconds a request may take before it is answered with a timeout error.
     #[arg(
         long,
@@ -382,6 +392,7 @@ impl Default for ServerArgs {
             listen: DEFAULT_LISTEN,
             cors_origins: Vec::new(),
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            max_upload_bytes: crate::documents::DEFAULT_MAX_UPLOAD_BYTES,
             request_timeout_secs: DEFAULT_REQUEST_TIMEOUT_SECS,
             shutdown_grace_secs: DEFAULT_SHUTDOWN_GRACE_SECS,
             debug_sql_count: false,

@@ -111,6 +111,30 @@ diesel::table! {
 }
 
 diesel::table! {
+    document_contents (id) {
+        id -> Uuid,
+        bytes -> Bytea,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    documents (id) {
+        id -> Uuid,
+        user_id -> Uuid,
+        kind -> Text,
+        file_name -> Text,
+        media_type -> Text,
+        size_bytes -> Int8,
+        sha256 -> Text,
+        deleted_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     educations (id) {
         id -> Uuid,
         user_id -> Uuid,
@@ -359,6 +383,8 @@ diesel::joinable!(certifications -> users (user_id));
 diesel::joinable!(cover_letters -> jobs (job_id));
 diesel::joinable!(cover_letters -> users (user_id));
 diesel::joinable!(educations -> users (user_id));
+diesel::joinable!(document_contents -> documents (id));
+diesel::joinable!(documents -> users (user_id));
 diesel::joinable!(email_outbox -> users (user_id));
 diesel::joinable!(interviews -> applications (application_id));
 diesel::joinable!(job_bookmarks -> jobs (job_id));
@@ -384,6 +410,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     certifications,
     companies,
     cover_letters,
+    document_contents,
+    documents,
     educations,
     email_outbox,
     interviews,

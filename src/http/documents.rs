@@ -26,6 +26,7 @@ use super::graphql::viewer_from;
 use super::{AppState, RequestId};
 use crate::auth::Viewer;
 use crate::db::Db;
+use crate::documents::{Document, DocumentLoader};
 use crate::graphql::{ApiError, ids};
 use crate::resumes::render::{self, PaperSize, ResumeTheme};
 use crate::resumes::{CoverLetter, LetterLoader, ResumeVersion, VersionLoader};
@@ -50,6 +51,7 @@ pub async fn document(
     let served = match collection.as_str() {
         "resume-versions" => resume_version_pdf(&state, &file, &query, &headers).await,
         "cover-letters" => cover_letter_pdf(&state, &file, &query, &headers).await,
+        "uploads" => uploaded_file(&state, &file, &query, &headers).await,
         _ => return super::not_found().await,
     };
     served.unwrap_or_else(|error| refusal(error, &request_id))
@@ -153,6 +155,46 @@ async fn cover_letter_pdf(
     let (theme, paper) = (wanted.theme, wanted.paper);
     let pdf = typeset(move || render::letter_pdf(&letter, theme, paper)).await?;
     Ok(pdf_response(pdf, &etag, &file_name))
+}
+
+/// An uploaded document's bytes, for whoever may read it (its owner, an
+/// admin), as the media type read from them when it was uploaded.
+async fn uploaded_file(
+    state: &AppState,
+    id: &str,
+    query: &HashMap<String, String>,
+    headers: &HeaderMap,
+) -> Result<Response, ApiError> {
+    let viewer = viewer_for(state, headers, query, id);
+    viewer.require()?;
+    let uuid = ids::decode_as(&async_graphql::ID(id.to_owned()), Document::TYPE_NAME)?;
+    let db = Db::new(state.pool.clone());
+    let loader = DocumentLoader::new(db.clone(), viewer);
+    let row = loader.load(&[uuid]).await?.remove(&uuid).ok_or_else(|| ids::not_found(id))?;
+    // Stored documents never change: their hash is their ETag.
+    let etag = format!("\"{}\"", row.sha256);
+    if revalidated(headers, &etag) {
+        return Ok(not_modified(&etag));
+    }
+    let mut conn = db.conn().await?;
+    let bytes = crate::documents::store().get(&mut conn, uuid).await?.ok_or_else(|| ids::not_found(id))?;
+    drop(conn);
+    let mut response = (StatusCode::OK, bytes).into_response();
+    let headers = response.headers_mut();
+    if let Ok(value) = HeaderValue::from_str(&row.media_type) {
+        headers.insert(header::CONTENT_TYPE, value);
+    }
+    // Whatever a browser makes of it, it runs nothing from this origin.
+    headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("default-src 'none'; sandbox"));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-cache"));
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    if let Ok(value) = HeaderValue::from_str(&etag) {
+        headers.insert(header::ETAG, value);
+    }
+    if let Ok(value) = HeaderValue::from_str(&content_disposition(&row.file_name)) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    Ok(response)
 }
 
 /// The viewer a bearer token names; without one, the viewer a download

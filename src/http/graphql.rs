@@ -39,7 +39,22 @@ pub async fn execute(
 ) -> Response {
     let started = Instant::now();
     let Some(media) = over_http::negotiate(&headers) else { return over_http::not_acceptable() };
-    let request = match over_http::parse(&method, &uri, &headers, &body, &state.persisted) {
+    let multipart = method == Method::POST && over_http::is_multipart(&headers);
+    if !multipart && body.len() > state.max_message_bytes {
+        state.metrics.record(None, Outcome::Refused, started.elapsed(), 0);
+        let refusal = over_http::Refusal::new(
+            axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+            crate::graphql::ErrorCode::BadUserInput,
+            format!("A request body may have at most {} bytes", state.max_message_bytes),
+        );
+        return refusal.respond(media, &request_id);
+    }
+    let parsed = if multipart {
+        over_http::parse_multipart(&headers, body, state.max_upload_bytes).await
+    } else {
+        over_http::parse(&method, &uri, &headers, &body, &state.persisted)
+    };
+    let request = match parsed {
         Ok(request) => request,
         Err(refusal) => {
             state.metrics.record(None, Outcome::Refused, started.elapsed(), 0);

@@ -59,6 +59,9 @@ pub struct AppState {
     pub events: Option<crate::live::EventHub>,
     /// Largest WebSocket message a client may send (the body limit's twin).
     pub max_message_bytes: usize,
+    /// Largest uploaded file; a multipart request may be this much larger
+    /// than any other.
+    pub max_upload_bytes: usize,
     /// Peers whose `X-Forwarded-For` names the client.
     pub trusted_proxies: Arc<[Cidr]>,
     /// How many `/graphql` requests run and wait at once.
@@ -82,6 +85,7 @@ impl AppState {
             slow_operation: std::time::Duration::from_secs(1),
             events: None,
             max_message_bytes: crate::config::ServerArgs::default().max_body_bytes,
+            max_upload_bytes: crate::documents::DEFAULT_MAX_UPLOAD_BYTES,
             trusted_proxies: Arc::from([]),
             admission: Arc::new(Admission::new(ServerArgs::default().admission_limits(0))),
             demo_logins: Arc::from([]),
@@ -142,6 +146,7 @@ impl AppState {
 pub fn router(mut state: AppState, config: &ServerArgs) -> Router {
     let request_timeout = config.request_timeout();
     state.max_message_bytes = config.max_body_bytes;
+    state.max_upload_bytes = config.max_upload_bytes;
     state.trusted_proxies = Arc::from(config.trusted_proxies.as_slice());
     state.admission = Arc::new(Admission::new(config.admission_limits(state.pool.status().max_size)));
     let admitted = axum::middleware::from_fn_with_state(state.clone(), admission::admit);
@@ -161,7 +166,8 @@ pub fn router(mut state: AppState, config: &ServerArgs) -> Router {
         // rejected, timed-out or panicking request carries one.
         .layer(CatchPanicLayer::custom(middleware::panic_response))
         .layer(axum::middleware::from_fn(move |req, next| middleware::timeout(request_timeout, req, next)))
-        .layer(RequestBodyLimitLayer::new(config.max_body_bytes))
+        // Room for an upload; `/graphql` holds other bodies to max_body_bytes.
+        .layer(RequestBodyLimitLayer::new(config.max_body_bytes.saturating_add(config.max_upload_bytes)))
         .layer(cors(&config.cors_origins))
         .layer(axum::middleware::from_fn(middleware::request_id))
 }

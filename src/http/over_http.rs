@@ -150,6 +150,35 @@ pub fn parse(
     request_from(parameters)
 }
 
+/// Whether `headers` announce a multipart body (the GraphQL multipart
+/// request specification: uploads).
+pub fn is_multipart(headers: &HeaderMap) -> bool {
+    let content_type = headers.get(header::CONTENT_TYPE).and_then(|value| value.to_str().ok()).unwrap_or("");
+    content_type.split(';').next().unwrap_or_default().trim().eq_ignore_ascii_case("multipart/form-data")
+}
+
+/// A multipart request (`operations`, `map`, then one file): the files
+/// are bound to the variables `map` names. One file of at most
+/// `max_file_bytes`.
+pub async fn parse_multipart(
+    headers: &HeaderMap,
+    body: axum::body::Bytes,
+    max_file_bytes: usize,
+) -> Result<Request, Refusal> {
+    let content_type = headers.get(header::CONTENT_TYPE).and_then(|value| value.to_str().ok()).map(str::to_owned);
+    let options = async_graphql::http::MultipartOptions::default().max_file_size(max_file_bytes).max_num_files(1);
+    let reader = futures_util::io::Cursor::new(body);
+    match async_graphql::http::receive_body(content_type, reader, options).await {
+        Ok(request) => Ok(request),
+        Err(async_graphql::ParseRequestError::PayloadTooLarge) => Err(Refusal::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorCode::BadUserInput,
+            format!("An uploaded file may have at most {max_file_bytes} bytes"),
+        )),
+        Err(error) => Err(Refusal::bad(format!("The multipart request is malformed: {error}"))),
+    }
+}
+
 /// GET parameters; `variables` and `extensions` are JSON text.
 fn from_query_string(query: &str) -> Result<Map<String, Value>, Refusal> {
     let pairs: Vec<(String, String)> =

@@ -10,7 +10,7 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::loaders;
-use super::render::{self, PaperSize, ResumeTheme};
+use super::render::{PaperSize, ResumeTheme};
 use super::{ResumeRow, VersionRow};
 use super::{content, tailor};
 use crate::auth::SignedIn;
@@ -162,7 +162,7 @@ impl ResumeVersion {
         #[graphql(default, desc = "The page size; A4 when omitted.")] paper: PaperSize,
     ) -> Result<String, ApiError> {
         let query = format!("theme={}&paper={}", theme.slug(), paper.slug());
-        render::signed_path(ctx, (Self::TYPE_NAME, self.0.id), "resume-versions", "pdf", &query)
+        crate::context::signed_document_path(ctx, (Self::TYPE_NAME, self.0.id), ("resume-versions", ".pdf"), &query)
     }
 
     /// Where to preview this version as a web page in `theme` (the PDF's
@@ -174,7 +174,7 @@ impl ResumeVersion {
         #[graphql(default, desc = "The look; CLASSIC when omitted.")] theme: ResumeTheme,
     ) -> Result<String, ApiError> {
         let query = format!("theme={}", theme.slug());
-        render::signed_path(ctx, (Self::TYPE_NAME, self.0.id), "resume-versions", "html", &query)
+        crate::context::signed_document_path(ctx, (Self::TYPE_NAME, self.0.id), ("resume-versions", ".html"), &query)
     }
 
     /// The resume it belongs to (only its owner sees it).

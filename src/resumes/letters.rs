@@ -91,7 +91,7 @@ impl CoverLetter {
         #[graphql(default, desc = "The page size; A4 when omitted.")] paper: PaperSize,
     ) -> Result<String, ApiError> {
         let query = format!("theme={}&paper={}", theme.slug(), paper.slug());
-        super::render::signed_path(ctx, (Self::TYPE_NAME, self.0.id), "cover-letters", "pdf", &query)
+        crate::context::signed_document_path(ctx, (Self::TYPE_NAME, self.0.id), ("cover-letters", ".pdf"), &query)
     }
 }
 

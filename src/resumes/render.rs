@@ -93,23 +93,6 @@ impl PaperSize {
     }
 }
 
-/// The path `/documents/{collection}/{id}.{ext}?{query}` of document
-/// `type_name:uuid`, with a signed `token` letting the viewer open it for
-/// a while without an `Authorization` header (`auth::downloads`).
-pub fn signed_path(
-    ctx: &async_graphql::Context<'_>,
-    (type_name, uuid): (&str, uuid::Uuid),
-    collection: &str,
-    ext: &str,
-    query: &str,
-) -> Result<String, crate::graphql::ApiError> {
-    let request = crate::context::request(ctx);
-    let me = request.viewer.require()?;
-    let id = crate::graphql::ids::encode(type_name, uuid);
-    let token = request.auth.downloads.sign(me, &id);
-    Ok(format!("/documents/{collection}/{}.{ext}?{query}&token={token}", id.as_str()))
-}
-
 const RESUME_TEMPLATE: &str = include_str!("themes/resume.typ");
 const LETTER_TEMPLATE: &str = include_str!("themes/letter.typ");
 

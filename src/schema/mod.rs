@@ -19,6 +19,7 @@ use async_graphql::{MergedObject, Object, SDLExportOptions, Schema};
 
 use crate::analytics::{AnalyticsMutations, AnalyticsQuery};
 use crate::applications::{ApplicationMutations, InterviewMutations, SubscriptionRoot};
+use crate::documents::DocumentMutations;
 use crate::graphql::documents::ParsedDocuments;
 use crate::graphql::{QueryLimits, scalars};
 use crate::jobs::{BookmarkMutations, JobMutations, JobQuery};
@@ -78,6 +79,7 @@ pub struct MutationRoot(
     ResumeMutations,
     ImportMutations,
     CoverLetterMutations,
+    DocumentMutations,
     AnalyticsMutations,
 );
 

@@ -5,6 +5,7 @@ use async_graphql::{Context, ID, Interface, PathSegment};
 use crate::applications::{Application, Interview};
 use crate::companies::Company;
 use crate::context::request;
+use crate::documents::{self, Document};
 use crate::graphql::{ApiError, ids};
 use crate::jobs::Job;
 use crate::profile::{Certification, Education, Project, Skill, WorkExperience};
@@ -37,6 +38,7 @@ pub enum Node {
     Resume(Resume),
     ResumeVersion(ResumeVersion),
     CoverLetter(CoverLetter),
+    Document(Document),
 }
 
 /// The most ids one `nodes` call accepts.
@@ -119,6 +121,9 @@ async fn load(ctx: &Context<'_>, id: &ID) -> Result<Node, ApiError> {
             .map(|row| Node::ResumeVersion(ResumeVersion(row))),
         CoverLetter::TYPE_NAME => {
             resumes::loaders(ctx).cover_letters.load_one(uuid).await?.map(|row| Node::CoverLetter(CoverLetter(row)))
+        }
+        Document::TYPE_NAME => {
+            documents::loaders(ctx).documents.load_one(uuid).await?.map(|row| Node::Document(Document(row)))
         }
         Job::TYPE_NAME => jobs::visible_job(ctx, uuid).await?.map(Node::Job),
         Project::TYPE_NAME => {

@@ -7,7 +7,7 @@ use async_graphql::Data;
 use std::sync::Arc;
 
 use crate::context::{Batching, LoaderSeed, RequestContext};
-use crate::{applications, companies, jobs, profile, resumes, users};
+use crate::{applications, companies, documents, jobs, profile, resumes, users};
 
 /// Fills `data` with what every resolver reads: the request's context, its
 /// viewer, and each domain's loaders, dispatching as `batching` says.
@@ -20,6 +20,7 @@ pub fn request_data(data: &mut Data, context: RequestContext, batching: &Batchin
     data.insert(jobs::Loaders::new(&seed));
     data.insert(applications::Loaders::new(&seed));
     data.insert(resumes::Loaders::new(&seed));
+    data.insert(documents::Loaders::new(&seed));
     data.insert(viewer);
     data.insert(context);
 }

@@ -146,6 +146,23 @@ impl User {
         Ok(Some(Box::pin(resume_page(ctx, self.row().id, include_archived, args)).await?))
     }
 
+    /// The documents the user uploaded, newest first; only the user sees
+    /// them (null for everyone else).
+    async fn documents(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Returns the first n documents after `after` (at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Returns documents after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Returns the last n documents before `before` (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "Returns documents before this cursor.")] before: Option<String>,
+    ) -> Result<Option<crate::documents::DocumentConnection>, ApiError> {
+        if !self.is_viewer(ctx) {
+            return Ok(None);
+        }
+        let args = PageArgs { first, after, last, before };
+        Ok(Some(Box::pin(crate::documents::document_page(ctx, self.row().id, args)).await?))
+    }
+
     /// The user's job bookmarks, newest first; only the user sees them (null
     /// for everyone else).
     #[allow(clippy::too_many_arguments, reason = "GraphQL arguments")]

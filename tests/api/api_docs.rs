@@ -217,6 +217,10 @@ async fn every_operation_in_the_api_guide_runs_as_shown() {
         let bytes = std::fs::read(files.path().join(pdf)).unwrap();
         assert!(bytes.starts_with(b"%PDF-"), "{pdf} is not a PDF");
     }
+    let uploaded: Value = serde_json::from_str(&read("uploaded.json")).unwrap();
+    let document = &uploaded["data"]["uploadDocument"]["document"];
+    assert_eq!(document["mediaType"], "application/pdf", "{uploaded}");
+    assert_eq!(document["fileName"], "resume.pdf", "{uploaded}");
     let mine = read("applications.csv");
     assert!(mine.starts_with("application_id,job_title,company,") && mine.contains(",INTERVIEWING,"), "{mine}");
     let theirs = read("applicants.csv");

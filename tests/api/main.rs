@@ -36,3 +36,4 @@ mod scaling;
 mod secrets;
 mod statements;
 mod subscriptions;
+mod uploads;

@@ -9,7 +9,7 @@ use diesel::QueryableByName;
 use diesel::sql_types::{Bool, Text};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
-const TABLES: [&str; 21] = [
+const TABLES: [&str; 23] = [
     "achievements",
     "analytics_snapshots",
     "application_events",
@@ -17,6 +17,8 @@ const TABLES: [&str; 21] = [
     "certifications",
     "companies",
     "cover_letters",
+    "document_contents",
+    "documents",
     "educations",
     "email_outbox",
     "interviews",

@@ -1,0 +1,30 @@
+-- Files a user uploads (a CV, a cover letter, a portfolio…): what they are,
+-- as checked from their bytes, and the bytes themselves, kept apart so
+-- listing documents never reads them.
+CREATE TABLE documents (
+    id          uuid PRIMARY KEY,
+    user_id     uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    kind        text NOT NULL CHECK (kind IN ('CV', 'COVER_LETTER', 'PORTFOLIO', 'OTHER')),
+    file_name   text NOT NULL CHECK (btrim(file_name) <> '' AND length(file_name) <= 255),
+    media_type  text NOT NULL CHECK (media_type IN (
+                    'application/pdf',
+                    'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+                    'text/plain', 'image/png', 'image/jpeg')),
+    size_bytes  bigint NOT NULL CHECK (size_bytes > 0),
+    sha256      text NOT NULL CHECK (sha256 ~ '^[0-9a-f]{64}$'),
+    deleted_at  timestamptz,
+    created_at  timestamptz NOT NULL DEFAULT now(),
+    updated_at  timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX documents_user_created_idx ON documents (user_id, created_at DESC, id DESC) WHERE deleted_at IS NULL;
+SELECT careergraph_track_updated_at('documents');
+
+-- The bytes of each document (the default store: PostgreSQL), under the
+-- document's id.
+CREATE TABLE document_contents (
+    id          uuid PRIMARY KEY REFERENCES documents (id) ON DELETE CASCADE,
+    bytes       bytea NOT NULL,
+    created_at  timestamptz NOT NULL DEFAULT now(),
+    updated_at  timestamptz NOT NULL DEFAULT now()
+);
+SELECT careergraph_track_updated_at('document_contents');
