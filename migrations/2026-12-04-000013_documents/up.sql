@@ -28,3 +28,20 @@ CREATE TABLE document_contents (
     updated_at  timestamptz NOT NULL DEFAULT now()
 );
 SELECT careergraph_track_updated_at('document_contents');
+
+-- Documents sent with an application (`applyToJob(input: { documentIds })`):
+-- the job's recruiter may read them, even after the candidate deletes the
+-- document from their own list.
+CREATE TABLE application_documents (
+    id             uuid PRIMARY KEY,
+    -- The applicant, whose document it is.
+    user_id        uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    application_id uuid NOT NULL REFERENCES applications (id) ON DELETE CASCADE,
+    document_id    uuid NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+    created_at     timestamptz NOT NULL DEFAULT now(),
+    updated_at     timestamptz NOT NULL DEFAULT now(),
+    UNIQUE (application_id, document_id)
+);
+CREATE INDEX application_documents_document_idx ON application_documents (document_id);
+CREATE INDEX application_documents_user_idx ON application_documents (user_id);
+SELECT careergraph_track_updated_at('application_documents');

@@ -129,6 +129,14 @@ impl Application {
         self.0.tags.iter().flatten().map(String::as_str).collect()
     }
 
+    /// The documents the candidate sent with it (`applyToJob`'s
+    /// `documentIds`), in the order they were attached; the job's recruiter
+    /// may download them.
+    async fn documents(&self, ctx: &Context<'_>) -> Result<Vec<crate::documents::Document>, ApiError> {
+        let rows = crate::documents::loaders(ctx).attached.load_one(self.0.id).await?.unwrap_or_default();
+        Ok(rows.into_iter().map(crate::documents::Document).collect())
+    }
+
     /// Whether the candidate archived it.
     async fn archived(&self) -> bool {
         self.0.archived

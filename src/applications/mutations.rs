@@ -14,6 +14,7 @@ use super::{ApplicationRow, visible_to};
 use crate::auth::SignedIn;
 use crate::context::request;
 use crate::db::tables::{application_events, applications, jobs};
+use crate::documents::Document;
 use crate::graphql::validate::Checks;
 use crate::graphql::{ApiError, ErrorCode, Outcome, Payload, UserError, UserErrorCode, db_enum, ids, payload, respond};
 use crate::jobs::{Job, JobRow, NATIVE_SOURCE};
@@ -44,6 +45,9 @@ pub struct ApplyToJobInput {
     /// Where the candidate found the job, e.g. "LinkedIn" or "Referral" (at
     /// most 100 characters); recruiters see it in `analytics.pipeline.sources`.
     pub source: Option<String>,
+    /// Documents the viewer uploaded to send along (at most 5): the job's
+    /// recruiter may download them.
+    pub document_ids: Option<Vec<ID>>,
 }
 
 /// A status change.
@@ -372,7 +376,29 @@ async fn apply(
 ) -> Outcome<ApplicationRow> {
     let resume = own_attachment(conn, me, "resumeVersionId", input.resume_version_id.as_ref()).await?;
     let letter = own_attachment(conn, me, "coverLetterId", input.cover_letter_id.as_ref()).await?;
-    start(conn, me, &input.job_id, ApplicationStatus::Applied, texts, (resume, letter)).await
+    let documents = own_documents(conn, me, input.document_ids.as_deref().unwrap_or_default()).await?;
+    let application = start(conn, me, &input.job_id, ApplicationStatus::Applied, texts, (resume, letter)).await?;
+    crate::documents::attach(conn, me.user_id, application.id, &documents).await?;
+    Ok(application)
+}
+
+/// The viewer's live documents `ids` names, or a user error at the first
+/// one that is not.
+async fn own_documents(conn: &mut AsyncPgConnection, me: &SignedIn, ids: &[ID]) -> Outcome<Vec<Uuid>> {
+    if ids.len() > crate::documents::MAX_ATTACHMENTS {
+        let message = format!("Send at most {} documents with an application", crate::documents::MAX_ATTACHMENTS);
+        return Err(UserError::new(&["input", "documentIds"], UserErrorCode::TooLong, message).into());
+    }
+    let uuids: Vec<Option<Uuid>> = ids.iter().map(|id| ids::decode_as(id, Document::TYPE_NAME).ok()).collect();
+    let known: Vec<Uuid> = uuids.iter().flatten().copied().collect();
+    let missing = crate::documents::not_owned(conn, me.user_id, &known).await?;
+    if let Some(at) = uuids.iter().position(|uuid| uuid.is_none_or(|uuid| missing.contains(&uuid))) {
+        let index = at.to_string();
+        let message = "Attach documents you uploaded (and have not deleted)";
+        return Err(UserError::new(&["input", "documentIds", &index], UserErrorCode::Invalid, message).into());
+    }
+    let mut seen = std::collections::HashSet::new();
+    Ok(known.into_iter().filter(|uuid| seen.insert(*uuid)).collect())
 }
 
 /// A change to an application that is not a status move.

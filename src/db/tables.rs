@@ -46,6 +46,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    application_documents (id) {
+        id -> Uuid,
+        user_id -> Uuid,
+        application_id -> Uuid,
+        document_id -> Uuid,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     applications (id) {
         id -> Uuid,
         user_id -> Uuid,
@@ -383,6 +394,9 @@ diesel::joinable!(certifications -> users (user_id));
 diesel::joinable!(cover_letters -> jobs (job_id));
 diesel::joinable!(cover_letters -> users (user_id));
 diesel::joinable!(educations -> users (user_id));
+diesel::joinable!(application_documents -> applications (application_id));
+diesel::joinable!(application_documents -> documents (document_id));
+diesel::joinable!(application_documents -> users (user_id));
 diesel::joinable!(document_contents -> documents (id));
 diesel::joinable!(documents -> users (user_id));
 diesel::joinable!(email_outbox -> users (user_id));
@@ -405,6 +419,7 @@ diesel::joinable!(work_experiences -> users (user_id));
 diesel::allow_tables_to_appear_in_same_query!(
     achievements,
     analytics_snapshots,
+    application_documents,
     application_events,
     applications,
     certifications,

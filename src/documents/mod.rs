@@ -78,11 +78,103 @@ pub fn store() -> &'static dyn DocumentStore {
     &PostgresStore
 }
 
-/// The live documents `viewer` may read: their own (every one for an admin).
+/// The documents `viewer` may read: their own live ones (every live one
+/// for an admin), and those sent with an application to a job they posted
+/// (even once the candidate deleted them: the recruiter received them).
 pub fn visible_to(viewer: &Viewer) -> Option<documents::BoxedQuery<'static, Pg>> {
     let me = viewer.signed_in()?;
-    let live = documents::table.filter(documents::deleted_at.is_null()).into_boxed();
-    Some(if me.is_admin() { live } else { live.filter(documents::user_id.eq(me.user_id)) })
+    let live = documents::deleted_at.is_null();
+    if me.is_admin() {
+        return Some(documents::table.filter(live).into_boxed());
+    }
+    let sent_to_me = diesel::dsl::sql::<diesel::sql_types::Bool>(
+        "EXISTS (SELECT 1 FROM application_documents ad
+                 JOIN applications a ON a.id = ad.application_id
+                 JOIN jobs j ON j.id = a.job_id
+                 WHERE ad.document_id = documents.id
+                   AND a.applied_at IS NOT NULL AND a.deleted_at IS NULL
+                   AND j.source = 'careergraph' AND j.posted_by_id = ",
+    )
+    .bind::<diesel::sql_types::Uuid, _>(me.user_id)
+    .sql(")");
+    Some(documents::table.filter(live.and(documents::user_id.eq(me.user_id)).or(sent_to_me)).into_boxed())
+}
+
+/// The most documents one application carries.
+pub const MAX_ATTACHMENTS: usize = 5;
+
+/// Which of `ids` are not `user`'s live documents (all of them are when
+/// this is empty). One statement.
+pub async fn not_owned(conn: &mut AsyncPgConnection, user: Uuid, ids: &[Uuid]) -> Result<Vec<Uuid>, ApiError> {
+    let owned: Vec<Uuid> = documents::table
+        .filter(documents::id.one_of(ids))
+        .filter(documents::user_id.eq(user))
+        .filter(documents::deleted_at.is_null())
+        .select(documents::id)
+        .load(conn)
+        .await?;
+    Ok(ids.iter().copied().filter(|id| !owned.contains(id)).collect())
+}
+
+/// Sends `documents` (the applicant `user`'s) with `application`; sending
+/// one twice keeps one. One statement.
+pub async fn attach(
+    conn: &mut AsyncPgConnection,
+    user: Uuid,
+    application: Uuid,
+    documents: &[Uuid],
+) -> Result<(), ApiError> {
+    use crate::db::tables::application_documents as sent;
+    if documents.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<_> = documents
+        .iter()
+        .map(|document| {
+            (
+                sent::id.eq(Uuid::now_v7()),
+                sent::user_id.eq(user),
+                sent::application_id.eq(application),
+                sent::document_id.eq(*document),
+            )
+        })
+        .collect();
+    diesel::insert_into(sent::table).values(rows).on_conflict_do_nothing().execute(conn).await?;
+    Ok(())
+}
+
+/// Loads the documents sent with each of many applications (already
+/// authorized: whoever may see an application may see what came with it).
+pub struct AttachedDocuments {
+    db: Db,
+}
+
+impl AttachedDocuments {
+    pub fn new(db: Db) -> Self {
+        Self { db }
+    }
+}
+
+impl Loader<Uuid> for AttachedDocuments {
+    type Value = Vec<DocumentRow>;
+    type Error = ApiError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Vec<DocumentRow>>, ApiError> {
+        use crate::db::tables::application_documents as sent;
+        let mut conn = self.db.conn().await?;
+        let rows: Vec<(Uuid, DocumentRow)> = sent::table
+            .inner_join(documents::table)
+            .filter(sent::application_id.one_of(keys))
+            .order((sent::application_id, sent::created_at, sent::id))
+            .select((sent::application_id, DocumentRow::as_select()))
+            .load(&mut conn)
+            .await?;
+        let mut by_application: HashMap<Uuid, Vec<DocumentRow>> = HashMap::new();
+        for (application, row) in rows {
+            by_application.entry(application).or_default().push(row);
+        }
+        Ok(by_application)
+    }
 }
 
 /// Loads documents by id, only those the viewer may read.
@@ -115,11 +207,16 @@ impl Loader<Uuid> for DocumentLoader {
 pub struct Loaders {
     /// Documents by id.
     pub documents: crate::context::Lazy<DocumentLoader>,
+    /// The documents sent with each application.
+    pub attached: crate::context::Lazy<AttachedDocuments>,
 }
 
 impl Loaders {
     pub fn new(seed: &std::sync::Arc<crate::context::LoaderSeed>) -> Self {
-        Self { documents: crate::context::Lazy::new(seed, |s| DocumentLoader::new(s.db.clone(), s.viewer)) }
+        Self {
+            documents: crate::context::Lazy::new(seed, |s| DocumentLoader::new(s.db.clone(), s.viewer)),
+            attached: crate::context::Lazy::new(seed, |s| AttachedDocuments::new(s.db.clone())),
+        }
     }
 }
 

@@ -9,9 +9,10 @@ use diesel::QueryableByName;
 use diesel::sql_types::{Bool, Text};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
-const TABLES: [&str; 23] = [
+const TABLES: [&str; 24] = [
     "achievements",
     "analytics_snapshots",
+    "application_documents",
     "application_events",
     "applications",
     "certifications",

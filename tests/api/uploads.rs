@@ -157,3 +157,51 @@ async fn uploads_past_the_limit_and_without_a_viewer_are_refused() {
     let list = app.graphql_as(Some(&zoe), "{ viewer { documents(first: 10) { totalCount } } }", json!({})).await;
     assert_eq!(list["data"]["viewer"]["documents"]["totalCount"], 0);
 }
+
+#[tokio::test]
+async fn a_cv_sent_with_an_application_reaches_the_jobs_recruiter_only() {
+    let app = TestApp::spawn().await;
+    let zoe = sign_up(&app, "zoe@example.com").await;
+    let eve = sign_up(&app, "eve@example.com").await;
+    let rita = common::recruiter(&app, "rita@example.com").await;
+    let bob = common::recruiter(&app, "bob@example.com").await;
+    let job = common::post_open_job(&app, &rita, "Engineer").await;
+    let cv = uploaded(&app, &zoe, "cv.pdf", PDF).await["document"]["id"].as_str().unwrap().to_owned();
+    let eves = uploaded(&app, &eve, "eve.pdf", PDF).await["document"]["id"].as_str().unwrap().to_owned();
+    let apply = "mutation($input: ApplyToJobInput!) { applyToJob(input: $input) {
+        application { id documents { id fileName } } userErrors { field code } } }";
+
+    // Someone else's document, or too many, cannot be sent.
+    let refused =
+        app.graphql_as(Some(&zoe), apply, json!({ "input": { "jobId": job, "documentIds": [cv, eves] } })).await;
+    let errors = &refused["data"]["applyToJob"]["userErrors"];
+    assert_eq!(errors, &json!([{ "field": ["input", "documentIds", "1"], "code": "INVALID" }]), "{refused}");
+    let many: Vec<&str> = std::iter::repeat_n(cv.as_str(), 6).collect();
+    let refused = app.graphql_as(Some(&zoe), apply, json!({ "input": { "jobId": job, "documentIds": many } })).await;
+    assert_eq!(refused["data"]["applyToJob"]["userErrors"][0]["code"], "TOO_LONG", "{refused}");
+
+    let applied =
+        app.graphql_as(Some(&zoe), apply, json!({ "input": { "jobId": job, "documentIds": [cv, cv] } })).await;
+    let application = &applied["data"]["applyToJob"]["application"];
+    assert_eq!(application["documents"], json!([{ "id": cv, "fileName": "cv.pdf" }]), "{applied}");
+    let application = application["id"].as_str().unwrap().to_owned();
+
+    // The recruiter finds it on the application and downloads it, even
+    // after the candidate deletes it from her list.
+    let query = "query($id: ID!) { node(id: $id) { ... on Application { documents { id downloadUrl } } } }";
+    let seen = app.graphql_as(Some(&rita), query, json!({ "id": application })).await;
+    let url =
+        seen["data"]["node"]["documents"][0]["downloadUrl"].as_str().unwrap_or_else(|| panic!("{seen}")).to_owned();
+    let download = app.client.get(app.url(&url)).send().await.unwrap();
+    assert_eq!(download.status(), 200);
+    assert_eq!(download.bytes().await.unwrap().as_ref(), PDF);
+    let delete = "mutation($id: ID!) { deleteDocument(input: { documentId: $id }) { deletedDocumentId } }";
+    app.graphql_as(Some(&zoe), delete, json!({ "id": cv })).await;
+    let path = format!("/documents/uploads/{cv}");
+    assert_eq!(app.client.get(app.url(&path)).bearer_auth(&rita).send().await.unwrap().status(), 200);
+
+    // Another recruiter sees neither the application nor the document.
+    assert_eq!(app.client.get(app.url(&path)).bearer_auth(&bob).send().await.unwrap().status(), 404);
+    let node = app.graphql_as(Some(&bob), "query($id: ID!) { node(id: $id) { id } }", json!({ "id": cv })).await;
+    assert_eq!(node["errors"][0]["extensions"]["code"], "NOT_FOUND", "{node}");
+}
