@@ -14,6 +14,9 @@ use crate::{analytics, bulk, demo, http, mail, schema, telemetry, users};
 
 /// How often queued mail is handed to the mailer.
 const MAIL_DRAIN_INTERVAL: Duration = Duration::from_secs(5);
+/// How often the document text worker looks for PDFs another process (or a
+/// crash) left waiting; uploads here wake it at once.
+const TEXT_SWEEP_INTERVAL: Duration = Duration::from_secs(30);
 
 /// Entry point of the binary.
 pub fn main() -> ExitCode {
@@ -282,6 +285,7 @@ async fn serve_on(
     let replicas = replicas(database, db_args)?;
     let monitor = replicas.spawn_monitor(pool.clone());
     let mailer = mail::spawn_drainer(pool.clone(), Arc::new(mail::LoggingMailer), MAIL_DRAIN_INTERVAL);
+    let texts = crate::documents::extract::spawn_worker(pool.clone(), TEXT_SWEEP_INTERVAL);
     let persisted = http::PersistedQueries::configured(server)?;
     if let Some(count) = persisted.safelist_len() {
         tracing::info!(operations = count, "running registered operations only");
@@ -306,6 +310,7 @@ async fn serve_on(
         .await
         .map_err(|err| format!("server error: {err}"))?;
     mailer.abort();
+    texts.abort();
     if let Some(monitor) = monitor {
         monitor.abort();
     }

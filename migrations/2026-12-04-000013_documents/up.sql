@@ -12,11 +12,19 @@ CREATE TABLE documents (
                     'text/plain', 'image/png', 'image/jpeg')),
     size_bytes  bigint NOT NULL CHECK (size_bytes > 0),
     sha256      text NOT NULL CHECK (sha256 ~ '^[0-9a-f]{64}$'),
+    -- Plain text read from PDFs and text files in the background, for the
+    -- owner to search; other types are NOT_APPLICABLE.
+    text_status text NOT NULL DEFAULT 'PENDING' CHECK (text_status IN ('PENDING', 'DONE', 'FAILED', 'NOT_APPLICABLE')),
+    text        text CHECK (length(text) <= 1000000),
+    text_search tsvector GENERATED ALWAYS AS (to_tsvector('simple', coalesce(text, ''))) STORED,
     deleted_at  timestamptz,
     created_at  timestamptz NOT NULL DEFAULT now(),
     updated_at  timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX documents_user_created_idx ON documents (user_id, created_at DESC, id DESC) WHERE deleted_at IS NULL;
+CREATE INDEX documents_text_search_idx ON documents USING gin (text_search);
+-- The extraction worker's queue.
+CREATE INDEX documents_pending_text_idx ON documents (created_at, id) WHERE text_status = 'PENDING';
 SELECT careergraph_track_updated_at('documents');
 
 -- The bytes of each document (the default store: PostgreSQL), under the

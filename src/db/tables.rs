@@ -131,6 +131,9 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use super::sql_types::Tsvector;
+
     documents (id) {
         id -> Uuid,
         user_id -> Uuid,
@@ -139,6 +142,9 @@ diesel::table! {
         media_type -> Text,
         size_bytes -> Int8,
         sha256 -> Text,
+        text_status -> Text,
+        text -> Nullable<Text>,
+        text_search -> Nullable<Tsvector>,
         deleted_at -> Nullable<Timestamptz>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,

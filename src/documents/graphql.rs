@@ -11,7 +11,8 @@ use diesel_async::{AsyncConnection, RunQueryDsl};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use super::sniff::{misnamed, sniff};
+use super::extract;
+use super::sniff::{MediaType, misnamed, sniff};
 use super::{DocumentRow, store};
 use crate::context::request;
 use crate::db::tables::documents;
@@ -30,6 +31,19 @@ pub enum DocumentKind {
     Portfolio,
     /// Anything else (certificates, references…).
     Other,
+}
+
+/// Where reading a document's text stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+pub enum DocumentTextStatus {
+    /// Waiting to be read (PDFs are read in the background, in seconds).
+    Pending,
+    /// Read: `text` holds it.
+    Done,
+    /// The file's text could not be read (a scanned or damaged PDF).
+    Failed,
+    /// Images and DOCX files are not read.
+    NotApplicable,
 }
 
 /// A file the viewer uploaded.
@@ -73,6 +87,17 @@ impl Document {
         &self.0.sha256
     }
 
+    /// Whether its plain text has been read.
+    async fn text_status(&self) -> Option<DocumentTextStatus> {
+        db_enum::from_db(&self.0.text_status)
+    }
+
+    /// Its plain text (PDFs and text files, at most a million characters),
+    /// once `textStatus` is DONE; what `viewer.documents(query:)` searches.
+    async fn text(&self) -> Option<&str> {
+        self.0.text.as_deref()
+    }
+
     /// When it was uploaded.
     async fn created_at(&self) -> DateTime {
         self.0.created_at.into()
@@ -95,15 +120,33 @@ crate::connection!(
     "A document in a `DocumentConnection`, with its cursor."
 );
 
-fn owned(user: Uuid) -> documents::BoxedQuery<'static, diesel::pg::Pg> {
-    documents::table.filter(documents::user_id.eq(user)).filter(documents::deleted_at.is_null()).into_boxed()
+/// `user`'s live documents, those whose text matches `search` when given
+/// (all its words, any form: PostgreSQL's `simple` configuration).
+fn owned(user: Uuid, search: Option<&str>) -> documents::BoxedQuery<'static, diesel::pg::Pg> {
+    let mut query =
+        documents::table.filter(documents::user_id.eq(user)).filter(documents::deleted_at.is_null()).into_boxed();
+    if let Some(words) = search {
+        let matching =
+            diesel::dsl::sql::<diesel::sql_types::Bool>("documents.text_search @@ plainto_tsquery('simple', ")
+                .bind::<diesel::sql_types::Text, _>(words.to_owned())
+                .sql(")");
+        query = query.filter(matching);
+    }
+    query
 }
 
-/// One page of `user`'s documents, newest first.
-pub async fn document_page(ctx: &Context<'_>, user: Uuid, args: PageArgs) -> Result<DocumentConnection, ApiError> {
+/// One page of `user`'s documents, newest first, only those whose text
+/// matches `search` when given.
+pub async fn document_page(
+    ctx: &Context<'_>,
+    user: Uuid,
+    search: Option<String>,
+    args: PageArgs,
+) -> Result<DocumentConnection, ApiError> {
     let request = request(ctx);
     let page: Page<TimeKey> = args.page()?;
-    let mut query = owned(user);
+    let search = search.map(|words| words.trim().to_owned()).filter(|words| !words.is_empty());
+    let mut query = owned(user, search.as_deref());
     for condition in page.conditions("documents.created_at, documents.id", TimeOrder::NewestFirst) {
         query = query.filter(condition);
     }
@@ -118,10 +161,10 @@ pub async fn document_page(ctx: &Context<'_>, user: Uuid, args: PageArgs) -> Res
     let (edges, more) = page.finish(rows, |row| TimeKey { at: row.created_at, id: row.id });
     let db = request.db.clone();
     let total_count = TotalCount::new(move || {
-        let db = db.clone();
+        let (db, search) = (db.clone(), search.clone());
         async move {
             let mut conn = db.conn().await?;
-            Ok(owned(user).count().get_result(&mut conn).await?)
+            Ok(owned(user, search.as_deref()).count().get_result(&mut conn).await?)
         }
     });
     let edges = edges.into_iter().map(|(key, row)| (key, Document(row))).collect();
@@ -215,6 +258,12 @@ impl DocumentMutations {
             return Ok(UploadDocumentPayload { document: None, user_errors: vec![error] });
         }
         let sha256: String = Sha256::digest(&bytes).iter().map(|byte| format!("{byte:02x}")).collect();
+        // Text is read now, PDFs in the background, other types never.
+        let (text_status, text) = match media_type {
+            MediaType::Text => ("DONE", Some(extract::storable(&String::from_utf8_lossy(&bytes)))),
+            MediaType::Pdf => ("PENDING", None),
+            _ => ("NOT_APPLICABLE", None),
+        };
         let id = Uuid::now_v7();
         let now = Utc::now();
         let size = i64::try_from(bytes.len()).unwrap_or(i64::MAX);
@@ -230,6 +279,8 @@ impl DocumentMutations {
                         documents::media_type.eq(media_type.as_str()),
                         documents::size_bytes.eq(size),
                         documents::sha256.eq(&sha256),
+                        documents::text_status.eq(text_status),
+                        documents::text.eq(&text),
                         documents::created_at.eq(now),
                         documents::updated_at.eq(now),
                     ))
@@ -240,6 +291,9 @@ impl DocumentMutations {
                 Ok::<_, ApiError>(row)
             })
             .await?;
+        if text_status == "PENDING" {
+            extract::wake();
+        }
         Ok(UploadDocumentPayload { document: Some(Document(row)), user_errors: Vec::new() })
     }
 

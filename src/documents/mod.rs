@@ -3,6 +3,7 @@
 //! type as read from their bytes, their size and SHA-256, and the bytes
 //! behind a [`DocumentStore`].
 
+pub mod extract;
 mod graphql;
 pub mod sniff;
 
@@ -36,6 +37,8 @@ pub struct DocumentRow {
     pub media_type: String,
     pub size_bytes: i64,
     pub sha256: String,
+    pub text_status: String,
+    pub text: Option<String>,
     pub created_at: DateTime<Utc>,
 }
 

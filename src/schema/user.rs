@@ -148,9 +148,13 @@ impl User {
 
     /// The documents the user uploaded, newest first; only the user sees
     /// them (null for everyone else).
+    #[allow(clippy::too_many_arguments, reason = "GraphQL arguments")]
     async fn documents(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "Only documents whose text holds all these words (PDFs and text files).")] query: Option<
+            String,
+        >,
         #[graphql(desc = "Returns the first n documents after `after` (at most 100).")] first: Option<i32>,
         #[graphql(desc = "Returns documents after this cursor.")] after: Option<String>,
         #[graphql(desc = "Returns the last n documents before `before` (at most 100).")] last: Option<i32>,
@@ -160,7 +164,7 @@ impl User {
             return Ok(None);
         }
         let args = PageArgs { first, after, last, before };
-        Ok(Some(Box::pin(crate::documents::document_page(ctx, self.row().id, args)).await?))
+        Ok(Some(Box::pin(crate::documents::document_page(ctx, self.row().id, query, args)).await?))
     }
 
     /// The user's job bookmarks, newest first; only the user sees them (null

@@ -205,3 +205,69 @@ async fn a_cv_sent_with_an_application_reaches_the_jobs_recruiter_only() {
     let node = app.graphql_as(Some(&bob), "query($id: ID!) { node(id: $id) { id } }", json!({ "id": cv })).await;
     assert_eq!(node["errors"][0]["extensions"]["code"], "NOT_FOUND", "{node}");
 }
+
+const TEXT: &str = "query($id: ID!) { node(id: $id) { ... on Document { textStatus text } } }";
+
+/// The document's text status once it is no longer PENDING, and its text.
+async fn read_text(app: &TestApp, token: &str, id: &str) -> (String, Value) {
+    let started = std::time::Instant::now();
+    loop {
+        let body = app.graphql_as(Some(token), TEXT, json!({ "id": id })).await;
+        let status = body["data"]["node"]["textStatus"].as_str().unwrap_or_else(|| panic!("{body}")).to_owned();
+        if status != "PENDING" {
+            return (status, body["data"]["node"]["text"].clone());
+        }
+        assert!(started.elapsed() < std::time::Duration::from_secs(20), "still PENDING: {body}");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn the_text_of_pdfs_and_text_files_is_read_in_the_background_and_searchable() {
+    let app = TestApp::spawn().await;
+    let zoe = sign_up(&app, "zoe@example.com").await;
+    let resume = json!({ "basics": { "name": "Zoe Smith", "label": "Backend engineer" },
+                         "work": [{ "name": "Analytical Engines", "position": "Engineer",
+                                    "highlights": ["Tuned PostgreSQL planners"] }],
+                         "skills": [{ "name": "Rust" }] });
+    let pdf = careergraph::resumes::render::resume_pdf(
+        &resume,
+        careergraph::resumes::render::ResumeTheme::Classic,
+        careergraph::resumes::render::PaperSize::A4,
+    )
+    .unwrap();
+    let stored = uploaded(&app, &zoe, "resume.pdf", &pdf.bytes).await;
+    assert_eq!(stored["document"]["mediaType"], "application/pdf", "{stored}");
+    let id = stored["document"]["id"].as_str().unwrap().to_owned();
+    let (status, text) = read_text(&app, &zoe, &id).await;
+    assert_eq!(status, "DONE", "{text}");
+    let text = text.as_str().unwrap();
+    assert!(text.contains("Zoe Smith") && text.contains("PostgreSQL") && text.contains("Rust"), "{text}");
+
+    let notes = uploaded(&app, &zoe, "notes.txt", b"Interview prep: Kubernetes operators").await;
+    assert_eq!(notes["document"]["id"].as_str().map(|_| ()), Some(()));
+    let (status, text) = read_text(&app, &zoe, notes["document"]["id"].as_str().unwrap()).await;
+    assert_eq!((status.as_str(), text.as_str()), ("DONE", Some("Interview prep: Kubernetes operators")));
+    let broken = uploaded(&app, &zoe, "broken.pdf", b"%PDF-1.7\nnot really a PDF").await;
+    assert_eq!(read_text(&app, &zoe, broken["document"]["id"].as_str().unwrap()).await.0, "FAILED");
+    let png = uploaded(&app, &zoe, "photo.png", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR").await;
+    assert_eq!(read_text(&app, &zoe, png["document"]["id"].as_str().unwrap()).await.0, "NOT_APPLICABLE");
+
+    let search = "query($q: String) { viewer { documents(query: $q, first: 10) { totalCount nodes { fileName } } } }";
+    for (words, expected) in
+        [("postgresql rust", json!(["resume.pdf"])), ("kubernetes", json!(["notes.txt"])), ("haskell", json!([]))]
+    {
+        let found = app.graphql_as(Some(&zoe), search, json!({ "q": words })).await;
+        let names: Vec<Value> = found["data"]["viewer"]["documents"]["nodes"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{found}"))
+            .iter()
+            .map(|node| node["fileName"].clone())
+            .collect();
+        assert_eq!(Value::Array(names), expected, "{words}");
+    }
+    // Another user's search never finds Zoe's documents.
+    let eve = sign_up(&app, "eve@example.com").await;
+    let theirs = app.graphql_as(Some(&eve), search, json!({ "q": "rust" })).await;
+    assert_eq!(theirs["data"]["viewer"]["documents"]["totalCount"], 0);
+}

@@ -335,6 +335,9 @@ pub async fn counted_app() -> TestApp {
 /// Serves the real router over `database_url` on a free port; returns its base URL.
 pub async fn serve_router(database_url: &str, config: &ServerArgs) -> String {
     let pool = db::build_pool(database_url, 4).expect("pool");
+    // The text worker on a pool of its own, so the app's pool metrics are the requests' alone.
+    let worker_pool = db::build_pool(database_url, 1).expect("pool");
+    careergraph::documents::extract::spawn_worker(worker_pool, std::time::Duration::from_secs(1));
     let state = AppState::new(pool, Auth::new(JWT_SECRET))
         .with_persisted_queries(http::PersistedQueries::configured(config).expect("the persisted query file"))
         .with_sql_count(config.debug_sql_count)
