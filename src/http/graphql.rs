@@ -42,15 +42,12 @@ pub async fn execute(
     let multipart = method == Method::POST && over_http::is_multipart(&headers);
     if !multipart && body.len() > state.max_message_bytes {
         state.metrics.record(None, Outcome::Refused, started.elapsed(), 0);
-        let refusal = over_http::Refusal::new(
-            axum::http::StatusCode::PAYLOAD_TOO_LARGE,
-            crate::graphql::ErrorCode::BadUserInput,
-            format!("A request body may have at most {} bytes", state.max_message_bytes),
-        );
+        let refusal =
+            over_http::too_large(format!("A request body may have at most {} bytes", state.max_message_bytes));
         return refusal.respond(media, &request_id);
     }
     let parsed = if multipart {
-        over_http::parse_multipart(&headers, body, state.max_upload_bytes).await
+        over_http::parse_multipart(&headers, body, state.max_upload_bytes, state.max_message_bytes).await
     } else {
         over_http::parse(&method, &uri, &headers, &body, &state.persisted)
     };

@@ -159,24 +159,37 @@ pub fn is_multipart(headers: &HeaderMap) -> bool {
 
 /// A multipart request (`operations`, `map`, then one file): the files
 /// are bound to the variables `map` names. One file of at most
-/// `max_file_bytes`.
+/// `max_file_bytes`; the rest (the operation and its variables) held to
+/// `max_body_bytes`, as a JSON body is.
 pub async fn parse_multipart(
     headers: &HeaderMap,
     body: axum::body::Bytes,
     max_file_bytes: usize,
+    max_body_bytes: usize,
 ) -> Result<Request, Refusal> {
     let content_type = headers.get(header::CONTENT_TYPE).and_then(|value| value.to_str().ok()).map(str::to_owned);
     let options = async_graphql::http::MultipartOptions::default().max_file_size(max_file_bytes).max_num_files(1);
     let reader = futures_util::io::Cursor::new(body);
     match async_graphql::http::receive_body(content_type, reader, options).await {
-        Ok(request) => Ok(request),
-        Err(async_graphql::ParseRequestError::PayloadTooLarge) => Err(Refusal::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            ErrorCode::BadUserInput,
-            format!("An uploaded file may have at most {max_file_bytes} bytes"),
-        )),
+        Ok(request) => {
+            let variables = serde_json::to_vec(&request.variables).map_or(usize::MAX, |json| json.len());
+            if request.query.len().saturating_add(variables) > max_body_bytes {
+                return Err(too_large(format!(
+                    "The operation and its variables may have at most {max_body_bytes} bytes"
+                )));
+            }
+            Ok(request)
+        }
+        Err(async_graphql::ParseRequestError::PayloadTooLarge) => {
+            Err(too_large(format!("An uploaded file may have at most {max_file_bytes} bytes")))
+        }
         Err(error) => Err(Refusal::bad(format!("The multipart request is malformed: {error}"))),
     }
+}
+
+/// 413, for a body past its bound.
+pub fn too_large(message: String) -> Refusal {
+    Refusal::new(StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::BadUserInput, message)
 }
 
 /// GET parameters; `variables` and `extensions` are JSON text.

@@ -22,8 +22,19 @@ async fn upload(
     claimed_type: &str,
     bytes: &[u8],
 ) -> reqwest::Response {
-    let boundary = "careergraph-test-boundary-7d3f";
     let operations = json!({ "query": UPLOAD, "variables": { "file": null, "kind": "CV" } });
+    multipart(app, token, &operations, (file_name, claimed_type, bytes)).await
+}
+
+/// A multipart request of `operations` and one file, its `map` binding the
+/// file to `$file`.
+async fn multipart(
+    app: &TestApp,
+    token: Option<&str>,
+    operations: &Value,
+    (file_name, claimed_type, bytes): (&str, &str, &[u8]),
+) -> reqwest::Response {
+    let boundary = "careergraph-test-boundary-7d3f";
     let mut body = Vec::new();
     for (name, value) in
         [("operations", operations.to_string()), ("map", json!({ "0": ["variables.file"] }).to_string())]
@@ -141,7 +152,7 @@ async fn bytes_that_are_not_what_their_name_says_are_refused() {
 
 #[tokio::test]
 async fn uploads_past_the_limit_and_without_a_viewer_are_refused() {
-    let config = careergraph::config::ServerArgs { max_upload_bytes: 1024, ..Default::default() };
+    let config = careergraph::config::ServerArgs { max_upload_bytes: 1024, max_body_bytes: 2048, ..Default::default() };
     let app = TestApp::spawn_with(config).await;
     let zoe = sign_up(&app, "zoe@example.com").await;
     let mut big = PDF.to_vec();
@@ -150,6 +161,12 @@ async fn uploads_past_the_limit_and_without_a_viewer_are_refused() {
     assert_eq!(response.status(), 413);
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT", "{body}");
+
+    // The operation itself is held to the body limit, file or no file.
+    let padded = format!("{UPLOAD}{}", " ".repeat(4096));
+    let operations = json!({ "query": padded, "variables": { "file": null, "kind": "CV" } });
+    let response = multipart(&app, Some(&zoe), &operations, ("cv.pdf", "application/pdf", PDF)).await;
+    assert_eq!(response.status(), 413);
 
     let response = upload(&app, None, "cv.pdf", "application/pdf", PDF).await;
     let body: Value = response.json().await.unwrap();
