@@ -15,7 +15,7 @@ use serde::Deserialize;
 use tokio::sync::broadcast;
 use uuid::Uuid;
 
-use crate::db::replicas::{Lsn, primary_position};
+use crate::db::replicas::{Lsn, primary_position, within_sample_timeout};
 use crate::db::{Db, Pool, Replicas};
 
 /// The channel `careergraph_announce_application_event` notifies.
@@ -207,8 +207,7 @@ async fn forward(database_url: &str, feed: &EventHub, primary: Option<&Pool>) ->
 /// replica has replayed it or [`REPLAY_WAIT`] has passed. Unknown, it is
 /// one no replica reaches: subscribers then reload from the primary.
 async fn reload_position(primary: &Pool, replicas: &Replicas) -> Lsn {
-    let asked = tokio::time::timeout(Duration::from_secs(1), primary_position(primary)).await;
-    let Some(position) = asked.ok().and_then(Result::ok) else {
+    let Ok(position) = within_sample_timeout(primary_position(primary)).await else {
         tracing::warn!("could not read the primary's WAL position: subscribers reload from the primary");
         return Lsn::MAX;
     };

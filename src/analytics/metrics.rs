@@ -10,13 +10,7 @@ use uuid::Uuid;
 
 use crate::graphql::ApiError;
 
-/// Every application status, in pipeline order.
-pub const STATUSES: [&str; 8] =
-    ["SAVED", "APPLIED", "SCREENING", "INTERVIEWING", "OFFERED", "ACCEPTED", "REJECTED", "WITHDRAWN"];
-
-/// The statuses a recruiter sees (a saved application is the candidate's own).
-pub const SENT_STATUSES: [&str; 7] =
-    ["APPLIED", "SCREENING", "INTERVIEWING", "OFFERED", "ACCEPTED", "REJECTED", "WITHDRAWN"];
+pub use crate::applications::{SENT_STATUSES, STATUSES};
 
 /// The forward stages a sent application passes through, in order.
 pub const FORWARD_STAGES: [&str; 5] = ["APPLIED", "SCREENING", "INTERVIEWING", "OFFERED", "ACCEPTED"];

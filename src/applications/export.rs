@@ -6,14 +6,16 @@
 //! layer writes them as CSV.
 
 use chrono::{DateTime, SecondsFormat, Utc};
+use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt, Bool, Nullable, Text, Timestamptz, Uuid as SqlUuid};
-use diesel::{OptionalExtension, QueryableByName, sql_query};
+use diesel::{QueryableByName, sql_query};
 use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
 use super::Application;
 use crate::auth::Viewer;
 use crate::db::Db;
+use crate::db::tables::jobs;
 use crate::graphql::{ApiError, ErrorCode, ids};
 use crate::jobs::Job;
 
@@ -41,12 +43,10 @@ pub enum Export {
 }
 
 /// The stages whose first dates the candidate's export has, in pipeline order.
-const CANDIDATE_STAGES: [&str; 8] =
-    ["SAVED", "APPLIED", "SCREENING", "INTERVIEWING", "OFFERED", "ACCEPTED", "REJECTED", "WITHDRAWN"];
+const CANDIDATE_STAGES: [&str; 8] = super::STATUSES;
 
 /// A recruiter never sees when a candidate saved a job for later.
-const APPLICANT_STAGES: [&str; 7] =
-    ["APPLIED", "SCREENING", "INTERVIEWING", "OFFERED", "ACCEPTED", "REJECTED", "WITHDRAWN"];
+const APPLICANT_STAGES: [&str; 7] = super::SENT_STATUSES;
 
 const CANDIDATE_COLUMNS: [&str; 19] = [
     "application_id",
@@ -102,21 +102,17 @@ impl Export {
         let id = async_graphql::ID(job_id.to_owned());
         let job = ids::decode_as(&id, Job::TYPE_NAME)?;
         let mut conn = db.conn().await?;
-        let found: Option<JobAccess> = sql_query(
-            "SELECT posted_by_id, status <> 'DRAFT' AS published FROM jobs WHERE id = $1 AND deleted_at IS NULL",
-        )
-        .bind::<SqlUuid, _>(job)
-        .get_result(&mut conn)
-        .await
-        .optional()?;
-        let Some(found) = found else { return Err(ids::not_found(&id)) };
-        let posted = found.posted_by_id == Some(me.user_id);
-        if posted || me.is_admin() {
-            Ok(Self::Applicants { job })
-        } else if found.published {
-            Err(ApiError::new(ErrorCode::Forbidden, "Only the job's poster exports its applicants"))
-        } else {
-            Err(ids::not_found(&id))
+        let poster: Option<Option<Uuid>> = jobs::table
+            .filter(jobs::id.eq(job))
+            .filter(crate::jobs::visible_to(viewer))
+            .select(jobs::posted_by_id)
+            .first(&mut conn)
+            .await
+            .optional()?;
+        match poster {
+            None => Err(ids::not_found(&id)),
+            Some(poster) if poster == Some(me.user_id) || me.is_admin() => Ok(Self::Applicants { job }),
+            Some(_) => Err(ApiError::new(ErrorCode::Forbidden, "Only the job's poster exports its applicants")),
         }
     }
 
@@ -218,14 +214,6 @@ fn reached(stages: &[&str]) -> String {
          ) stages ON true",
         firsts.join(", ")
     )
-}
-
-#[derive(QueryableByName)]
-struct JobAccess {
-    #[diesel(sql_type = Nullable<SqlUuid>)]
-    posted_by_id: Option<Uuid>,
-    #[diesel(sql_type = Bool)]
-    published: bool,
 }
 
 #[derive(QueryableByName)]

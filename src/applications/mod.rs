@@ -17,7 +17,7 @@ pub use interviews::{Interview, InterviewLoader, InterviewMutations, InterviewsB
 pub use live::SubscriptionRoot;
 pub use loaders::{Loaders, loaders};
 pub use mutations::ApplicationMutations;
-pub use pipeline::{Actor, ApplicationStatus};
+pub use pipeline::{Actor, ApplicationStatus, SENT_STATUSES, STATUSES};
 
 use std::collections::HashMap;
 

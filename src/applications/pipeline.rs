@@ -6,6 +6,14 @@
 
 use async_graphql::Enum;
 
+/// Every application status as stored, in pipeline order.
+pub const STATUSES: [&str; 8] =
+    ["SAVED", "APPLIED", "SCREENING", "INTERVIEWING", "OFFERED", "ACCEPTED", "REJECTED", "WITHDRAWN"];
+
+/// The statuses a recruiter sees (a saved application is the candidate's own).
+pub const SENT_STATUSES: [&str; 7] =
+    ["APPLIED", "SCREENING", "INTERVIEWING", "OFFERED", "ACCEPTED", "REJECTED", "WITHDRAWN"];
+
 /// Where an application stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
 pub enum ApplicationStatus {

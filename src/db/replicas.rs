@@ -291,7 +291,7 @@ impl WritePositions {
 
 /// `sample`'s outcome, or why there is none (including taking longer than
 /// [`SAMPLE_TIMEOUT`]).
-async fn within_sample_timeout<T>(sample: impl Future<Output = Result<T, String>>) -> Result<T, String> {
+pub async fn within_sample_timeout<T>(sample: impl Future<Output = Result<T, String>>) -> Result<T, String> {
     tokio::time::timeout(SAMPLE_TIMEOUT, sample)
         .await
         .unwrap_or_else(|_| Err(format!("no answer within {} ms", SAMPLE_TIMEOUT.as_millis())))

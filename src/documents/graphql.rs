@@ -18,7 +18,7 @@ use crate::context::request;
 use crate::db::tables::documents;
 use crate::graphql::pagination::{Page, PageArgs, TimeKey, TimeOrder, TotalCount};
 use crate::graphql::scalars::DateTime;
-use crate::graphql::{ApiError, UserError, UserErrorCode, db_enum, ids, payload};
+use crate::graphql::{ApiError, Payload, UserError, UserErrorCode, db_enum, ids, payload};
 
 /// What a document is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
@@ -245,19 +245,19 @@ impl DocumentMutations {
         let field = ["input", "file"];
         if bytes.is_empty() {
             let error = UserError::new(&field, UserErrorCode::Blank, "The file is empty");
-            return Ok(UploadDocumentPayload { document: None, user_errors: vec![error] });
+            return Ok(UploadDocumentPayload::refused(vec![error]));
         }
         let Some(media_type) = sniff(&bytes) else {
             let error =
                 UserError::new(&field, UserErrorCode::Invalid, "Upload a PDF, DOCX, plain text, PNG or JPEG file");
-            return Ok(UploadDocumentPayload { document: None, user_errors: vec![error] });
+            return Ok(UploadDocumentPayload::refused(vec![error]));
         };
         if misnamed(&file_name, media_type) {
             let message = format!("The file's contents are {}, not what its name says", media_type.as_str());
             let error = UserError::new(&field, UserErrorCode::Invalid, message);
-            return Ok(UploadDocumentPayload { document: None, user_errors: vec![error] });
+            return Ok(UploadDocumentPayload::refused(vec![error]));
         }
-        let sha256: String = Sha256::digest(&bytes).iter().map(|byte| format!("{byte:02x}")).collect();
+        let sha256 = format!("{:x}", Sha256::digest(&bytes));
         // Text is read now, PDFs in the background, other types never.
         let (text_status, text) = match media_type {
             MediaType::Text => ("DONE", Some(extract::storable(&String::from_utf8_lossy(&bytes)))),
@@ -294,7 +294,7 @@ impl DocumentMutations {
         if text_status == "PENDING" {
             extract::wake();
         }
-        Ok(UploadDocumentPayload { document: Some(Document(row)), user_errors: Vec::new() })
+        Ok(UploadDocumentPayload::saved(row))
     }
 
     /// Deletes one of the viewer's documents: it leaves their list and can

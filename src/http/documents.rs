@@ -21,7 +21,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use tokio::sync::Semaphore;
 
-use super::downloads::{content_disposition, refusal};
+use super::downloads::{Served, private, refusal};
 use super::graphql::viewer_from;
 use super::{AppState, RequestId};
 use crate::auth::Viewer;
@@ -93,9 +93,7 @@ impl Wanted {
         let theme =
             choice(query, "theme", ResumeTheme::from_slug, &["classic", "modern", "compact"])?.unwrap_or_default();
         let paper = choice(query, "paper", PaperSize::from_slug, &["a4", "letter"])?.unwrap_or_default();
-        let viewer = viewer_for(state, headers, query, id);
-        viewer.require()?;
-        let uuid = ids::decode_as(&async_graphql::ID(id.to_owned()), type_name)?;
+        let (viewer, uuid) = signed_in_for(state, headers, query, (type_name, id))?;
         Ok(Self { format, id: id.to_owned(), uuid, theme, paper, viewer })
     }
 
@@ -157,17 +155,16 @@ async fn cover_letter_pdf(
     Ok(pdf_response(pdf, &etag, &file_name))
 }
 
-/// An uploaded document's bytes, for whoever may read it (its owner, an
-/// admin), as the media type read from them when it was uploaded.
+/// An uploaded document's bytes, for whoever may read it (its owner, the
+/// recruiter of a job it was sent with, an admin), as the media type read
+/// from them when it was uploaded.
 async fn uploaded_file(
     state: &AppState,
     id: &str,
     query: &HashMap<String, String>,
     headers: &HeaderMap,
 ) -> Result<Response, ApiError> {
-    let viewer = viewer_for(state, headers, query, id);
-    viewer.require()?;
-    let uuid = ids::decode_as(&async_graphql::ID(id.to_owned()), Document::TYPE_NAME)?;
+    let (viewer, uuid) = signed_in_for(state, headers, query, (Document::TYPE_NAME, id))?;
     let db = Db::new(state.pool.clone());
     let loader = DocumentLoader::new(db.clone(), viewer);
     let row = loader.load(&[uuid]).await?.remove(&uuid).ok_or_else(|| ids::not_found(id))?;
@@ -179,22 +176,30 @@ async fn uploaded_file(
     let mut conn = db.conn().await?;
     let bytes = crate::documents::store().get(&mut conn, uuid).await?.ok_or_else(|| ids::not_found(id))?;
     drop(conn);
-    let mut response = (StatusCode::OK, bytes).into_response();
-    let headers = response.headers_mut();
-    if let Ok(value) = HeaderValue::from_str(&row.media_type) {
-        headers.insert(header::CONTENT_TYPE, value);
-    }
-    // Whatever a browser makes of it, it runs nothing from this origin.
-    headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("default-src 'none'; sandbox"));
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-cache"));
-    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    if let Ok(value) = HeaderValue::from_str(&etag) {
-        headers.insert(header::ETAG, value);
-    }
-    if let Ok(value) = HeaderValue::from_str(&content_disposition(&row.file_name)) {
-        headers.insert(header::CONTENT_DISPOSITION, value);
-    }
-    Ok(response)
+    let served = Served {
+        content_type: &row.media_type,
+        cache_control: PRIVATE_REVALIDATED,
+        etag: Some(&etag),
+        file_name: Some(&row.file_name),
+        // Whatever a browser makes of it, it runs nothing from this origin.
+        policy: Some("default-src 'none'; sandbox"),
+    };
+    Ok(private(bytes, &served))
+}
+
+/// Documents are private: a browser may keep them but must ask each time.
+const PRIVATE_REVALIDATED: &str = "private, no-cache";
+
+/// The signed-in viewer asking for document `id` of `type_name`, and its row id.
+fn signed_in_for(
+    state: &AppState,
+    headers: &HeaderMap,
+    query: &HashMap<String, String>,
+    (type_name, id): (&str, &str),
+) -> Result<(Viewer, uuid::Uuid), ApiError> {
+    let viewer = viewer_for(state, headers, query, id);
+    viewer.require()?;
+    Ok((viewer, ids::decode_as(&async_graphql::ID(id.to_owned()), type_name)?))
 }
 
 /// The viewer a bearer token names; without one, the viewer a download
@@ -254,34 +259,24 @@ where
 /// A preview page, revalidated by its ETag. It holds no script, and its
 /// policy would run none: only its own inline styles load.
 fn html_response(html: String, etag: &str) -> Response {
-    let mut response = (StatusCode::OK, html).into_response();
-    let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
-    headers.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"),
-    );
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-cache"));
-    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    if let Ok(value) = HeaderValue::from_str(etag) {
-        headers.insert(header::ETAG, value);
-    }
-    response
+    let served = Served {
+        content_type: "text/html; charset=utf-8",
+        cache_control: PRIVATE_REVALIDATED,
+        etag: Some(etag),
+        file_name: None,
+        policy: Some("default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"),
+    };
+    private(html, &served)
 }
 
 /// The PDF as a download named `file_name`, revalidated by its ETag.
 fn pdf_response(pdf: crate::typeset::Pdf, etag: &str, file_name: &str) -> Response {
-    let mut response = (StatusCode::OK, pdf.bytes).into_response();
-    let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/pdf"));
-    // Private documents: a browser may keep them but must ask each time.
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-cache"));
-    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    if let Ok(value) = HeaderValue::from_str(etag) {
-        headers.insert(header::ETAG, value);
-    }
-    if let Ok(value) = HeaderValue::from_str(&content_disposition(file_name)) {
-        headers.insert(header::CONTENT_DISPOSITION, value);
-    }
-    response
+    let served = Served {
+        content_type: "application/pdf",
+        cache_control: PRIVATE_REVALIDATED,
+        etag: Some(etag),
+        file_name: Some(file_name),
+        policy: None,
+    };
+    private(pdf.bytes, &served)
 }

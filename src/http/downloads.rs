@@ -1,8 +1,10 @@
-//! What the download routes (exports, documents) answer alike: errors as
-//! the JSON every route answers with, and file names.
+//! What the download routes (exports, documents) answer alike: private
+//! responses with their headers, errors as the JSON every route answers
+//! with, and file names.
 
-use axum::http::StatusCode;
-use axum::response::Response;
+use axum::body::Body;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 
 use super::RequestId;
 use super::middleware::error_response;
@@ -14,7 +16,7 @@ pub(super) fn refusal(error: ApiError, request_id: &RequestId) -> Response {
     let (code, message) = match &error {
         ApiError::Public { code, message } => (*code, message.clone()),
         ApiError::Internal(detail) => {
-            tracing::error!(request_id = request_id.as_str(), error = %detail, "an export failed");
+            tracing::error!(request_id = request_id.as_str(), error = %detail, "a download failed");
             (ErrorCode::InternalServerError, "Internal server error".to_owned())
         }
     };
@@ -31,10 +33,44 @@ pub(super) fn refusal(error: ApiError, request_id: &RequestId) -> Response {
     if status == StatusCode::SERVICE_UNAVAILABLE { super::over_http::unavailable(response) } else { response }
 }
 
+/// How a private download is served; see [`private`].
+pub(super) struct Served<'a> {
+    pub content_type: &'a str,
+    /// `private, no-cache` for documents (revalidated by `etag`), `private,
+    /// no-store` for exports.
+    pub cache_control: &'static str,
+    pub etag: Option<&'a str>,
+    /// Saved under this name (`Content-Disposition: attachment`).
+    pub file_name: Option<&'a str>,
+    /// What the content may load or run, for kinds a browser renders.
+    pub policy: Option<&'static str>,
+}
+
+/// A 200 carrying `body` for one viewer's eyes, never sniffed into another type.
+pub(super) fn private(body: impl Into<Body>, served: &Served<'_>) -> Response {
+    let mut response = (StatusCode::OK, body.into()).into_response();
+    let headers = response.headers_mut();
+    if let Ok(value) = HeaderValue::from_str(served.content_type) {
+        headers.insert(header::CONTENT_TYPE, value);
+    }
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(served.cache_control));
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    if let Some(policy) = served.policy {
+        headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(policy));
+    }
+    if let Some(value) = served.etag.and_then(|etag| HeaderValue::from_str(etag).ok()) {
+        headers.insert(header::ETAG, value);
+    }
+    if let Some(value) = served.file_name.and_then(|name| HeaderValue::from_str(&content_disposition(name)).ok()) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    response
+}
+
 /// `Content-Disposition` for a download saved as `file_name`: an ASCII
 /// `filename` for old clients (other characters become `_`) and the exact
 /// name, percent-encoded UTF-8, in `filename*` (RFC 6266).
-pub(super) fn content_disposition(file_name: &str) -> String {
+fn content_disposition(file_name: &str) -> String {
     let ascii: String = file_name
         .chars()
         .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | ' ') { c } else { '_' })

@@ -13,14 +13,15 @@
 use axum::Extension;
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::HeaderMap;
+use axum::response::Response;
 use futures_util::StreamExt;
 
-use super::downloads::{content_disposition, refusal};
+use super::downloads::{Served, private, refusal};
 use super::graphql::{reading_db, viewer_from};
 use super::{AppState, RequestId, csv};
 use crate::applications::{After, Export};
+use crate::auth::Viewer;
 use crate::db::Db;
 
 /// Rows read per statement.
@@ -34,7 +35,7 @@ pub async fn applications(
 ) -> Response {
     let viewer = viewer_from(&headers, &state);
     match Export::candidate(&viewer) {
-        Ok(export) => download(state, &headers, export, request_id).await,
+        Ok(export) => download(state, &headers, &viewer, export, request_id).await,
         Err(error) => refusal(error, &request_id),
     }
 }
@@ -49,7 +50,7 @@ pub async fn applicants(
     let viewer = viewer_from(&headers, &state);
     let db = Db::new(state.pool.clone());
     match Export::applicants(&db, &viewer, &job_id).await {
-        Ok(export) => download(state, &headers, export, request_id).await,
+        Ok(export) => download(state, &headers, &viewer, export, request_id).await,
         Err(error) => refusal(error, &request_id),
     }
 }
@@ -58,8 +59,14 @@ pub async fn applicants(
 /// response starts, so a failure then still gets its status code; a
 /// failure later ends the body early (the client sees an incomplete
 /// transfer, never a short file that looks whole).
-async fn download(state: AppState, headers: &HeaderMap, export: Export, request_id: RequestId) -> Response {
-    let session = viewer_from(headers, &state).signed_in().map(|me| me.session_id);
+async fn download(
+    state: AppState,
+    headers: &HeaderMap,
+    viewer: &Viewer,
+    export: Export,
+    request_id: RequestId,
+) -> Response {
+    let session = viewer.signed_in().map(|me| me.session_id);
     let db = reading_db(&state, headers, session);
     let first = match export.batch(&db, None, BATCH_ROWS).await {
         Ok(batch) => batch,
@@ -84,16 +91,15 @@ async fn download(state: AppState, headers: &HeaderMap, export: Export, request_
         }
     });
     let body = Body::from_stream(futures_util::stream::once(async { Ok(head) }).chain(rest));
-    let disposition = content_disposition(&export.file_name());
-    let mut response = (StatusCode::OK, body).into_response();
-    let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8; header=present"));
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
-    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    if let Ok(value) = HeaderValue::from_str(&disposition) {
-        headers.insert(header::CONTENT_DISPOSITION, value);
-    }
-    response
+    let file_name = export.file_name();
+    let served = Served {
+        content_type: "text/csv; charset=utf-8; header=present",
+        cache_control: "private, no-store",
+        etag: None,
+        file_name: Some(&file_name),
+        policy: None,
+    };
+    private(body, &served)
 }
 
 /// `out` with every row appended, as bytes.

@@ -133,10 +133,7 @@ pub fn resume_html(content: &Value, theme: ResumeTheme) -> String {
     if let Some(label) = field(&view, "label") {
         html.push_str(&format!("<p>{label}</p>"));
     }
-    let contact: Vec<String> = view["contact"]
-        .as_array()
-        .map(Vec::as_slice)
-        .unwrap_or_default()
+    let contact: Vec<String> = entries(&view, "contact")
         .iter()
         .map(|item| match field(item, "url") {
             Some(url) => format!("<a href=\"{url}\">{}</a>", field(item, "text").unwrap_or_default()),
@@ -147,13 +144,13 @@ pub fn resume_html(content: &Value, theme: ResumeTheme) -> String {
     if let Some(summary) = field(&view, "summary") {
         html.push_str(&format!("<p>{summary}</p>"));
     }
-    for section in view["sections"].as_array().map(Vec::as_slice).unwrap_or_default() {
+    for section in entries(&view, "sections") {
         html.push_str(&format!("<section><h2>{}</h2>", field(section, "title").unwrap_or_default()));
-        if let Some(tags) = section["tags"].as_array() {
-            let tags: Vec<String> = tags.iter().filter_map(Value::as_str).map(escape).collect();
+        if section["tags"].is_array() {
+            let tags: Vec<String> = texts(section, "tags").iter().map(|tag| escape(tag)).collect();
             html.push_str(&format!("<p>{}</p>", tags.join(", ")));
         }
-        for entry in section["entries"].as_array().map(Vec::as_slice).unwrap_or_default() {
+        for entry in entries(section, "entries") {
             html.push_str(&format!(
                 "<div class=\"entry\"><strong>{}</strong>",
                 field(entry, "heading").unwrap_or_default()
@@ -170,14 +167,8 @@ pub fn resume_html(content: &Value, theme: ResumeTheme) -> String {
             if let Some(text) = field(entry, "text") {
                 html.push_str(&format!("<p>{text}</p>"));
             }
-            let bullets: Vec<String> = entry["bullets"]
-                .as_array()
-                .map(Vec::as_slice)
-                .unwrap_or_default()
-                .iter()
-                .filter_map(Value::as_str)
-                .map(|bullet| format!("<li>{}</li>", escape(bullet)))
-                .collect();
+            let bullets: Vec<String> =
+                texts(entry, "bullets").iter().map(|bullet| format!("<li>{}</li>", escape(bullet))).collect();
             if !bullets.is_empty() {
                 html.push_str(&format!("<ul>{}</ul>", bullets.concat()));
             }
