@@ -8,10 +8,11 @@ use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use crate::applications::{RatingEntry, weighted_average};
 use crate::auth::password;
 use crate::db::tables::{
-    achievements, application_events, applications, companies, educations, interviews, job_bookmarks, jobs, skills,
-    users, work_experiences,
+    achievements, application_events, applications, companies, educations, interview_kits, interview_questions,
+    interviews, job_bookmarks, jobs, scorecards, skills, users, work_experiences,
 };
 
 /// The password of every demo account.
@@ -91,6 +92,34 @@ const SKILLS: [&str; 16] = [
 const REMOTE: [&str; 3] = ["ONSITE", "HYBRID", "REMOTE"];
 const SENIORITY: [&str; 4] = ["JUNIOR", "MID", "SENIOR", "LEAD"];
 const STAGES: [&str; 6] = ["SAVED", "APPLIED", "SCREENING", "INTERVIEWING", "OFFERED", "ACCEPTED"];
+
+/// The questions of the demo's interview kits: (text, guidance, competency, weight).
+const KIT_QUESTIONS: [(&str, &str, &str, i32); 4] = [
+    (
+        "Walk me through a service you designed end to end.",
+        "Strong answers name the trade-offs they made and what they would change.",
+        "System design",
+        3,
+    ),
+    (
+        "How do you find the cause of a slow database query?",
+        "Listen for EXPLAIN, indexes and measuring before changing anything.",
+        "PostgreSQL",
+        2,
+    ),
+    (
+        "Tell me about a code review where you disagreed.",
+        "Look for respect, specifics and a resolution.",
+        "Collaboration",
+        1,
+    ),
+    (
+        "Explain your last project to a non-engineer.",
+        "Clear, jargon-free, checks for understanding.",
+        "Communication",
+        1,
+    ),
+];
 
 /// Seeds the demo data set unless the database already has users.
 pub async fn seed_if_empty(conn: &mut AsyncPgConnection) -> Result<Option<Seeded>, diesel::result::Error> {
@@ -266,9 +295,13 @@ async fn seed(conn: &mut AsyncPgConnection, hash: &str) -> Result<Seeded, diesel
     let mut event_rows = Vec::new();
     let mut interview_rows = Vec::new();
     let mut bookmark_rows = Vec::new();
+    // One technical interview kit per job that interviews, and a submitted
+    // scorecard by the job's recruiter for every interview that passed.
+    let mut kits: Vec<(Uuid, Uuid, Uuid)> = Vec::new();
+    let mut scored: Vec<(Uuid, Uuid, Uuid, DateTime<Utc>)> = Vec::new();
     for (n, candidate) in candidates.iter().enumerate() {
         for k in 0..9 {
-            let (job, poster) = job_ids[(n * 11 + k * 5) % job_ids.len()];
+            let (job, poster) = job_ids[spread(n, k, job_ids.len())];
             let id = Uuid::now_v7();
             // Mostly one application per stage; one withdrawn, one rejected after screening.
             let (stage, final_status) = match k {
@@ -314,14 +347,28 @@ async fn seed(conn: &mut AsyncPgConnection, hash: &str) -> Result<Seeded, diesel
                 ));
             }
             if stage >= 3 {
+                let kit = match kits.iter().find(|(_, of, _)| *of == job) {
+                    Some((kit, ..)) => *kit,
+                    None => {
+                        let kit = Uuid::now_v7();
+                        kits.push((kit, job, poster));
+                        kit
+                    }
+                };
+                let interview = Uuid::now_v7();
+                let scheduled_at = started + Duration::days(5);
                 interview_rows.push((
-                    interviews::id.eq(Uuid::now_v7()),
+                    interviews::id.eq(interview),
                     interviews::application_id.eq(id),
                     interviews::kind.eq("TECHNICAL"),
-                    interviews::scheduled_at.eq(started + Duration::days(5)),
+                    interviews::scheduled_at.eq(scheduled_at),
                     interviews::duration_minutes.eq(60),
                     interviews::outcome.eq(if stage > 3 { "PASSED" } else { "PENDING" }),
+                    interviews::kit_id.eq(kit),
                 ));
+                if stage > 3 {
+                    scored.push((interview, id, poster, scheduled_at + Duration::hours(2)));
+                }
             }
             if k % 3 == 0 {
                 bookmark_rows.push((
@@ -333,12 +380,182 @@ async fn seed(conn: &mut AsyncPgConnection, hash: &str) -> Result<Seeded, diesel
             }
         }
     }
+    // A flagship opening of the first recruiter's that every candidate
+    // reached the interviews of, so a ranked list of applicants shows.
+    let open_jobs = job_ids.len();
+    let taken: Vec<Uuid> = (0..candidates.len())
+        .flat_map(|n| (0..9).map(move |k| spread(n, k, open_jobs)))
+        .map(|index| job_ids[index].0)
+        .collect();
+    if let Some(&(flagship, poster)) =
+        job_ids.iter().find(|(job, poster)| *poster == recruiters[0] && !taken.contains(job))
+    {
+        let kit = Uuid::now_v7();
+        kits.push((kit, flagship, poster));
+        for (n, candidate) in candidates.iter().enumerate() {
+            let id = Uuid::now_v7();
+            let started = now - Duration::days(20 - n as i64);
+            let steps = [
+                ("CREATED", None, "APPLIED", *candidate, started),
+                ("STATUS_CHANGED", Some("APPLIED"), "SCREENING", poster, started + Duration::days(2)),
+                ("STATUS_CHANGED", Some("SCREENING"), "INTERVIEWING", poster, started + Duration::days(4)),
+            ];
+            application_rows.push((
+                applications::id.eq(id),
+                applications::user_id.eq(*candidate),
+                applications::job_id.eq(flagship),
+                applications::status.eq("INTERVIEWING"),
+                applications::status_changed_at.eq(started + Duration::days(4)),
+                applications::applied_at.eq(Some(started)),
+                applications::created_at.eq(started),
+            ));
+            for (kind, from, to, actor, occurred_at) in steps {
+                event_rows.push((
+                    application_events::id.eq(Uuid::now_v7()),
+                    application_events::application_id.eq(id),
+                    application_events::actor_id.eq(actor),
+                    application_events::kind.eq(kind),
+                    application_events::from_status.eq(from),
+                    application_events::to_status.eq(Some(to)),
+                    application_events::occurred_at.eq(occurred_at),
+                ));
+            }
+            let interview = Uuid::now_v7();
+            let scheduled_at = started + Duration::days(6);
+            // The first four were interviewed and scored; the others wait.
+            let held = n < 4;
+            interview_rows.push((
+                interviews::id.eq(interview),
+                interviews::application_id.eq(id),
+                interviews::kind.eq("TECHNICAL"),
+                interviews::scheduled_at.eq(if held { scheduled_at } else { now + Duration::days(3) }),
+                interviews::duration_minutes.eq(60),
+                interviews::outcome.eq(if held { "PASSED" } else { "PENDING" }),
+                interviews::kit_id.eq(kit),
+            ));
+            if held {
+                scored.push((interview, id, poster, scheduled_at + Duration::hours(2)));
+            }
+        }
+    }
     seeded.applications = application_rows.len();
     diesel::insert_into(applications::table).values(application_rows).execute(conn).await?;
     diesel::insert_into(application_events::table).values(event_rows).execute(conn).await?;
+    seed_kits(conn, &kits).await?;
     diesel::insert_into(interviews::table).values(interview_rows).execute(conn).await?;
+    seed_scorecards(conn, &mut dice, &kits, &scored).await?;
     diesel::insert_into(job_bookmarks::table).values(bookmark_rows).execute(conn).await?;
     Ok(seeded)
+}
+
+/// Which of `jobs` open jobs candidate `n`'s application `k` goes to.
+fn spread(n: usize, k: usize, jobs: usize) -> usize {
+    (n * 11 + k * 5) % jobs
+}
+
+/// The kits (id, job, recruiter), each with [`KIT_QUESTIONS`].
+async fn seed_kits(conn: &mut AsyncPgConnection, kits: &[(Uuid, Uuid, Uuid)]) -> QueryResult<()> {
+    let kit_rows: Vec<_> = kits
+        .iter()
+        .map(|(kit, job, poster)| {
+            (
+                interview_kits::id.eq(*kit),
+                interview_kits::job_id.eq(*job),
+                interview_kits::name.eq("Technical interview"),
+                interview_kits::kind.eq("TECHNICAL"),
+                interview_kits::created_by_id.eq(*poster),
+            )
+        })
+        .collect();
+    diesel::insert_into(interview_kits::table).values(kit_rows).execute(conn).await?;
+    let question_rows: Vec<_> = kits
+        .iter()
+        .flat_map(|(kit, ..)| {
+            KIT_QUESTIONS.iter().enumerate().map(move |(position, (text, guidance, competency, weight))| {
+                (
+                    interview_questions::id.eq(Uuid::now_v7()),
+                    interview_questions::kit_id.eq(*kit),
+                    interview_questions::position.eq(position as i32),
+                    interview_questions::text.eq(*text),
+                    interview_questions::guidance.eq(*guidance),
+                    interview_questions::competency.eq(*competency),
+                    interview_questions::weight.eq(*weight),
+                )
+            })
+        })
+        .collect();
+    diesel::insert_into(interview_questions::table).values(question_rows).execute(conn).await?;
+    Ok(())
+}
+
+/// A submitted scorecard for each (interview, application, recruiter,
+/// time), rating the first three questions of its kit, with the
+/// applications' scores and the submissions on their timelines.
+async fn seed_scorecards(
+    conn: &mut AsyncPgConnection,
+    dice: &mut Dice,
+    kits: &[(Uuid, Uuid, Uuid)],
+    scored: &[(Uuid, Uuid, Uuid, DateTime<Utc>)],
+) -> QueryResult<()> {
+    let kit_ids: Vec<Uuid> = kits.iter().map(|(kit, ..)| *kit).collect();
+    let questions: Vec<(Uuid, Uuid, i32)> = interview_questions::table
+        .filter(interview_questions::kit_id.eq_any(&kit_ids))
+        .select((interview_questions::id, interview_questions::kit_id, interview_questions::position))
+        .load(conn)
+        .await?;
+    let kit_of: Vec<(Uuid, Uuid)> = interviews::table
+        .filter(interviews::id.eq_any(scored.iter().map(|(interview, ..)| *interview).collect::<Vec<_>>()))
+        .select((interviews::id, interviews::kit_id.assume_not_null()))
+        .load(conn)
+        .await?;
+    for (interview, application, recruiter, at) in scored {
+        let Some((_, kit)) = kit_of.iter().find(|(id, _)| id == interview) else { continue };
+        let mut entries: Vec<RatingEntry> = Vec::new();
+        for (position, (text, _, competency, weight)) in KIT_QUESTIONS.iter().enumerate().take(3) {
+            let question = questions.iter().find(|(_, of, at)| of == kit && *at == position as i32).map(|(id, ..)| *id);
+            entries.push(RatingEntry {
+                question_id: question,
+                question: (*text).to_owned(),
+                competency: (*competency).to_owned(),
+                weight: *weight,
+                rating: 2 + dice.below(3) as i16,
+                notes: Some("Clear, specific answer with a worked example.".to_owned()),
+            });
+        }
+        let score = weighted_average(&entries);
+        let recommendation: i16 = if score.unwrap_or(0.0) >= 3.0 { 4 } else { 3 };
+        diesel::insert_into(scorecards::table)
+            .values((
+                scorecards::id.eq(Uuid::now_v7()),
+                scorecards::interview_id.eq(*interview),
+                scorecards::application_id.eq(*application),
+                scorecards::interviewer_id.eq(*recruiter),
+                scorecards::revision.eq(1),
+                scorecards::recommendation.eq(recommendation),
+                scorecards::summary.eq("Solid technical depth; would work well with the team."),
+                scorecards::ratings.eq(serde_json::to_value(&entries).unwrap_or_default()),
+                scorecards::submitted_at.eq(*at),
+            ))
+            .execute(conn)
+            .await?;
+        diesel::update(applications::table.find(*application))
+            .set(applications::interview_score.eq(score))
+            .execute(conn)
+            .await?;
+        diesel::insert_into(application_events::table)
+            .values((
+                application_events::id.eq(Uuid::now_v7()),
+                application_events::application_id.eq(*application),
+                application_events::actor_id.eq(*recruiter),
+                application_events::kind.eq("SCORECARD_SUBMITTED"),
+                application_events::interview_id.eq(*interview),
+                application_events::internal.eq(true),
+                application_events::occurred_at.eq(*at),
+            ))
+            .execute(conn)
+            .await?;
+    }
+    Ok(())
 }
 
 /// The demo's people: an admin, three recruiters (each with the company of

@@ -204,7 +204,7 @@ pub async fn skill_demand(conn: &mut AsyncPgConnection, user: Uuid, limit: i32) 
 /// Which applications a recruiter pipeline covers: those sent to the jobs
 /// `poster` posted, or to one of them.
 const PIPELINE_SCOPE: &str = "scope AS (
-    SELECT a.id, a.status, a.source
+    SELECT a.id, a.status, a.source, a.interview_score
     FROM applications a
     JOIN jobs j ON j.id = a.job_id
     WHERE j.posted_by_id = $1 AND ($2::uuid IS NULL OR j.id = $2)
@@ -220,10 +220,13 @@ pub struct Stage {
     pub count: i32,
     #[diesel(sql_type = Nullable<Double>)]
     pub median_days_in_stage: Option<f64>,
+    #[diesel(sql_type = Nullable<Double>)]
+    pub average_interview_score: Option<f64>,
 }
 
 /// Applicants per stage, with the median days spent in each stage by the
-/// applicants who have left it.
+/// applicants who have left it and the average interview score of those
+/// scored.
 pub async fn stages(conn: &mut AsyncPgConnection, poster: Uuid, job: Option<Uuid>) -> Result<Vec<Stage>, ApiError> {
     Ok(sql_query(format!(
         "WITH {PIPELINE_SCOPE},
@@ -239,8 +242,10 @@ pub async fn stages(conn: &mut AsyncPgConnection, poster: Uuid, job: Option<Uuid
                         ORDER BY extract(epoch FROM left_at - occurred_at)::float8 / 86400) AS median_days
              FROM moves WHERE left_at IS NOT NULL
              GROUP BY to_status),
-         counts AS (SELECT status, count(*) AS count FROM scope GROUP BY status)
-         SELECT s.status, coalesce(c.count, 0)::int4 AS count, st.median_days AS median_days_in_stage
+         counts AS (SELECT status, count(*) AS count, avg(interview_score) AS average_interview_score
+                    FROM scope GROUP BY status)
+         SELECT s.status, coalesce(c.count, 0)::int4 AS count, st.median_days AS median_days_in_stage,
+                c.average_interview_score
          FROM unnest($3::text[]) WITH ORDINALITY AS s (status, ord)
          LEFT JOIN counts c ON c.status = s.status
          LEFT JOIN stays st ON st.status = s.status

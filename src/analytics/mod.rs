@@ -306,6 +306,9 @@ pub struct PipelineStage {
     pub count: i32,
     /// The median days applicants who moved on spent in it; null until one has.
     pub median_days_in_stage: Option<f64>,
+    /// The average interview score (1–4) of its applicants who have one
+    /// (`Application.interviewReport.score`); null when none has.
+    pub average_interview_score: Option<f64>,
 }
 
 /// How many applicants who reached one stage went on to the next.
@@ -351,6 +354,7 @@ impl Pipeline {
                     status: status(&stage.status)?,
                     count: stage.count,
                     median_days_in_stage: stage.median_days_in_stage,
+                    average_interview_score: stage.average_interview_score,
                 })
             })
             .collect()

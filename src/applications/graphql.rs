@@ -3,6 +3,7 @@
 use async_graphql::{Context, Enum, ID, InputObject, Object};
 use diesel::pg::Pg;
 use diesel::prelude::*;
+use diesel::sql_types::Double;
 use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
@@ -15,7 +16,8 @@ use crate::context::request;
 use crate::db::tables::{application_events, applications};
 use crate::db::{CacheStatement, Fetched, Limited, Related};
 use crate::graphql::pagination::{
-    Cursor, Direction, NodeSelection, OrderDirection, Page, PageArgs, TimeKey, TimeOrder, TotalCount, node_selection,
+    Cursor, Direction, NodeSelection, OrderDirection, Page, PageArgs, ScoreKey, TimeKey, TimeOrder, TotalCount,
+    node_selection, score_key_condition, time_key_condition,
 };
 use crate::graphql::scalars::DateTime;
 use crate::graphql::{ApiError, db_enum, ids};
@@ -175,24 +177,26 @@ impl Application {
                 Direction::Backward => TimelineEnd::Newest,
             };
             let actors = node_selection(ctx).has("actor");
-            let key = TimelineEndKey { application, limit: page.fetch_limit(), end, actors };
+            let internal = !self.is_applicant(ctx);
+            let key = TimelineEndKey { application, limit: page.fetch_limit(), end, actors, internal };
             loaders(ctx).timeline_ends.load_one(key).await?.unwrap_or_default()
         } else {
             // Boxed: this branch's future is large, and every field of every
             // application would otherwise copy room for it.
-            Box::pin(events_page(ctx, application, &page)).await?.into_iter().map(ApplicationEvent::from).collect()
+            Box::pin(events_page(ctx, application, !self.is_applicant(ctx), &page))
+                .await?
+                .into_iter()
+                .map(ApplicationEvent::from)
+                .collect()
         };
         let (edges, more) = page.finish(rows, |event| TimeKey { at: event.0.occurred_at, id: event.0.id });
         let db = request(ctx).db.clone();
+        let internal = !self.is_applicant(ctx);
         let total_count = TotalCount::new(move || {
             let db = db.clone();
             async move {
                 let mut conn = db.conn().await?;
-                Ok(application_events::table
-                    .filter(application_events::application_id.eq(application))
-                    .count()
-                    .get_result(&mut conn)
-                    .await?)
+                Ok(timeline(application, internal).count().get_result(&mut conn).await?)
             }
         });
         Ok(ApplicationEventConnection::new(edges, more, total_count))
@@ -211,6 +215,12 @@ impl Application {
     async fn cover_letter(&self, ctx: &Context<'_>) -> Result<Option<CoverLetter>, ApiError> {
         let Some(letter) = self.0.cover_letter_id else { return Ok(None) };
         Ok(crate::resumes::loaders(ctx).cover_letters.load_one(letter).await?.map(CoverLetter))
+    }
+
+    /// How the applicant did in their interviews, from the submitted
+    /// scorecards; null for anyone but the job's poster and admins.
+    async fn interview_report(&self, ctx: &Context<'_>) -> Result<Option<super::InterviewReport>, ApiError> {
+        loaders(ctx).reports.load_one(self.0.id).await
     }
 
     /// The interviews, in order of time.
@@ -232,8 +242,13 @@ impl Application {
 
 /// A page of one application's timeline from a cursor (the first and last
 /// pages come from the `timeline_ends` loader).
-async fn events_page(ctx: &Context<'_>, application: Uuid, page: &Page<TimeKey>) -> Result<Vec<EventRow>, ApiError> {
-    let mut query = application_events::table.filter(application_events::application_id.eq(application)).into_boxed();
+async fn events_page(
+    ctx: &Context<'_>,
+    application: Uuid,
+    internal: bool,
+    page: &Page<TimeKey>,
+) -> Result<Vec<EventRow>, ApiError> {
+    let mut query = timeline(application, internal);
     for condition in page.conditions("application_events.occurred_at, application_events.id", TimeOrder::OldestFirst) {
         query = query.filter(condition);
     }
@@ -244,6 +259,13 @@ async fn events_page(ctx: &Context<'_>, application: Uuid, page: &Page<TimeKey>)
     };
     let mut conn = request(ctx).db.conn().await?;
     Ok(query.select(EventRow::as_select()).limit(page.fetch_limit()).load(&mut conn).await?)
+}
+
+/// One application's timeline as its viewer sees it: without the recruiting
+/// side's internal events unless `internal`.
+fn timeline(application: Uuid, internal: bool) -> application_events::BoxedQuery<'static, Pg> {
+    let query = application_events::table.filter(application_events::application_id.eq(application)).into_boxed();
+    if internal { query } else { query.filter(application_events::internal.eq(false)) }
 }
 
 impl Application {
@@ -332,6 +354,9 @@ pub enum ApplicationEventKind {
     Unarchived,
     /// The candidate changed its tags.
     Tagged,
+    /// An interviewer submitted a scorecard (the recruiting side sees it,
+    /// the candidate does not).
+    ScorecardSubmitted,
 }
 
 crate::connection!(
@@ -390,11 +415,55 @@ pub enum ApplicationOrderField {
     UpdatedAt,
 }
 
-impl ApplicationOrderField {
+/// How to order a job's applicants.
+#[derive(Debug, Clone, Copy, InputObject)]
+pub struct ApplicantOrder {
+    /// What to order by.
+    pub field: ApplicantOrderField,
+    /// Which way.
+    #[graphql(default_with = "OrderDirection::Desc")]
+    pub direction: OrderDirection,
+}
+
+impl Default for ApplicantOrder {
+    fn default() -> Self {
+        Self { field: ApplicantOrderField::CreatedAt, direction: OrderDirection::Desc }
+    }
+}
+
+/// What a job's applicants can be ordered by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+pub enum ApplicantOrderField {
+    /// When the application was created.
+    CreatedAt,
+    /// When anything about it last changed.
+    UpdatedAt,
+    /// The interview score (`interviewReport.score`, the weighted average of
+    /// every submitted rating); applicants without one sort as 0, last when
+    /// descending.
+    InterviewScore,
+}
+
+impl From<ApplicationOrder> for ApplicantOrder {
+    fn from(order: ApplicationOrder) -> Self {
+        let field = match order.field {
+            ApplicationOrderField::CreatedAt => ApplicantOrderField::CreatedAt,
+            ApplicationOrderField::UpdatedAt => ApplicantOrderField::UpdatedAt,
+        };
+        Self { field, direction: order.direction }
+    }
+}
+
+/// The SQL of the interview score ordering (the expression
+/// `applications_job_score_idx` indexes).
+const SCORE_SQL: &str = "coalesce(applications.interview_score, 0)";
+
+impl ApplicantOrderField {
     fn columns(self) -> &'static str {
         match self {
             Self::CreatedAt => "applications.created_at, applications.id",
             Self::UpdatedAt => "applications.updated_at, applications.id",
+            Self::InterviewScore => "coalesce(applications.interview_score, 0), applications.id",
         }
     }
 
@@ -402,6 +471,7 @@ impl ApplicationOrderField {
         match self {
             Self::CreatedAt => 'c',
             Self::UpdatedAt => 'u',
+            Self::InterviewScore => 's',
         }
     }
 }
@@ -410,23 +480,36 @@ impl ApplicationOrderField {
 /// one from another ordering is refused rather than misread.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct ApplicationKey {
-    field: ApplicationOrderField,
-    key: TimeKey,
+    field: ApplicantOrderField,
+    key: SortKey,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum SortKey {
+    Time(TimeKey),
+    Score(ScoreKey),
 }
 
 impl Cursor for ApplicationKey {
     fn encode(&self) -> String {
-        format!("{}{}", self.field.tag(), self.key.encode())
+        let key = match self.key {
+            SortKey::Time(key) => key.encode(),
+            SortKey::Score(key) => key.encode(),
+        };
+        format!("{}{key}", self.field.tag())
     }
 
     fn decode(cursor: &str) -> Option<Self> {
         let mut chars = cursor.chars();
-        let field = match chars.next()? {
-            'c' => ApplicationOrderField::CreatedAt,
-            'u' => ApplicationOrderField::UpdatedAt,
+        let tag = chars.next()?;
+        let rest = chars.as_str();
+        let (field, key) = match tag {
+            'c' => (ApplicantOrderField::CreatedAt, SortKey::Time(TimeKey::decode(rest)?)),
+            'u' => (ApplicantOrderField::UpdatedAt, SortKey::Time(TimeKey::decode(rest)?)),
+            's' => (ApplicantOrderField::InterviewScore, SortKey::Score(ScoreKey::decode(rest)?)),
             _ => return None,
         };
-        Some(Self { field, key: TimeKey::decode(chars.as_str())? })
+        Some(Self { field, key })
     }
 }
 
@@ -467,19 +550,20 @@ fn listed(
     Ok(query)
 }
 
-/// One page of applications in `order`.
+/// One page of applications in `order` (a candidate's own lists take an
+/// [`ApplicationOrder`]; only a job's applicants may be ordered by score).
 pub async fn application_page(
     ctx: &Context<'_>,
     owner: Owner,
     filter: ApplicationFilter,
-    order: ApplicationOrder,
+    order: ApplicantOrder,
     args: PageArgs,
 ) -> Result<ApplicationConnection, ApiError> {
     let request = request(ctx);
     let viewer = request.viewer;
     let field = order.field;
     let tagged: Page<ApplicationKey> = args.page()?;
-    let page: Page<TimeKey> = tagged.clone().map_keys(|cursor| {
+    let page: Page<SortKey> = tagged.clone().map_keys(|cursor| {
         if cursor.field == field {
             Ok(cursor.key)
         } else {
@@ -491,34 +575,46 @@ pub async fn application_page(
         OrderDirection::Asc => TimeOrder::OldestFirst,
     };
     let mut query = listed(&viewer, owner, &filter)?;
-    for condition in page.conditions(field.columns(), time_order) {
+    let columns = field.columns();
+    for condition in page.conditions_by(time_order, |comparison, key| match key {
+        SortKey::Time(key) => time_key_condition(columns, comparison, key),
+        SortKey::Score(key) => score_key_condition(columns, comparison, key),
+    }) {
         query = query.filter(condition);
     }
-    query = match (field, page.reads_newest_first(time_order)) {
-        (ApplicationOrderField::CreatedAt, true) => {
+    let descending = page.reads_newest_first(time_order);
+    query = match (field, descending) {
+        (ApplicantOrderField::CreatedAt, true) => {
             query.order((applications::created_at.desc(), applications::id.desc()))
         }
-        (ApplicationOrderField::CreatedAt, false) => {
+        (ApplicantOrderField::CreatedAt, false) => {
             query.order((applications::created_at.asc(), applications::id.asc()))
         }
-        (ApplicationOrderField::UpdatedAt, true) => {
+        (ApplicantOrderField::UpdatedAt, true) => {
             query.order((applications::updated_at.desc(), applications::id.desc()))
         }
-        (ApplicationOrderField::UpdatedAt, false) => {
+        (ApplicantOrderField::UpdatedAt, false) => {
             query.order((applications::updated_at.asc(), applications::id.asc()))
+        }
+        (ApplicantOrderField::InterviewScore, true) => {
+            query.order((diesel::dsl::sql::<Double>(SCORE_SQL).desc(), applications::id.desc()))
+        }
+        (ApplicantOrderField::InterviewScore, false) => {
+            query.order((diesel::dsl::sql::<Double>(SCORE_SQL).asc(), applications::id.asc()))
         }
     };
     let wanted = WantedRelations::of(&node_selection(ctx));
-    let columns = (ApplicationRow::as_select(), wanted.columns());
+    let columns = (ApplicationRow::as_select(), wanted.columns(), applications::interview_score);
     let mut conn = request.db.conn().await?;
     let limited = Limited::new(query.select(columns), page.kept_fetch_limit());
-    let rows: Vec<(ApplicationRow, _)> = limited.cached().load(&mut conn).await?;
-    let (edges, more) = tagged.finish(rows, |(row, _)| {
-        let at = match field {
-            ApplicationOrderField::CreatedAt => row.created_at,
-            ApplicationOrderField::UpdatedAt => row.updated_at,
+    let rows: Vec<(ApplicationRow, _, Option<f64>)> = limited.cached().load(&mut conn).await?;
+    let (edges, more) = tagged.finish(rows, |(row, _, score)| {
+        let key = match field {
+            ApplicantOrderField::CreatedAt => SortKey::Time(TimeKey { at: row.created_at, id: row.id }),
+            ApplicantOrderField::UpdatedAt => SortKey::Time(TimeKey { at: row.updated_at, id: row.id }),
+            ApplicantOrderField::InterviewScore => SortKey::Score(ScoreKey { score: score.unwrap_or(0.0), id: row.id }),
         };
-        ApplicationKey { field, key: TimeKey { at, id: row.id } }
+        ApplicationKey { field, key }
     });
     let db = request.db.clone();
     let total_count = TotalCount::new(move || {
@@ -529,6 +625,6 @@ pub async fn application_page(
             Ok(query.count().get_result(&mut conn).await?)
         }
     });
-    let edges = edges.into_iter().map(|(key, (row, related))| (key, wanted.application(row, related))).collect();
+    let edges = edges.into_iter().map(|(key, (row, related, _))| (key, wanted.application(row, related))).collect();
     Ok(ApplicationConnection::new(edges, more, total_count))
 }

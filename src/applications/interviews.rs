@@ -12,10 +12,12 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::graphql::Application;
+use super::kits::{InterviewKit, kit_for_job};
 use super::loaders;
 use super::mutations::{Event, append, lock};
 use super::pipeline::Actor;
-use super::visible_to;
+use super::scorecards::Scorecard;
+use super::{ApplicationRow, visible_to};
 use crate::auth::{SignedIn, Viewer};
 use crate::context::request;
 use crate::db::tables::{applications, interviews};
@@ -37,6 +39,7 @@ pub struct InterviewRow {
     pub outcome: String,
     pub feedback: Option<String>,
     pub completed_at: Option<ChronoDateTime<Utc>>,
+    pub kit_id: Option<Uuid>,
 }
 
 /// An interview as the API shows it.
@@ -97,6 +100,21 @@ impl Interview {
     /// The application it belongs to.
     async fn application(&self, ctx: &Context<'_>) -> Result<Option<Application>, ApiError> {
         Ok(loaders(ctx).applications.load_one(self.0.application_id).await?.map(Application::from))
+    }
+
+    /// The interview kit it is run with; null without one, and for anyone
+    /// but the job's poster and admins.
+    async fn kit(&self, ctx: &Context<'_>) -> Result<Option<InterviewKit>, ApiError> {
+        let Some(kit) = self.0.kit_id else { return Ok(None) };
+        Ok(loaders(ctx).kits.load_one(kit).await?.map(InterviewKit))
+    }
+
+    /// Its scorecards as they stand: each interviewer's latest submitted
+    /// revision, and the viewer's own draft. Empty for anyone but the job's
+    /// poster and admins.
+    async fn scorecards(&self, ctx: &Context<'_>) -> Result<Vec<Scorecard>, ApiError> {
+        let rows = loaders(ctx).scorecards_by_interview.load_one(self.0.id).await?.unwrap_or_default();
+        Ok(rows.into_iter().map(Scorecard).collect())
     }
 }
 
@@ -194,6 +212,9 @@ pub struct ScheduleInterviewInput {
     pub location: Option<String>,
     /// A video-call link (http or https).
     pub meeting_url: Option<String>,
+    /// The interview kit to run it with: one of the job's (only its poster
+    /// and admins have them).
+    pub kit_id: Option<ID>,
 }
 
 /// Changes to an interview. Omitted fields stay; `null` clears an optional one.
@@ -211,6 +232,8 @@ pub struct UpdateInterviewInput {
     pub location: MaybeUndefined<String>,
     /// A new link.
     pub meeting_url: MaybeUndefined<String>,
+    /// Another of the job's interview kits; `null` runs it without one.
+    pub kit_id: MaybeUndefined<ID>,
 }
 
 /// The outcome of an interview.
@@ -251,6 +274,7 @@ struct InterviewChanges {
     outcome: Option<String>,
     feedback: Option<Option<String>>,
     completed_at: Option<Option<ChronoDateTime<Utc>>>,
+    kit_id: Option<Option<Uuid>>,
 }
 
 fn check_duration(checks: &mut Checks, minutes: Option<i32>) {
@@ -260,25 +284,40 @@ fn check_duration(checks: &mut Checks, minutes: Option<i32>) {
 }
 
 /// Locks the application `id` and checks the viewer may run its interviews:
-/// the job's recruiter, or the candidate on an imported job.
-async fn lock_for_interviews(conn: &mut AsyncPgConnection, me: &SignedIn, id: &ID) -> Outcome<Uuid> {
+/// the job's recruiter, or the candidate on an imported job. Returns the
+/// application, who the viewer is to it and whether its job is native.
+async fn lock_for_interviews(
+    conn: &mut AsyncPgConnection,
+    me: &SignedIn,
+    id: &ID,
+) -> Outcome<(ApplicationRow, Actor, bool)> {
     let (row, actor, native) = lock(conn, me, id).await?;
     if actor == Actor::Applicant && native {
         return Err(ApiError::new(ErrorCode::Forbidden, "The job's recruiter runs its interviews").into());
     }
-    Ok(row.id)
+    Ok((row, actor, native))
 }
 
-/// The interview `id` with its application, locked; NOT_FOUND when the
-/// viewer may not see it.
-async fn lock_interview(conn: &mut AsyncPgConnection, me: &SignedIn, id: &ID) -> Outcome<InterviewRow> {
+/// An interview with its application, locked for a change.
+pub(super) struct LockedInterview {
+    pub interview: InterviewRow,
+    pub application: ApplicationRow,
+    /// Who the viewer is to the application.
+    pub actor: Actor,
+    /// Whether its job was posted in careergraph.
+    pub native: bool,
+}
+
+/// The interview `id` with its application locked (see
+/// [`lock_for_interviews`]); NOT_FOUND when the viewer may not see it.
+pub(super) async fn lock_interview(conn: &mut AsyncPgConnection, me: &SignedIn, id: &ID) -> Outcome<LockedInterview> {
     let uuid = ids::decode_as(id, Interview::TYPE_NAME).map_err(|_| ids::not_found(id))?;
     let row: Option<InterviewRow> =
         interviews::table.find(uuid).select(InterviewRow::as_select()).first(conn).await.optional()?;
-    let row = row.ok_or_else(|| ids::not_found(id))?;
-    let application = ids::encode(Application::TYPE_NAME, row.application_id);
+    let interview = row.ok_or_else(|| ids::not_found(id))?;
+    let application = ids::encode(Application::TYPE_NAME, interview.application_id);
     match lock_for_interviews(conn, me, &application).await {
-        Ok(_) => Ok(row),
+        Ok((application, actor, native)) => Ok(LockedInterview { interview, application, actor, native }),
         // The application's id is not the one asked for: name the interview.
         Err(Refusal::Api(ApiError::Public { code: ErrorCode::NotFound, .. })) => Err(ids::not_found(id).into()),
         Err(refusal) => Err(refusal),
@@ -309,7 +348,12 @@ impl InterviewMutations {
         let mut conn = request.db.conn().await?;
         let outcome = conn
             .transaction(async |conn| {
-                let application = lock_for_interviews(conn, &me, &input.application_id).await?;
+                let (application, ..) = lock_for_interviews(conn, &me, &input.application_id).await?;
+                let kit = match &input.kit_id {
+                    Some(kit) => Some(kit_for_job(conn, &me, kit, application.job_id).await?),
+                    None => None,
+                };
+                let application = application.id;
                 let now = Utc::now();
                 let row: InterviewRow = diesel::insert_into(interviews::table)
                     .values((
@@ -320,6 +364,7 @@ impl InterviewMutations {
                         interviews::duration_minutes.eq(input.duration_minutes),
                         interviews::location.eq(&location),
                         interviews::meeting_url.eq(&meeting_url),
+                        interviews::kit_id.eq(kit),
                         interviews::created_at.eq(now),
                         interviews::updated_at.eq(now),
                     ))
@@ -335,7 +380,7 @@ impl InterviewMutations {
         respond(outcome)
     }
 
-    /// Changes an interview's time, length, place or link.
+    /// Changes an interview's time, length, place, link or kit.
     async fn update_interview(
         &self,
         ctx: &Context<'_>,
@@ -358,8 +403,9 @@ impl InterviewMutations {
         if !checks.is_ok() {
             return Ok(Payload::refused(checks.errors));
         }
+        let kit = change(input.kit_id, |kit| kit);
         let mut conn = request.db.conn().await?;
-        respond(change_interview(&mut conn, &me, &input.interview_id, "INTERVIEW_UPDATED", changes).await)
+        respond(change_interview(&mut conn, &me, &input.interview_id, ("INTERVIEW_UPDATED", kit), changes).await)
     }
 
     /// Records how an interview went, and notes it on the timeline.
@@ -385,20 +431,27 @@ impl InterviewMutations {
             ..InterviewChanges::default()
         };
         let mut conn = request.db.conn().await?;
-        respond(change_interview(&mut conn, &me, &input.interview_id, "INTERVIEW_COMPLETED", changes).await)
+        respond(change_interview(&mut conn, &me, &input.interview_id, ("INTERVIEW_COMPLETED", None), changes).await)
     }
 }
 
+/// Applies `changes` (and a change of kit, checked against the job's kits)
+/// and notes it on the timeline as an event of `kind`.
 async fn change_interview(
     conn: &mut AsyncPgConnection,
     me: &SignedIn,
     id: &ID,
-    kind: &'static str,
-    changes: InterviewChanges,
+    (kind, kit): (&'static str, Option<Option<ID>>),
+    mut changes: InterviewChanges,
 ) -> Outcome<InterviewRow> {
     conn.transaction(async |conn| {
         let current = lock_interview(conn, me, id).await?;
-        let row: InterviewRow = diesel::update(interviews::table.find(current.id))
+        changes.kit_id = match kit {
+            None => None,
+            Some(None) => Some(None),
+            Some(Some(kit)) => Some(Some(kit_for_job(conn, me, &kit, current.application.job_id).await?)),
+        };
+        let row: InterviewRow = diesel::update(interviews::table.find(current.interview.id))
             .set((&changes, interviews::updated_at.eq(Utc::now())))
             .returning(InterviewRow::as_returning())
             .get_result(conn)

@@ -175,18 +175,19 @@ mod load {
             .optional()?)
     }
 
-    /// The event, if the viewer may see its application.
+    /// The event, if the viewer may see its application (and, for its
+    /// candidate, unless it is the recruiting side's own).
     pub async fn visible_event(db: &Db, viewer: &Viewer, notice: EventNotice) -> Result<Option<EventRow>, ApiError> {
-        if visible_application(db, viewer, notice.application).await?.is_none() {
+        let Some(application) = visible_application(db, viewer, notice.application).await? else {
             return Ok(None);
-        }
+        };
+        let candidate = viewer.signed_in().is_some_and(|me| me.user_id == application.user_id);
         let mut conn = db.conn().await?;
-        Ok(application_events::table
-            .filter(application_events::id.eq(notice.event))
-            .select(EventRow::as_select())
-            .first(&mut conn)
-            .await
-            .optional()?)
+        let mut event = application_events::table.filter(application_events::id.eq(notice.event)).into_boxed();
+        if candidate {
+            event = event.filter(application_events::internal.eq(false));
+        }
+        Ok(event.select(EventRow::as_select()).first(&mut conn).await.optional()?)
     }
 }
 

@@ -6,7 +6,9 @@ use std::sync::Arc;
 use async_graphql::Context;
 
 use super::{
-    ApplicationCounts, ApplicationLoader, InterviewLoader, InterviewsByApplication, TimelineEnds, ViewerApplications,
+    ApplicationCounts, ApplicationLoader, InterviewLoader, InterviewsByApplication, KitLoader, KitsByJob,
+    QuestionLoader, QuestionsByKit, Reports, ScorecardLoader, ScorecardRevisions, ScorecardsByInterview, TimelineEnds,
+    ViewerApplications,
 };
 use crate::context::{Lazy, LoaderSeed};
 
@@ -24,6 +26,22 @@ pub struct Loaders {
     pub interviews: Lazy<InterviewLoader>,
     /// The interviews of each application.
     pub interviews_by_application: Lazy<InterviewsByApplication>,
+    /// Interview kits by id.
+    pub kits: Lazy<KitLoader>,
+    /// The interview kits of each job.
+    pub kits_by_job: Lazy<KitsByJob>,
+    /// Kit questions by id.
+    pub questions: Lazy<QuestionLoader>,
+    /// The questions of each kit, in order.
+    pub questions_by_kit: Lazy<QuestionsByKit>,
+    /// Scorecard revisions by id.
+    pub scorecards: Lazy<ScorecardLoader>,
+    /// The current scorecards of each interview.
+    pub scorecards_by_interview: Lazy<ScorecardsByInterview>,
+    /// Every revision of each (interview, interviewer) scorecard.
+    pub scorecard_revisions: Lazy<ScorecardRevisions>,
+    /// The interview report of each application.
+    pub reports: Lazy<Reports>,
 }
 
 impl Loaders {
@@ -36,6 +54,14 @@ impl Loaders {
             timeline_ends: Lazy::new(seed, |s| TimelineEnds::new(s.db.clone(), s.viewer)),
             interviews: Lazy::new(seed, |s| InterviewLoader::new(s.db.clone(), s.viewer)),
             interviews_by_application: Lazy::new(seed, |s| InterviewsByApplication::new(s.db.clone(), s.viewer)),
+            kits: Lazy::new(seed, |s| KitLoader::new(s.db.clone(), s.viewer)),
+            kits_by_job: Lazy::new(seed, |s| KitsByJob::new(s.db.clone(), s.viewer)),
+            questions: Lazy::new(seed, |s| QuestionLoader::new(s.db.clone(), s.viewer)),
+            questions_by_kit: Lazy::new(seed, |s| QuestionsByKit::new(s.db.clone(), s.viewer)),
+            scorecards: Lazy::new(seed, |s| ScorecardLoader::new(s.db.clone(), s.viewer)),
+            scorecards_by_interview: Lazy::new(seed, |s| ScorecardsByInterview::new(s.db.clone(), s.viewer)),
+            scorecard_revisions: Lazy::new(seed, |s| ScorecardRevisions::new(s.db.clone(), s.viewer)),
+            reports: Lazy::new(seed, |s| Reports::new(s.db.clone(), s.viewer)),
         }
     }
 }

@@ -4,20 +4,30 @@
 mod export;
 mod graphql;
 mod interviews;
+mod kits;
 mod live;
 mod loaders;
 mod mutations;
 mod pipeline;
+mod report;
+mod scorecards;
 
 pub use export::{After, Batch, Export};
 pub use graphql::{
-    Application, ApplicationConnection, ApplicationEvent, ApplicationFilter, ApplicationOrder, Owner, application_page,
+    ApplicantOrder, Application, ApplicationConnection, ApplicationEvent, ApplicationFilter, ApplicationOrder, Owner,
+    application_page,
 };
 pub use interviews::{Interview, InterviewLoader, InterviewMutations, InterviewsByApplication};
+pub use kits::{InterviewKit, InterviewQuestion, KitLoader, KitMutations, KitsByJob, QuestionLoader, QuestionsByKit};
 pub use live::SubscriptionRoot;
 pub use loaders::{Loaders, loaders};
 pub use mutations::ApplicationMutations;
 pub use pipeline::{Actor, ApplicationStatus, SENT_STATUSES, STATUSES};
+pub use report::{InterviewReport, Reports};
+pub use scorecards::{
+    RatingEntry, Scorecard, ScorecardLoader, ScorecardMutations, ScorecardRevisions, ScorecardsByInterview,
+    weighted_average,
+};
 
 use std::collections::HashMap;
 
@@ -218,12 +228,17 @@ pub struct TimelineEndKey {
     pub end: TimelineEnd,
     /// Whether the page's events will be asked for their `actor`.
     pub actors: bool,
+    /// Whether the viewer sees the recruiting side's events (they are not
+    /// the candidate).
+    pub internal: bool,
 }
 
 /// The statement of [`TimelineEnds`]: each event with its place from either
 /// end of its timeline and, when asked for, its actor (`db::Related`).
 struct TimelineEndsQuery {
     applications: KeyList<SqlUuid, Uuid>,
+    /// Those of `applications` whose internal events the viewer sees, if any.
+    with_internal: Option<KeyList<SqlUuid, Uuid>>,
     oldest: i64,
     newest: i64,
     actors: Related<UserRow>,
@@ -244,6 +259,12 @@ impl QueryFragment<Pg> for TimelineEndsQuery {
                  FROM application_events e WHERE application_id = ANY(",
         );
         self.applications.walk_ast(out.reborrow())?;
+        out.push_sql(") AND (NOT internal");
+        if let Some(with_internal) = &self.with_internal {
+            out.push_sql(" OR application_id = ANY(");
+            with_internal.walk_ast(out.reborrow())?;
+            out.push_sql(")");
+        }
         out.push_sql(")) ranked WHERE from_oldest <= ");
         out.push_bind_param::<BigInt, _>(&self.oldest)?;
         out.push_sql(" OR from_newest <= ");
@@ -274,8 +295,10 @@ impl Loader<TimelineEndKey> for TimelineEnds {
         let limit_at =
             |wanted: TimelineEnd| keys.iter().filter(|key| key.end == wanted).map(|key| key.limit).max().unwrap_or(0);
         let actors = keys.iter().any(|key| key.actors);
+        let with_internal: Vec<Uuid> = keys.iter().filter(|key| key.internal).map(|key| key.application).collect();
         let query = TimelineEndsQuery {
             applications: KeyList::new(applications),
+            with_internal: (!with_internal.is_empty()).then(|| KeyList::new(with_internal)),
             oldest: limit_at(TimelineEnd::Oldest),
             newest: limit_at(TimelineEnd::Newest),
             actors: Related::when(actors, || crate::users::related(&self.viewer, "ranked.actor_id")),

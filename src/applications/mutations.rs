@@ -128,6 +128,12 @@ pub(super) struct Event<'a> {
     pub interview: Option<Uuid>,
 }
 
+/// Whether events of `kind` are for the recruiting side only (the
+/// candidate's timeline leaves them out).
+pub(super) fn is_internal(kind: &str) -> bool {
+    kind == "SCORECARD_SUBMITTED"
+}
+
 /// Appends an event to an application's timeline.
 pub(super) async fn append(
     conn: &mut AsyncPgConnection,
@@ -146,6 +152,7 @@ pub(super) async fn append(
             application_events::to_status.eq(event.to),
             application_events::note.eq(event.note),
             application_events::interview_id.eq(event.interview),
+            application_events::internal.eq(is_internal(event.kind)),
             application_events::occurred_at.eq(now),
             application_events::created_at.eq(now),
             application_events::updated_at.eq(now),

@@ -42,6 +42,7 @@ diesel::table! {
         occurred_at -> Timestamptz,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        internal -> Bool,
     }
 }
 
@@ -73,6 +74,7 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         source -> Nullable<Text>,
+        interview_score -> Nullable<Float8>,
     }
 }
 
@@ -197,6 +199,34 @@ diesel::table! {
         outcome -> Text,
         feedback -> Nullable<Text>,
         completed_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        kit_id -> Nullable<Uuid>,
+    }
+}
+
+diesel::table! {
+    interview_kits (id) {
+        id -> Uuid,
+        job_id -> Uuid,
+        name -> Text,
+        kind -> Text,
+        created_by_id -> Nullable<Uuid>,
+        deleted_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    interview_questions (id) {
+        id -> Uuid,
+        kit_id -> Uuid,
+        position -> Int4,
+        text -> Text,
+        guidance -> Nullable<Text>,
+        competency -> Text,
+        weight -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
     }
@@ -336,6 +366,22 @@ diesel::table! {
 }
 
 diesel::table! {
+    scorecards (id) {
+        id -> Uuid,
+        interview_id -> Uuid,
+        application_id -> Uuid,
+        interviewer_id -> Uuid,
+        revision -> Int4,
+        recommendation -> Nullable<Int2>,
+        summary -> Nullable<Text>,
+        ratings -> Jsonb,
+        submitted_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     skills (id) {
         id -> Uuid,
         user_id -> Uuid,
@@ -406,7 +452,11 @@ diesel::joinable!(application_documents -> users (user_id));
 diesel::joinable!(document_contents -> documents (id));
 diesel::joinable!(documents -> users (user_id));
 diesel::joinable!(email_outbox -> users (user_id));
+diesel::joinable!(interview_kits -> jobs (job_id));
+diesel::joinable!(interview_kits -> users (created_by_id));
+diesel::joinable!(interview_questions -> interview_kits (kit_id));
 diesel::joinable!(interviews -> applications (application_id));
+diesel::joinable!(interviews -> interview_kits (kit_id));
 diesel::joinable!(job_bookmarks -> jobs (job_id));
 diesel::joinable!(job_bookmarks -> users (user_id));
 diesel::joinable!(jobs -> companies (company_id));
@@ -417,6 +467,9 @@ diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(resume_versions -> jobs (tailored_for_job_id));
 diesel::joinable!(resumes -> jobs (target_job_id));
 diesel::joinable!(resumes -> users (user_id));
+diesel::joinable!(scorecards -> applications (application_id));
+diesel::joinable!(scorecards -> interviews (interview_id));
+diesel::joinable!(scorecards -> users (interviewer_id));
 diesel::joinable!(skills -> users (user_id));
 diesel::joinable!(users -> companies (company_id));
 diesel::joinable!(work_experiences -> companies (company_id));
@@ -435,6 +488,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     documents,
     educations,
     email_outbox,
+    interview_kits,
+    interview_questions,
     interviews,
     job_bookmarks,
     jobs,
@@ -444,6 +499,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     refresh_tokens,
     resume_versions,
     resumes,
+    scorecards,
     skills,
     users,
     work_experiences,

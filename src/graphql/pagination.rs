@@ -193,12 +193,8 @@ pub fn time_key_condition<QS: 'static>(
     comparison: Comparison,
     key: TimeKey,
 ) -> Box<dyn diesel::BoxableExpression<QS, Pg, SqlType = Bool>> {
-    let operator = match comparison {
-        Comparison::Before => "<",
-        Comparison::After => ">",
-    };
     Box::new(
-        diesel::dsl::sql::<Bool>(&format!("({columns}) {operator} ("))
+        diesel::dsl::sql::<Bool>(&format!("({columns}) {} (", comparison.operator()))
             .bind::<Timestamptz, _>(key.at)
             .sql(", ")
             .bind::<SqlUuid, _>(key.id)
@@ -206,11 +202,73 @@ pub fn time_key_condition<QS: 'static>(
     )
 }
 
-/// The order of a connection over a [`TimeKey`].
+/// A sort key of a number (a score) with ties broken by id.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ScoreKey {
+    pub score: f64,
+    pub id: Uuid,
+}
+
+impl Cursor for ScoreKey {
+    fn encode(&self) -> String {
+        URL_SAFE_NO_PAD.encode(format!("{}:{}", self.score.to_bits(), self.id.simple()))
+    }
+
+    fn decode(cursor: &str) -> Option<Self> {
+        let text = String::from_utf8(URL_SAFE_NO_PAD.decode(cursor).ok()?).ok()?;
+        let (bits, id) = text.split_once(':')?;
+        let score = f64::from_bits(bits.parse().ok()?);
+        score.is_finite().then_some(Self { score, id: Uuid::try_parse(id).ok()? })
+    }
+}
+
+/// `(columns) < (key)` (or `>`) over a [`ScoreKey`]; `columns` is e.g.
+/// `coalesce(applications.interview_score, 0), applications.id`.
+pub fn score_key_condition<QS: 'static>(
+    columns: &'static str,
+    comparison: Comparison,
+    key: ScoreKey,
+) -> Box<dyn diesel::BoxableExpression<QS, Pg, SqlType = Bool>> {
+    Box::new(
+        diesel::dsl::sql::<Bool>(&format!("({columns}) {} (", comparison.operator()))
+            .bind::<diesel::sql_types::Double, _>(key.score)
+            .sql(", ")
+            .bind::<SqlUuid, _>(key.id)
+            .sql(")"),
+    )
+}
+
+/// The order of a connection over a [`TimeKey`] (or any key: newest first
+/// is largest first).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TimeOrder {
     NewestFirst,
     OldestFirst,
+}
+
+impl<K: Copy> Page<K> {
+    /// The keyset conditions of this page in `order`, each made by `condition`.
+    pub fn conditions_by<C>(&self, order: TimeOrder, condition: impl Fn(Comparison, K) -> C) -> Vec<C> {
+        // In the connection's order, `after` means "later in the list".
+        let (past_after, before_before) = match order {
+            TimeOrder::NewestFirst => (Comparison::Before, Comparison::After),
+            TimeOrder::OldestFirst => (Comparison::After, Comparison::Before),
+        };
+        let mut conditions = Vec::new();
+        if let Some(after) = self.after {
+            conditions.push(condition(past_after, after));
+        }
+        if let Some(before) = self.before {
+            conditions.push(condition(before_before, before));
+        }
+        conditions
+    }
+
+    /// Whether rows are read largest (newest) first (then [`Page::finish`]
+    /// puts them in the connection's order).
+    pub fn reads_newest_first(&self, order: TimeOrder) -> bool {
+        (order == TimeOrder::NewestFirst) == (self.direction == Direction::Forward)
+    }
 }
 
 impl Page<TimeKey> {
@@ -221,25 +279,7 @@ impl Page<TimeKey> {
         columns: &'static str,
         order: TimeOrder,
     ) -> Vec<Box<dyn diesel::BoxableExpression<QS, Pg, SqlType = Bool>>> {
-        // In the connection's order, `after` means "later in the list".
-        let (past_after, before_before) = match order {
-            TimeOrder::NewestFirst => (Comparison::Before, Comparison::After),
-            TimeOrder::OldestFirst => (Comparison::After, Comparison::Before),
-        };
-        let mut conditions = Vec::new();
-        if let Some(after) = self.after {
-            conditions.push(time_key_condition(columns, past_after, after));
-        }
-        if let Some(before) = self.before {
-            conditions.push(time_key_condition(columns, before_before, before));
-        }
-        conditions
-    }
-
-    /// Whether rows are read newest first (then [`Page::finish`] puts them in
-    /// the connection's order).
-    pub fn reads_newest_first(&self, order: TimeOrder) -> bool {
-        (order == TimeOrder::NewestFirst) == (self.direction == Direction::Forward)
+        self.conditions_by(order, |comparison, key| time_key_condition(columns, comparison, key))
     }
 }
 
@@ -250,6 +290,15 @@ pub enum Comparison {
     Before,
     /// Larger keys.
     After,
+}
+
+impl Comparison {
+    fn operator(self) -> &'static str {
+        match self {
+            Self::Before => "<",
+            Self::After => ">",
+        }
+    }
 }
 
 /// The selection under the nodes of the connection field being resolved,

@@ -6,7 +6,7 @@
 use async_graphql::{Context, ID, Object};
 
 use crate::applications::{
-    Application, ApplicationConnection, ApplicationFilter, ApplicationOrder, Owner, application_page,
+    ApplicantOrder, Application, ApplicationConnection, ApplicationFilter, InterviewKit, Owner, application_page,
 };
 use crate::companies::Company;
 use crate::context::request;
@@ -163,7 +163,8 @@ impl Job {
     }
 
     /// The applications sent to this job, newest first; only its poster
-    /// (and admins) see them, null for everyone else.
+    /// (and admins) see them, null for everyone else. `applicants` lists the
+    /// same and can order them.
     #[allow(clippy::too_many_arguments, reason = "GraphQL arguments")]
     async fn applications(
         &self,
@@ -174,14 +175,40 @@ impl Job {
         #[graphql(desc = "Returns the last n applications before `before` (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Returns applications before this cursor.")] before: Option<String>,
     ) -> Result<Option<ApplicationConnection>, ApiError> {
+        self.applicants(ctx, filter, None, first, after, last, before).await
+    }
+
+    /// The applications sent to this job in the order asked for (newest
+    /// first by default), e.g. ranked by interview score; only its poster
+    /// (and admins) see them, null for everyone else.
+    #[allow(clippy::too_many_arguments, reason = "GraphQL arguments")]
+    async fn applicants(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Narrows the list.")] filter: Option<ApplicationFilter>,
+        #[graphql(desc = "The order; newest first when omitted.")] order_by: Option<ApplicantOrder>,
+        #[graphql(desc = "Returns the first n applicants after `after` (at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Returns applicants after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Returns the last n applicants before `before` (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "Returns applicants before this cursor.")] before: Option<String>,
+    ) -> Result<Option<ApplicationConnection>, ApiError> {
         if !self.viewer_posted(ctx) {
             return Ok(None);
         }
         let args = PageArgs { first, after, last, before };
-        let order = ApplicationOrder::default();
-        // Boxed: async-graphql gives every field of this type room for its
-        // largest field future; a page query held inline would be that.
-        Ok(Some(Box::pin(application_page(ctx, Owner::Job(self.0.id), filter.unwrap_or_default(), order, args)).await?))
+        let order = order_by.unwrap_or_default();
+        let owner = Owner::Job(self.0.id);
+        Ok(Some(Box::pin(application_page(ctx, owner, filter.unwrap_or_default(), order, args)).await?))
+    }
+
+    /// The job's interview kits, oldest first (at most 20); only its poster
+    /// (and admins) see them, null for everyone else.
+    async fn interview_kits(&self, ctx: &Context<'_>) -> Result<Option<Vec<InterviewKit>>, ApiError> {
+        if !self.viewer_posted(ctx) {
+            return Ok(None);
+        }
+        let rows = crate::applications::loaders(ctx).kits_by_job.load_one(self.0.id).await?.unwrap_or_default();
+        Ok(Some(rows.into_iter().map(InterviewKit).collect()))
     }
 
     /// The viewer's cover letter versions for this job, newest first.

@@ -18,7 +18,9 @@ use std::sync::Arc;
 use async_graphql::{MergedObject, Object, SDLExportOptions, Schema};
 
 use crate::analytics::{AnalyticsMutations, AnalyticsQuery};
-use crate::applications::{ApplicationMutations, InterviewMutations, SubscriptionRoot};
+use crate::applications::{
+    ApplicationMutations, InterviewMutations, KitMutations, ScorecardMutations, SubscriptionRoot,
+};
 use crate::documents::DocumentMutations;
 use crate::graphql::documents::ParsedDocuments;
 use crate::graphql::{QueryLimits, scalars};
@@ -76,6 +78,8 @@ pub struct MutationRoot(
     BookmarkMutations,
     ApplicationMutations,
     InterviewMutations,
+    KitMutations,
+    ScorecardMutations,
     ResumeMutations,
     ImportMutations,
     CoverLetterMutations,

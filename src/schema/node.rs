@@ -2,7 +2,7 @@
 
 use async_graphql::{Context, ID, Interface, PathSegment};
 
-use crate::applications::{Application, Interview};
+use crate::applications::{Application, Interview, InterviewKit, InterviewQuestion, Scorecard};
 use crate::companies::Company;
 use crate::context::request;
 use crate::documents::{self, Document};
@@ -35,6 +35,9 @@ pub enum Node {
     Job(Job),
     Application(Application),
     Interview(Interview),
+    InterviewKit(InterviewKit),
+    InterviewQuestion(InterviewQuestion),
+    Scorecard(Scorecard),
     Resume(Resume),
     ResumeVersion(ResumeVersion),
     CoverLetter(CoverLetter),
@@ -112,6 +115,17 @@ async fn load(ctx: &Context<'_>, id: &ID) -> Result<Node, ApiError> {
             .map(|row| Node::Application(Application::from(row))),
         Interview::TYPE_NAME => {
             applications::loaders(ctx).interviews.load_one(uuid).await?.map(|row| Node::Interview(Interview(row)))
+        }
+        InterviewKit::TYPE_NAME => {
+            applications::loaders(ctx).kits.load_one(uuid).await?.map(|row| Node::InterviewKit(InterviewKit(row)))
+        }
+        InterviewQuestion::TYPE_NAME => applications::loaders(ctx)
+            .questions
+            .load_one(uuid)
+            .await?
+            .map(|row| Node::InterviewQuestion(InterviewQuestion(row))),
+        Scorecard::TYPE_NAME => {
+            applications::loaders(ctx).scorecards.load_one(uuid).await?.map(|row| Node::Scorecard(Scorecard(row)))
         }
         Resume::TYPE_NAME => resumes::loaders(ctx).resumes.load_one(uuid).await?.map(|row| Node::Resume(Resume(row))),
         ResumeVersion::TYPE_NAME => resumes::loaders(ctx)

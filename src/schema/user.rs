@@ -123,7 +123,7 @@ impl User {
         let (filter, order) = (filter.unwrap_or_default(), order_by.unwrap_or_default());
         // Boxed: async-graphql gives every field of this type room for its
         // largest field future; a page query held inline would be that.
-        Ok(Some(Box::pin(application_page(ctx, Owner::Applicant(self.row().id), filter, order, args)).await?))
+        Ok(Some(Box::pin(application_page(ctx, Owner::Applicant(self.row().id), filter, order.into(), args)).await?))
     }
 
     /// The user's resumes, newest first; only the user sees them (null for

@@ -165,5 +165,5 @@ async fn migrate_fills_an_empty_database_given_by_url() {
     .get_result::<Count>(&mut conn)
     .await
     .unwrap();
-    assert_eq!(tables.count, 24);
+    assert_eq!(tables.count, 27);
 }

@@ -23,6 +23,7 @@ mod graphql;
 mod health;
 mod hostile;
 mod http_surface;
+mod interviewing;
 mod jobs;
 mod limits;
 mod mail;

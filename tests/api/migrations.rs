@@ -9,7 +9,7 @@ use diesel::QueryableByName;
 use diesel::sql_types::{Bool, Text};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
-const TABLES: [&str; 24] = [
+const TABLES: [&str; 27] = [
     "achievements",
     "analytics_snapshots",
     "application_documents",
@@ -22,6 +22,8 @@ const TABLES: [&str; 24] = [
     "documents",
     "educations",
     "email_outbox",
+    "interview_kits",
+    "interview_questions",
     "interviews",
     "job_bookmarks",
     "jobs",
@@ -31,6 +33,7 @@ const TABLES: [&str; 24] = [
     "refresh_tokens",
     "resume_versions",
     "resumes",
+    "scorecards",
     "skills",
     "users",
     "work_experiences",
@@ -128,6 +131,10 @@ async fn every_table_has_uuid_ids_timestamps_and_an_updated_at_trigger() {
         let expected: &[&str] = match table {
             "application_events" => &["announce", "append_only"],
             "refresh_tokens" => &["announce_revocation", "set_updated_at"],
+            // A score change alone keeps the application's updated_at; a
+            // submitted scorecard is never changed.
+            "applications" => &["set_updated_at", "set_updated_at_unless_scored"],
+            "scorecards" => &["keep_submitted", "set_updated_at"],
             _ => &["set_updated_at"],
         };
         assert_eq!(triggers, expected, "{table}");
