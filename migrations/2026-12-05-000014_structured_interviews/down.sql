@@ -24,6 +24,7 @@ ALTER TABLE application_events DROP COLUMN internal;
 DROP TRIGGER set_updated_at_unless_scored ON applications;
 DROP FUNCTION careergraph_score_leaves_updated_at();
 DROP INDEX applications_job_score_idx;
+DROP INDEX applications_job_updated_idx;
 ALTER TABLE applications DROP COLUMN interview_score;
 
 DROP TABLE scorecards;

@@ -88,6 +88,9 @@ ALTER TABLE applications ADD COLUMN interview_score double precision
     CHECK (interview_score BETWEEN 1 AND 4);
 CREATE INDEX applications_job_score_idx ON applications (job_id, (coalesce(interview_score, 0)), id)
     WHERE deleted_at IS NULL;
+-- `Job.applicants(orderBy: UPDATED_AT)`, the other new ordering of a job's applicants.
+CREATE INDEX applications_job_updated_idx ON applications (job_id, updated_at DESC, id DESC)
+    WHERE deleted_at IS NULL;
 
 -- The score is the recruiters' business: changing it alone leaves the
 -- application's `updated_at` (which its candidate sees and sorts by) as it

@@ -24,7 +24,7 @@ use crate::db::tables::{applications, interviews};
 use crate::db::{CacheStatement, Db, OneOfKeys};
 use crate::graphql::scalars::DateTime;
 use crate::graphql::validate::{Checks, change};
-use crate::graphql::{ApiError, ErrorCode, Outcome, Payload, Refusal, UserErrorCode, db_enum, ids, payload, respond};
+use crate::graphql::{ApiError, ErrorCode, Outcome, Payload, UserErrorCode, db_enum, ids, payload, respond};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = interviews, check_for_backend(Pg))]
@@ -316,12 +316,9 @@ pub(super) async fn lock_interview(conn: &mut AsyncPgConnection, me: &SignedIn, 
         interviews::table.find(uuid).select(InterviewRow::as_select()).first(conn).await.optional()?;
     let interview = row.ok_or_else(|| ids::not_found(id))?;
     let application = ids::encode(Application::TYPE_NAME, interview.application_id);
-    match lock_for_interviews(conn, me, &application).await {
-        Ok((application, actor, native)) => Ok(LockedInterview { interview, application, actor, native }),
-        // The application's id is not the one asked for: name the interview.
-        Err(Refusal::Api(ApiError::Public { code: ErrorCode::NotFound, .. })) => Err(ids::not_found(id).into()),
-        Err(refusal) => Err(refusal),
-    }
+    let (application, actor, native) =
+        lock_for_interviews(conn, me, &application).await.map_err(|refusal| refusal.naming(id))?;
+    Ok(LockedInterview { interview, application, actor, native })
 }
 
 /// Scheduling interviews and recording how they went.

@@ -563,10 +563,7 @@ async fn lock_question(conn: &mut AsyncPgConnection, me: &SignedIn, id: &ID) -> 
     let kit: Option<Uuid> =
         interview_questions::table.find(uuid).select(interview_questions::kit_id).first(conn).await.optional()?;
     let kit = kit.ok_or_else(|| ids::not_found(id))?;
-    match lock_kit(conn, me, &ids::encode(InterviewKit::TYPE_NAME, kit)).await {
-        Ok(_) => {}
-        Err(_) => return Err(ids::not_found(id).into()),
-    }
+    lock_kit(conn, me, &ids::encode(InterviewKit::TYPE_NAME, kit)).await.map_err(|refusal| refusal.naming(id))?;
     Ok(interview_questions::table.find(uuid).select(QuestionRow::as_select()).first(conn).await?)
 }
 

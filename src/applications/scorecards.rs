@@ -30,6 +30,11 @@ use crate::graphql::validate::Checks;
 use crate::graphql::{ApiError, ErrorCode, Outcome, Payload, UserError, UserErrorCode, ids, payload, respond};
 use crate::users::User;
 
+/// The most revisions one interviewer's scorecard for one interview takes
+/// (the first submission and its corrections), so its history stays a
+/// short list.
+pub const MAX_REVISIONS: i32 = 20;
+
 /// A row of `scorecards`: one revision of one interviewer's scorecard.
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = scorecards, check_for_backend(Pg))]
@@ -220,7 +225,7 @@ impl Scorecard {
     }
 
     /// Every revision of this interviewer's scorecard for the interview that
-    /// the viewer may see, oldest first (this one included).
+    /// the viewer may see, oldest first, this one included (at most 20).
     async fn revisions(&self, ctx: &Context<'_>) -> Result<Vec<Scorecard>, ApiError> {
         let key = (self.0.interview_id, self.0.interviewer_id);
         let rows = loaders(ctx).scorecard_revisions.load_one(key).await?.unwrap_or_default();
@@ -579,6 +584,10 @@ async fn write(
                     .returning(ScorecardRow::as_returning())
                     .get_result(conn)
                     .await?
+            }
+            Some(submitted) if submitted.revision >= MAX_REVISIONS => {
+                let message = format!("A scorecard takes at most {MAX_REVISIONS} revisions");
+                return Err(UserError::new(&["input", "interviewId"], UserErrorCode::TooLong, message).into());
             }
             latest => {
                 diesel::insert_into(scorecards::table)

@@ -20,6 +20,20 @@ pub enum Refusal {
 /// What a mutation's body returns.
 pub type Outcome<T> = Result<T, Refusal>;
 
+impl Refusal {
+    /// The refusal of a lookup through a related object (an interview's
+    /// application, a question's kit), with a NOT_FOUND naming `id`, the id
+    /// the client asked about, rather than the related one.
+    pub fn naming(self, id: &str) -> Self {
+        match self {
+            Self::Api(ApiError::Public { code: super::ErrorCode::NotFound, .. }) => {
+                Self::Api(super::ids::not_found(id))
+            }
+            other => other,
+        }
+    }
+}
+
 impl From<UserError> for Refusal {
     fn from(error: UserError) -> Self {
         Self::User(vec![error])

@@ -118,12 +118,13 @@ subscription MyApplicationEvents {
 "#;
 
 /// The operations of `docs/examples/`, each opened as a tab.
-const EXAMPLES: [&str; 5] = [
+const EXAMPLES: [&str; 6] = [
     include_str!("../../docs/examples/dashboard.graphql"),
     include_str!("../../docs/examples/job-search.graphql"),
     include_str!("../../docs/examples/application-board.graphql"),
     include_str!("../../docs/examples/resume-editor.graphql"),
     include_str!("../../docs/examples/recruiter-pipeline.graphql"),
+    include_str!("../../docs/examples/interviews.graphql"),
 ];
 
 /// A tab of `document`, with the variables its `# GraphiQL variables: {…}`

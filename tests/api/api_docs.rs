@@ -226,6 +226,36 @@ async fn every_operation_in_the_api_guide_runs_as_shown() {
     let theirs = read("applicants.csv");
     assert!(theirs.contains(",Ada Lovelace,") && theirs.contains(",INTERVIEWING,"), "{theirs}");
 
+    // 9. Structured interviews: Rita's kit, an interview with it, a draft,
+    // a submission, the report and the ranking; Ada sees none of it.
+    let kit = walk.run("CreateInterviewKit", 0, Some(&rita), |_| {}).await;
+    let kit = &kit["createInterviewKit"]["kit"];
+    walk.state.insert("kitId", kit["id"].clone());
+    walk.state.insert("rustQuestionId", kit["questions"][0]["id"].clone());
+    walk.state.insert("designQuestionId", kit["questions"][1]["id"].clone());
+    let added = walk.run("AddInterviewQuestion", 0, Some(&rita), |_| {}).await;
+    let positions = &added["addInterviewQuestion"]["question"]["kit"]["questions"];
+    assert_eq!(positions[0]["text"], "Walk me through a project you led.", "{added}");
+    let scheduled = walk.run("ScheduleInterview", 0, Some(&rita), |_| {}).await;
+    walk.state.insert("interviewId", scheduled["scheduleInterview"]["interview"]["id"].clone());
+    let draft = walk.run("SaveScorecardDraft", 0, Some(&rita), |_| {}).await;
+    assert_eq!(draft["saveScorecardDraft"]["scorecard"]["status"], "DRAFT");
+    let submitted = walk.run("SubmitScorecard", 0, Some(&rita), |_| {}).await;
+    let card = &submitted["submitScorecard"]["scorecard"];
+    assert_eq!((card["status"].as_str(), card["revision"].as_i64()), (Some("SUBMITTED"), Some(1)), "{submitted}");
+    // (4×3 + 3×2) / 5
+    assert_eq!(card["score"], 3.6);
+    let report = walk.run("InterviewReport", 0, Some(&rita), |_| {}).await;
+    let report = &report["node"]["interviewReport"];
+    assert_eq!(report["score"], 3.6);
+    assert_eq!(report["gaps"], json!(["Communication"]), "{report}");
+    let ranked = walk.run("RankedApplicants", 0, Some(&rita), |_| {}).await;
+    assert_eq!(ranked["job"]["applicants"]["nodes"][0]["interviewReport"]["score"], 3.6);
+    let candidate = walk.run("CandidateApplication", 0, Some(&ada), |_| {}).await;
+    assert_eq!(candidate["node"]["interviewReport"], Value::Null);
+    assert_eq!(candidate["node"]["interviews"][0]["kit"], Value::Null);
+    assert!(!candidate["node"]["events"].to_string().contains("SCORECARD"), "{candidate}");
+
     // Nothing on the page went unrun.
     let shown: BTreeSet<(String, usize)> = order
         .iter()

@@ -45,9 +45,14 @@ async fn codegen_accepts_the_schema_and_every_example_operation() {
     let log = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
     assert!(output.status.success(), "graphql-codegen failed:\n{log}");
     let generated = std::fs::read_to_string(clients_dir().join("generated/graphql.ts")).unwrap();
-    for operation in
-        ["DashboardQuery", "JobSearchQuery", "ApplicationBoardQuery", "ResumeEditorQuery", "RecruiterPipelineQuery"]
-    {
+    for operation in [
+        "DashboardQuery",
+        "JobSearchQuery",
+        "ApplicationBoardQuery",
+        "ResumeEditorQuery",
+        "RecruiterPipelineQuery",
+        "RankedApplicantsQuery",
+    ] {
         assert!(generated.contains(&format!("export type {operation} ")), "no type for {operation}");
     }
 }
@@ -142,7 +147,32 @@ async fn every_example_operation_runs_against_the_server() {
         json!({ "input": { "applicationId": application, "status": "INTERVIEWING" } }),
     )
     .await;
-    run(&app, &rita, "recruiter-pipeline.graphql", "ScheduleInterview", json!({ "input": { "applicationId": application, "kind": "TECHNICAL", "scheduledAt": "2030-01-15T10:00:00Z" } })).await;
+    let kit = run(
+        &app,
+        &rita,
+        "interviews.graphql",
+        "CreateInterviewKit",
+        json!({ "input": { "jobId": job, "name": "Technical", "kind": "TECHNICAL",
+                           "questions": [{ "text": "Explain ownership.", "competency": "Rust", "weight": 2 }] } }),
+    )
+    .await;
+    let kit = &kit["createInterviewKit"]["kit"];
+    let scheduled = run(&app, &rita, "recruiter-pipeline.graphql", "ScheduleInterview", json!({ "input": { "applicationId": application, "kind": "TECHNICAL", "scheduledAt": "2030-01-15T10:00:00Z", "kitId": kit["id"] } })).await;
+    let interview = scheduled["scheduleInterview"]["interview"]["id"].clone();
+    let ratings = json!([{ "questionId": kit["questions"][0]["id"], "rating": "STRONG_YES", "notes": "Clear" }]);
+    run(
+        &app,
+        &rita,
+        "interviews.graphql",
+        "SaveScorecardDraft",
+        json!({ "input": { "interviewId": interview, "ratings": ratings } }),
+    )
+    .await;
+    let input = json!({ "interviewId": interview, "ratings": ratings, "recommendation": "YES" });
+    let submitted = run(&app, &rita, "interviews.graphql", "SubmitScorecard", json!({ "input": input })).await;
+    assert_eq!(submitted["submitScorecard"]["scorecard"]["score"], 4.0);
+    let ranked = run(&app, &rita, "interviews.graphql", "RankedApplicants", json!({ "jobId": job })).await;
+    assert_eq!(ranked["job"]["applicants"]["nodes"][0]["interviewReport"]["score"], 4.0, "{ranked}");
     let pipeline = run(&app, &rita, "recruiter-pipeline.graphql", "RecruiterPipeline", json!({ "jobId": job })).await;
     assert_eq!(pipeline["node"]["applications"]["nodes"][0]["resumeVersion"]["version"], 3);
     assert_eq!(pipeline["analytics"]["pipeline"]["applicants"], 1);

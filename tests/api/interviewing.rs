@@ -213,6 +213,11 @@ async fn a_recruiter_keeps_kits_with_ordered_questions_and_copies_them() {
     assert_eq!(error_codes(&app.graphql_as(Some(rita), CREATE_KIT, create).await), ["FORBIDDEN"]);
     let from_rita = app.graphql_as(Some(&sam), copy, json!({ "input": { "kitId": h.kit, "jobId": sams_job } })).await;
     assert_eq!(error_codes(&from_rita), ["NOT_FOUND"], "{from_rita}");
+    let update = "mutation($input: UpdateInterviewQuestionInput!) { updateInterviewQuestion(input: $input) { question { id } } }";
+    let theirs =
+        app.graphql_as(Some(&sam), update, json!({ "input": { "questionId": h.questions[1], "weight": 2 } })).await;
+    assert_eq!(error_codes(&theirs), ["NOT_FOUND"]);
+    assert!(theirs["errors"][0]["message"].as_str().unwrap().contains(&h.questions[1]), "names the question: {theirs}");
     let seen = app.graphql_as(Some(&sam), kit_questions, json!({ "id": h.kit })).await;
     assert_eq!((seen["data"]["node"].clone(), error_codes(&seen)), (Value::Null, vec!["NOT_FOUND".to_owned()]));
 
@@ -343,12 +348,21 @@ async fn scorecards_are_drafted_submitted_once_and_corrected_by_revision() {
     .await;
     assert_eq!(again["node"]["ratings"][2], json!({ "questionText": "Design a rate limiter.", "weight": 2 }));
 
+    // Corrections are bounded: 20 revisions in all.
+    for revision in 3..=20 {
+        assert_eq!(h.submit(0, &[(0, "YES")], "YES").await["revision"], revision);
+    }
+    let input = json!({ "interviewId": interview, "recommendation": "YES" });
+    let refused = ok(app, rita, SUBMIT, json!({ "input": input })).await;
+    assert_eq!(refused["submitScorecard"]["userErrors"][0]["code"], "TOO_LONG", "{refused}");
+
     // Submitting is on the recruiting side of the timeline.
     let timeline = "query($id: ID!) { node(id: $id) { ... on Application { events(last: 3) { totalCount nodes { kind actor { fullName } } } } } }";
     let seen = ok(app, rita, timeline, json!({ "id": h.application(0) })).await;
     let kinds: Vec<&str> =
         seen["node"]["events"]["nodes"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
-    assert_eq!(kinds, ["INTERVIEW_SCHEDULED", "SCORECARD_SUBMITTED", "SCORECARD_SUBMITTED"], "{seen}");
+    assert_eq!(kinds, ["SCORECARD_SUBMITTED", "SCORECARD_SUBMITTED", "SCORECARD_SUBMITTED"], "{seen}");
+    assert_eq!(seen["node"]["events"]["totalCount"], 22, "created, scheduled and 20 submissions");
 }
 
 #[tokio::test]
