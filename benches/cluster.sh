@@ -6,6 +6,8 @@
 # the cluster (creating and seeding it on first use) and exports
 # DATABASE_URL for the `careergraph` role; `servers+=($!)` registers a
 # background server to stop on exit, `pid_files+=(FILE)` a daemon's pid file.
+# A benchmark with data of its own calls `own_database NAME` (after
+# bench_cluster) and `serve_bench PORT`, which start `$careergraph` on it.
 
 work=${PEER_BENCH_DIR:-/tmp/careergraph-peer-bench}
 users=${PEER_BENCH_USERS:-20000}
@@ -88,4 +90,29 @@ EOF
         psql_admin -d careergraph -c "VACUUM ANALYZE"
         touch "$work/seeded"
     fi
+}
+
+# Points DATABASE_URL at the benchmark's own database `name` (created and
+# migrated on first use), so the shared data set stays as it is.
+own_database() {
+    local name=$1
+    if ! psql_admin -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$name'" | grep -q 1; then
+        psql_admin -d postgres -c "CREATE DATABASE $name"
+    fi
+    export DATABASE_URL="postgres://careergraph@localhost/$name?host=$socket"
+    "$careergraph" migrate
+}
+
+# Starts `$careergraph serve` on 127.0.0.1:`port` over DATABASE_URL (stopped
+# on exit), sets $server (its pid) and $base (its address) and waits until
+# it is ready.
+serve_bench() {
+    local port=$1
+    log "starting careergraph on 127.0.0.1:$port"
+    CAREERGRAPH_LISTEN=127.0.0.1:$port CAREERGRAPH_JWT_SECRET=bench-secret-bench-secret-bench-secret-bench \
+        RUST_LOG=warn "$careergraph" serve &
+    server=$!
+    servers+=("$server")
+    base="http://127.0.0.1:$port"
+    for _ in $(seq 100); do curl -sf "$base/health/ready" >/dev/null && break; sleep 0.1; done
 }

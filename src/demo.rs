@@ -292,7 +292,8 @@ async fn seed(conn: &mut AsyncPgConnection, hash: &str) -> Result<Seeded, diesel
 
     // Applications at every stage, with their timelines and interviews.
     let mut application_rows = Vec::new();
-    let mut event_rows = Vec::new();
+    // Timeline events: (application, kind, from, to, actor, when).
+    let mut timeline = Vec::new();
     let mut interview_rows = Vec::new();
     let mut bookmark_rows = Vec::new();
     // One technical interview kit per job that interviews, and a submitted
@@ -300,7 +301,7 @@ async fn seed(conn: &mut AsyncPgConnection, hash: &str) -> Result<Seeded, diesel
     let mut kits: Vec<(Uuid, Uuid, Uuid)> = Vec::new();
     let mut scored: Vec<(Uuid, Uuid, Uuid, DateTime<Utc>)> = Vec::new();
     for (n, candidate) in candidates.iter().enumerate() {
-        for k in 0..9 {
+        for k in 0..PER_CANDIDATE {
             let (job, poster) = job_ids[spread(n, k, job_ids.len())];
             let id = Uuid::now_v7();
             // Mostly one application per stage; one withdrawn, one rejected after screening.
@@ -335,17 +336,7 @@ async fn seed(conn: &mut AsyncPgConnection, hash: &str) -> Result<Seeded, diesel
                 applications::applied_at.eq(applied_at),
                 applications::created_at.eq(started),
             ));
-            for (kind, from, to, actor, occurred_at) in events {
-                event_rows.push((
-                    application_events::id.eq(Uuid::now_v7()),
-                    application_events::application_id.eq(id),
-                    application_events::actor_id.eq(actor),
-                    application_events::kind.eq(kind),
-                    application_events::from_status.eq(from),
-                    application_events::to_status.eq(to),
-                    application_events::occurred_at.eq(occurred_at),
-                ));
-            }
+            timeline.extend(events.into_iter().map(|(kind, from, to, actor, at)| (id, kind, from, to, actor, at)));
             if stage >= 3 {
                 let kit = match kits.iter().find(|(_, of, _)| *of == job) {
                     Some((kit, ..)) => *kit,
@@ -384,7 +375,7 @@ async fn seed(conn: &mut AsyncPgConnection, hash: &str) -> Result<Seeded, diesel
     // reached the interviews of, so a ranked list of applicants shows.
     let open_jobs = job_ids.len();
     let taken: Vec<Uuid> = (0..candidates.len())
-        .flat_map(|n| (0..9).map(move |k| spread(n, k, open_jobs)))
+        .flat_map(|n| (0..PER_CANDIDATE).map(move |k| spread(n, k, open_jobs)))
         .map(|index| job_ids[index].0)
         .collect();
     if let Some(&(flagship, poster)) =
@@ -409,17 +400,7 @@ async fn seed(conn: &mut AsyncPgConnection, hash: &str) -> Result<Seeded, diesel
                 applications::applied_at.eq(Some(started)),
                 applications::created_at.eq(started),
             ));
-            for (kind, from, to, actor, occurred_at) in steps {
-                event_rows.push((
-                    application_events::id.eq(Uuid::now_v7()),
-                    application_events::application_id.eq(id),
-                    application_events::actor_id.eq(actor),
-                    application_events::kind.eq(kind),
-                    application_events::from_status.eq(from),
-                    application_events::to_status.eq(Some(to)),
-                    application_events::occurred_at.eq(occurred_at),
-                ));
-            }
+            timeline.extend(steps.into_iter().map(|(kind, from, to, actor, at)| (id, kind, from, Some(to), actor, at)));
             let interview = Uuid::now_v7();
             let scheduled_at = started + Duration::days(6);
             // The first four were interviewed and scored; the others wait.
@@ -440,6 +421,20 @@ async fn seed(conn: &mut AsyncPgConnection, hash: &str) -> Result<Seeded, diesel
     }
     seeded.applications = application_rows.len();
     diesel::insert_into(applications::table).values(application_rows).execute(conn).await?;
+    let event_rows: Vec<_> = timeline
+        .into_iter()
+        .map(|(application, kind, from, to, actor, at)| {
+            (
+                application_events::id.eq(Uuid::now_v7()),
+                application_events::application_id.eq(application),
+                application_events::actor_id.eq(actor),
+                application_events::kind.eq(kind),
+                application_events::from_status.eq(from),
+                application_events::to_status.eq(to),
+                application_events::occurred_at.eq(at),
+            )
+        })
+        .collect();
     diesel::insert_into(application_events::table).values(event_rows).execute(conn).await?;
     seed_kits(conn, &kits).await?;
     diesel::insert_into(interviews::table).values(interview_rows).execute(conn).await?;
@@ -447,6 +442,9 @@ async fn seed(conn: &mut AsyncPgConnection, hash: &str) -> Result<Seeded, diesel
     diesel::insert_into(job_bookmarks::table).values(bookmark_rows).execute(conn).await?;
     Ok(seeded)
 }
+
+/// Each candidate's applications across the pipeline (the flagship's aside).
+const PER_CANDIDATE: usize = 9;
 
 /// Which of `jobs` open jobs candidate `n`'s application `k` goes to.
 fn spread(n: usize, k: usize, jobs: usize) -> usize {

@@ -25,19 +25,8 @@ log "building careergraph (release)"
 careergraph="$root/target/release/careergraph"
 
 bench_cluster "$careergraph"
-if ! psql_admin -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'careergraph_exports'" | grep -q 1; then
-    psql_admin -d postgres -c "CREATE DATABASE careergraph_exports"
-fi
-export DATABASE_URL="postgres://careergraph@localhost/careergraph_exports?host=$socket"
-"$careergraph" migrate
-
-log "starting careergraph on 127.0.0.1:$port"
-CAREERGRAPH_LISTEN=127.0.0.1:$port CAREERGRAPH_JWT_SECRET=export-bench-secret-export-bench-secret \
-    RUST_LOG=warn "$careergraph" serve &
-server=$!
-servers+=("$server")
-base="http://127.0.0.1:$port"
-for _ in $(seq 100); do curl -sf "$base/health/ready" >/dev/null && break; sleep 0.1; done
+own_database careergraph_exports
+serve_bench "$port"
 
 # Signs in (registering first when needed) and prints the access token.
 token_of() {

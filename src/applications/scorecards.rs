@@ -27,7 +27,7 @@ use crate::db::tables::{applications, interview_questions, scorecards};
 use crate::db::{CacheStatement, Db, OneOfKeys};
 use crate::graphql::scalars::DateTime;
 use crate::graphql::validate::Checks;
-use crate::graphql::{ApiError, ErrorCode, Outcome, Payload, UserError, UserErrorCode, ids, payload, respond};
+use crate::graphql::{ApiError, ErrorCode, Outcome, UserError, UserErrorCode, ids, payload, respond};
 use crate::users::User;
 
 /// The most revisions one interviewer's scorecard for one interview takes
@@ -620,6 +620,16 @@ async fn write(
     .await
 }
 
+/// `saveScorecardDraft` (or, when `submitting`, `submitScorecard`): the
+/// input checked, then written.
+async fn score(ctx: &Context<'_>, input: &ScorecardInput, submitting: bool) -> Outcome<ScorecardRow> {
+    let request = request(ctx);
+    let me = *request.viewer.require()?;
+    let checked = check(input, submitting)?;
+    let mut conn = request.db.conn().await?;
+    write(&mut conn, &me, input, checked, submitting).await
+}
+
 /// Recomputes an application's interview score from its current scorecards.
 pub async fn rescore(conn: &mut AsyncPgConnection, application: Uuid) -> QueryResult<()> {
     let current = current_scorecards(conn, &[application]).await?;
@@ -645,14 +655,7 @@ impl ScorecardMutations {
         ctx: &Context<'_>,
         #[graphql(desc = "The mutation's input.")] input: ScorecardInput,
     ) -> Result<SaveScorecardDraftPayload, ApiError> {
-        let request = request(ctx);
-        let me = *request.viewer.require()?;
-        let checked = match check(&input, false) {
-            Ok(checked) => checked,
-            Err(errors) => return Ok(Payload::refused(errors)),
-        };
-        let mut conn = request.db.conn().await?;
-        respond(write(&mut conn, &me, &input, checked, false).await)
+        respond(score(ctx, &input, false).await)
     }
 
     /// Submits the viewer's scorecard for an interview with this content
@@ -665,13 +668,6 @@ impl ScorecardMutations {
         ctx: &Context<'_>,
         #[graphql(desc = "The mutation's input.")] input: ScorecardInput,
     ) -> Result<SubmitScorecardPayload, ApiError> {
-        let request = request(ctx);
-        let me = *request.viewer.require()?;
-        let checked = match check(&input, true) {
-            Ok(checked) => checked,
-            Err(errors) => return Ok(Payload::refused(errors)),
-        };
-        let mut conn = request.db.conn().await?;
-        respond(write(&mut conn, &me, &input, checked, true).await)
+        respond(score(ctx, &input, true).await)
     }
 }
