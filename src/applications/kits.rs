@@ -359,7 +359,7 @@ pub struct UpdateInterviewKitInput {
 /// A kit to delete.
 #[derive(InputObject)]
 pub struct DeleteInterviewKitInput {
-    /// The kit. Interviews run with it keep their scorecards.
+    /// The kit. Scorecards of interviews run with it keep what they rated.
     pub kit_id: ID,
 }
 
@@ -715,8 +715,9 @@ impl KitMutations {
         respond(outcome)
     }
 
-    /// Deletes a kit: it is no longer listed or offered, while interviews
-    /// run with it keep it and their scorecards.
+    /// Deletes a kit: it is no longer listed, offered or rated against
+    /// (`Interview.kit` turns null), while the scorecards of interviews run
+    /// with it keep what they rated.
     async fn delete_interview_kit(
         &self,
         ctx: &Context<'_>,

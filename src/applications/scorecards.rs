@@ -23,7 +23,7 @@ use super::mutations::{Event, append};
 use super::pipeline::Actor;
 use crate::auth::{SignedIn, Viewer};
 use crate::context::request;
-use crate::db::tables::{applications, interview_questions, scorecards};
+use crate::db::tables::{applications, interview_kits, interview_questions, scorecards};
 use crate::db::{CacheStatement, Db, OneOfKeys};
 use crate::graphql::scalars::DateTime;
 use crate::graphql::validate::Checks;
@@ -502,7 +502,7 @@ async fn lock_for_scoring(conn: &mut AsyncPgConnection, me: &SignedIn, id: &ID) 
 }
 
 /// The ratings as stored: each question as it reads now in the interview's
-/// kit. A question not in the kit is a user error at its place.
+/// (live) kit. A question not in it is a user error at its place.
 async fn entries(
     conn: &mut AsyncPgConnection,
     interview: &InterviewRow,
@@ -510,8 +510,13 @@ async fn entries(
 ) -> Outcome<Vec<RatingEntry>> {
     let questions: Vec<QuestionRow> = match interview.kit_id {
         Some(kit) if !checked.ratings.is_empty() => {
+            // A deleted kit's questions are no longer asked.
+            let live = interview_kits::table
+                .filter(interview_kits::id.eq(kit))
+                .filter(interview_kits::deleted_at.is_null())
+                .select(interview_kits::id);
             interview_questions::table
-                .filter(interview_questions::kit_id.eq(kit))
+                .filter(interview_questions::kit_id.eq_any(live))
                 .order((interview_questions::position.asc(), interview_questions::id.asc()))
                 .select(QuestionRow::as_select())
                 .load(conn)

@@ -436,6 +436,27 @@ async fn reports_weigh_competencies_and_rank_applicants_by_score() {
         .unwrap();
     assert_eq!(applied["count"], 3);
     assert!((applied["averageInterviewScore"].as_f64().unwrap() - (3.5 + 2.4) / 2.0).abs() < 1e-9, "{applied}");
+
+    // A deleted kit leaves the scores and their ratings alone, and its
+    // competencies the gaps; nothing more is rated against it.
+    let delete_kit = "mutation($input: DeleteInterviewKitInput!) { deleteInterviewKit(input: $input) { kit { id } } }";
+    ok(app, rita, delete_kit, json!({ "input": { "kitId": h.kit } })).await;
+    let after = ok(app, rita, REPORT, json!({ "id": h.application(0) })).await;
+    assert_eq!(after["node"]["interviewReport"]["score"], 3.5);
+    assert_eq!(after["node"]["interviewReport"]["competencies"], report["competencies"]);
+    assert_eq!(after["node"]["interviewReport"]["gaps"], json!([]));
+    let kit = ok(
+        app,
+        rita,
+        "query($id: ID!) { node(id: $id) { ... on Interview { kit { id } } } }",
+        json!({ "id": h.interview(0) }),
+    )
+    .await;
+    assert_eq!(kit["node"]["kit"], Value::Null);
+    let input = json!({ "interviewId": h.interview(0), "recommendation": "YES",
+                        "ratings": [{ "questionId": h.questions[0], "rating": "YES" }] });
+    let refused = ok(app, rita, SUBMIT, json!({ "input": input })).await;
+    assert_eq!(refused["submitScorecard"]["userErrors"][0]["field"], json!(["input", "ratings", "0", "questionId"]));
 }
 
 #[tokio::test]
