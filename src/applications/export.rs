@@ -70,7 +70,7 @@ const CANDIDATE_COLUMNS: [&str; 19] = [
     "job_id",
 ];
 
-const APPLICANT_COLUMNS: [&str; 14] = [
+const APPLICANT_COLUMNS: [&str; 15] = [
     "application_id",
     "applicant",
     "headline",
@@ -85,6 +85,7 @@ const APPLICANT_COLUMNS: [&str; 14] = [
     "accepted_at",
     "rejected_at",
     "withdrawn_at",
+    "interview_score",
 ];
 
 impl Export {
@@ -154,7 +155,7 @@ impl Export {
             Self::Applicants { job } => {
                 let select = format!(
                     "SELECT a.id, a.created_at, u.full_name AS applicant, u.headline, u.location, a.status,
-                            a.source, a.status_changed_at, stages.reached
+                            a.source, a.status_changed_at, stages.reached, a.interview_score
                      FROM applications a
                      JOIN users u ON u.id = a.user_id
                      {reached}
@@ -290,6 +291,8 @@ struct ApplicantRow {
     status_changed_at: DateTime<Utc>,
     #[diesel(sql_type = Array<Nullable<Timestamptz>>)]
     reached: Vec<Option<DateTime<Utc>>>,
+    #[diesel(sql_type = Nullable<diesel::sql_types::Double>)]
+    interview_score: Option<f64>,
 }
 
 impl ExportRow for ApplicantRow {
@@ -308,6 +311,7 @@ impl ExportRow for ApplicantRow {
             timestamp(Some(self.status_changed_at)),
         ];
         cells.extend(self.reached.into_iter().map(timestamp));
+        cells.push(self.interview_score.map(|score| format!("{score:.2}")).unwrap_or_default());
         cells
     }
 }

@@ -11,7 +11,7 @@ use diesel_async::RunQueryDsl;
 use serde_json::{Value, json};
 
 /// GETs `path` with the bearer token when given.
-async fn download(app: &TestApp, token: Option<&str>, path: &str) -> reqwest::Response {
+pub async fn download(app: &TestApp, token: Option<&str>, path: &str) -> reqwest::Response {
     let mut request = app.client.get(app.url(path));
     if let Some(token) = token {
         request = request.bearer_auth(token);
@@ -20,13 +20,13 @@ async fn download(app: &TestApp, token: Option<&str>, path: &str) -> reqwest::Re
 }
 
 /// The records of a CSV body, header first.
-fn records(body: &str) -> Vec<Vec<String>> {
+pub fn records(body: &str) -> Vec<Vec<String>> {
     let mut reader = csv::ReaderBuilder::new().has_headers(false).from_reader(body.as_bytes());
     reader.records().map(|record| record.expect("a well-formed record").iter().map(str::to_owned).collect()).collect()
 }
 
 /// The cell of `row` under `column` in `header`.
-fn cell<'a>(header: &[String], row: &'a [String], column: &str) -> &'a str {
+pub fn cell<'a>(header: &[String], row: &'a [String], column: &str) -> &'a str {
     let at = header.iter().position(|name| name == column).unwrap_or_else(|| panic!("no column {column}: {header:?}"));
     &row[at]
 }

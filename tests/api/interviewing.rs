@@ -424,6 +424,22 @@ async fn reports_weigh_competencies_and_rank_applicants_by_score() {
     let mixed = app.graphql_as(Some(rita), RANKED, json!({ "job": h.job, "after": cursor })).await;
     assert_eq!(error_codes(&mixed), ["BAD_USER_INPUT"], "{mixed}");
 
+    // The job's applicants export carries the score; the candidate's own export does not.
+    let path = format!("/exports/jobs/{}/applicants.csv", h.job);
+    let csv = crate::exports::download(app, Some(rita), &path).await.text().await.unwrap();
+    let rows = crate::exports::records(&csv);
+    let (header, rows) = rows.split_first().unwrap();
+    let scores: std::collections::BTreeMap<&str, &str> = rows
+        .iter()
+        .map(|row| {
+            (crate::exports::cell(header, row, "applicant"), crate::exports::cell(header, row, "interview_score"))
+        })
+        .collect();
+    let expected = [("ada@example.com", "3.50"), ("alan@example.com", ""), ("grace@example.com", "2.40")];
+    assert_eq!(scores, expected.into_iter().collect(), "{csv}");
+    let own = crate::exports::download(app, Some(&h.candidates[0].0), "/exports/applications.csv").await;
+    assert!(!own.text().await.unwrap().contains("interview_score"));
+
     // The pipeline's stages carry the average score of those scored.
     let pipeline =
         ok(app, rita, "{ analytics { pipeline { stages { status count averageInterviewScore } } } }", json!({})).await;
