@@ -467,37 +467,11 @@ fn check_weight(checks: &mut Checks, path: &[&str], weight: i32) {
 /// Checks one question at `path` (e.g. `["input", "questions", "2"]`).
 fn check_question(checks: &mut Checks, path: &[&str], input: &InterviewQuestionInput) -> Option<QuestionText> {
     let at = |field: &'static str| -> Vec<&str> { path.iter().copied().chain([field]).collect() };
-    let text = required_text(checks, &at("text"), &input.text, 2000);
-    let competency = required_text(checks, &at("competency"), &input.competency, 100);
-    let guidance = optional_text(checks, &at("guidance"), input.guidance.as_deref(), 5000);
+    let text = checks.text_at(&at("text"), &input.text, 2000, true);
+    let competency = checks.text_at(&at("competency"), &input.competency, 100, true);
+    let guidance = checks.optional_text_at(&at("guidance"), input.guidance.as_deref(), 5000);
     check_weight(checks, &at("weight"), input.weight);
     Some(QuestionText { text: text?, guidance: guidance?, competency: competency?, weight: input.weight })
-}
-
-/// A trimmed, non-blank text of at most `max` characters, its errors at `path`.
-fn required_text(checks: &mut Checks, path: &[&str], value: &str, max: usize) -> Option<String> {
-    let value = value.trim();
-    if value.is_empty() {
-        checks.fail(path, UserErrorCode::Blank, "cannot be blank");
-        return None;
-    }
-    within(checks, path, value, max).map(str::to_owned)
-}
-
-/// An optional trimmed text (blank is none), its errors at `path`.
-fn optional_text(checks: &mut Checks, path: &[&str], value: Option<&str>, max: usize) -> Option<Option<String>> {
-    match value.map(str::trim) {
-        None | Some("") => Some(None),
-        Some(value) => within(checks, path, value, max).map(|value| Some(value.to_owned())),
-    }
-}
-
-fn within<'a>(checks: &mut Checks, path: &[&str], value: &'a str, max: usize) -> Option<&'a str> {
-    if value.chars().count() > max {
-        checks.fail(path, UserErrorCode::TooLong, format!("at most {max} characters"));
-        return None;
-    }
-    Some(value)
 }
 
 /// The job `id`, locked, if the viewer may keep its kits: its poster on a
@@ -658,7 +632,7 @@ impl KitMutations {
         let request = request(ctx);
         let me = *request.viewer.require()?;
         let mut checks = Checks::default();
-        let name = required_text(&mut checks, &["input", "name"], &input.name, 200);
+        let name = checks.text("name", &input.name, 200, true);
         if input.questions.len() > MAX_QUESTIONS {
             checks.fail(&["input", "questions"], UserErrorCode::TooLong, format!("at most {MAX_QUESTIONS} questions"));
         }
@@ -693,7 +667,7 @@ impl KitMutations {
         let request = request(ctx);
         let me = *request.viewer.require()?;
         let mut checks = Checks::default();
-        let name = input.name.as_deref().map(|name| required_text(&mut checks, &["input", "name"], name, 200));
+        let name = input.name.as_deref().map(|name| checks.text("name", name, 200, true));
         if !checks.is_ok() {
             return Ok(Payload::refused(checks.errors));
         }
@@ -749,7 +723,7 @@ impl KitMutations {
         let request = request(ctx);
         let me = *request.viewer.require()?;
         let mut checks = Checks::default();
-        let name = input.name.as_deref().map(|name| required_text(&mut checks, &["input", "name"], name, 200));
+        let name = input.name.as_deref().map(|name| checks.text("name", name, 200, true));
         if !checks.is_ok() {
             return Ok(Payload::refused(checks.errors));
         }
@@ -841,17 +815,12 @@ impl KitMutations {
         let request = request(ctx);
         let me = *request.viewer.require()?;
         let mut checks = Checks::default();
-        let text = input.text.as_deref().map(|text| required_text(&mut checks, &["input", "text"], text, 2000));
-        let competency = input
-            .competency
-            .as_deref()
-            .map(|competency| required_text(&mut checks, &["input", "competency"], competency, 100));
+        let text = input.text.as_deref().map(|text| checks.text("text", text, 2000, true));
+        let competency = input.competency.as_deref().map(|competency| checks.text("competency", competency, 100, true));
         let guidance = match &input.guidance {
             MaybeUndefined::Undefined => None,
             MaybeUndefined::Null => Some(Some(None)),
-            MaybeUndefined::Value(guidance) => {
-                Some(optional_text(&mut checks, &["input", "guidance"], Some(guidance), 5000))
-            }
+            MaybeUndefined::Value(guidance) => Some(checks.optional_text("guidance", Some(guidance), 5000)),
         };
         if let Some(weight) = input.weight {
             check_weight(&mut checks, &["input", "weight"], weight);

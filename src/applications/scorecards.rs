@@ -474,15 +474,8 @@ fn check(input: &ScorecardInput, submitting: bool) -> Result<Checked, Vec<UserEr
             continue;
         }
         seen.push(question);
-        let notes = match rating.notes.as_deref().map(str::trim) {
-            None | Some("") => None,
-            Some(notes) if notes.chars().count() > 5000 => {
-                let path = ["input", "ratings", &position, "notes"];
-                checks.fail(&path, UserErrorCode::TooLong, "notes are at most 5000 characters");
-                None
-            }
-            Some(notes) => Some(notes.to_owned()),
-        };
+        let path = ["input", "ratings", &position, "notes"];
+        let notes = checks.optional_text_at(&path, rating.notes.as_deref(), 5000).flatten();
         ratings.push((index, question, rating.rating, notes));
     }
     match (summary, checks.is_ok()) {

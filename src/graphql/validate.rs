@@ -23,13 +23,20 @@ impl Checks {
 
     /// A trimmed text of at most `max_chars`; blank fails when `required`.
     pub fn text(&mut self, field: &str, value: &str, max_chars: usize, required: bool) -> Option<String> {
+        self.text_at(&["input", field], value, max_chars, required)
+    }
+
+    /// [`text`](Self::text) for a field anywhere in the input, e.g.
+    /// `["input", "questions", "2", "text"]` (messages name its last part).
+    pub fn text_at(&mut self, path: &[&str], value: &str, max_chars: usize, required: bool) -> Option<String> {
+        let field = path.last().copied().unwrap_or("input");
         let value = value.trim();
         if required && value.is_empty() {
-            self.fail(&["input", field], UserErrorCode::Blank, format!("{field} cannot be blank"));
+            self.fail(path, UserErrorCode::Blank, format!("{field} cannot be blank"));
             return None;
         }
         if value.chars().count() > max_chars {
-            self.fail(&["input", field], UserErrorCode::TooLong, format!("{field} is at most {max_chars} characters"));
+            self.fail(path, UserErrorCode::TooLong, format!("{field} is at most {max_chars} characters"));
             return None;
         }
         Some(value.to_owned())
@@ -37,9 +44,14 @@ impl Checks {
 
     /// An optional text: blank becomes None.
     pub fn optional_text(&mut self, field: &str, value: Option<&str>, max_chars: usize) -> Option<Option<String>> {
+        self.optional_text_at(&["input", field], value, max_chars)
+    }
+
+    /// [`optional_text`](Self::optional_text) for a field anywhere in the input.
+    pub fn optional_text_at(&mut self, path: &[&str], value: Option<&str>, max_chars: usize) -> Option<Option<String>> {
         match value {
             None => Some(None),
-            Some(text) => self.text(field, text, max_chars, false).map(|text| (!text.is_empty()).then_some(text)),
+            Some(text) => self.text_at(path, text, max_chars, false).map(|text| (!text.is_empty()).then_some(text)),
         }
     }
 
