@@ -12,7 +12,8 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::graphql::Application;
-use super::kits::{InterviewKit, kit_for_job};
+use super::kit_mutations::kit_for_job;
+use super::kits::InterviewKit;
 use super::loaders;
 use super::mutations::{Event, append, lock};
 use super::pipeline::Actor;

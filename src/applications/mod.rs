@@ -4,6 +4,7 @@
 mod export;
 mod graphql;
 mod interviews;
+mod kit_mutations;
 mod kits;
 mod live;
 mod loaders;
@@ -18,7 +19,8 @@ pub use graphql::{
     application_page,
 };
 pub use interviews::{Interview, InterviewLoader, InterviewMutations, InterviewsByApplication};
-pub use kits::{InterviewKit, InterviewQuestion, KitLoader, KitMutations, KitsByJob, QuestionLoader, QuestionsByKit};
+pub use kit_mutations::KitMutations;
+pub use kits::{InterviewKit, InterviewQuestion, KitLoader, KitsByJob, QuestionLoader, QuestionsByKit};
 pub use live::SubscriptionRoot;
 pub use loaders::{Loaders, loaders};
 pub use mutations::ApplicationMutations;
