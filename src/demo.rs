@@ -3,6 +3,8 @@
 //! applications at every stage with their timelines. It is written only
 //! into an empty database, in one transaction, with batched inserts.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
@@ -299,7 +301,7 @@ async fn seed(conn: &mut AsyncPgConnection, hash: &str) -> Result<Seeded, diesel
     // One technical interview kit per job that interviews, and a submitted
     // scorecard by the job's recruiter for every interview that passed.
     let mut kits: Vec<(Uuid, Uuid, Uuid)> = Vec::new();
-    let mut scored: Vec<(Uuid, Uuid, Uuid, DateTime<Utc>)> = Vec::new();
+    let mut scored: Vec<Scored> = Vec::new();
     for (n, candidate) in candidates.iter().enumerate() {
         for k in 0..PER_CANDIDATE {
             let (job, poster) = job_ids[spread(n, k, job_ids.len())];
@@ -358,7 +360,13 @@ async fn seed(conn: &mut AsyncPgConnection, hash: &str) -> Result<Seeded, diesel
                     interviews::kit_id.eq(kit),
                 ));
                 if stage > 3 {
-                    scored.push((interview, id, poster, scheduled_at + Duration::hours(2)));
+                    scored.push(Scored {
+                        interview,
+                        application: id,
+                        kit,
+                        recruiter: poster,
+                        at: scheduled_at + Duration::hours(2),
+                    });
                 }
             }
             if k % 3 == 0 {
@@ -415,7 +423,13 @@ async fn seed(conn: &mut AsyncPgConnection, hash: &str) -> Result<Seeded, diesel
                 interviews::kit_id.eq(kit),
             ));
             if held {
-                scored.push((interview, id, poster, scheduled_at + Duration::hours(2)));
+                scored.push(Scored {
+                    interview,
+                    application: id,
+                    kit,
+                    recruiter: poster,
+                    at: scheduled_at + Duration::hours(2),
+                });
             }
         }
     }
@@ -436,9 +450,9 @@ async fn seed(conn: &mut AsyncPgConnection, hash: &str) -> Result<Seeded, diesel
         })
         .collect();
     diesel::insert_into(application_events::table).values(event_rows).execute(conn).await?;
-    seed_kits(conn, &kits).await?;
+    let questions = seed_kits(conn, &kits).await?;
     diesel::insert_into(interviews::table).values(interview_rows).execute(conn).await?;
-    seed_scorecards(conn, &mut dice, &kits, &scored).await?;
+    seed_scorecards(conn, &mut dice, &questions, &scored).await?;
     diesel::insert_into(job_bookmarks::table).values(bookmark_rows).execute(conn).await?;
     Ok(seeded)
 }
@@ -451,8 +465,9 @@ fn spread(n: usize, k: usize, jobs: usize) -> usize {
     (n * 11 + k * 5) % jobs
 }
 
-/// The kits (id, job, recruiter), each with [`KIT_QUESTIONS`].
-async fn seed_kits(conn: &mut AsyncPgConnection, kits: &[(Uuid, Uuid, Uuid)]) -> QueryResult<()> {
+/// The kits (id, job, recruiter), each with [`KIT_QUESTIONS`]; returns each
+/// kit's question ids in order.
+async fn seed_kits(conn: &mut AsyncPgConnection, kits: &[(Uuid, Uuid, Uuid)]) -> QueryResult<HashMap<Uuid, Vec<Uuid>>> {
     let kit_rows: Vec<_> = kits
         .iter()
         .map(|(kit, job, poster)| {
@@ -466,93 +481,103 @@ async fn seed_kits(conn: &mut AsyncPgConnection, kits: &[(Uuid, Uuid, Uuid)]) ->
         })
         .collect();
     diesel::insert_into(interview_kits::table).values(kit_rows).execute(conn).await?;
-    let question_rows: Vec<_> = kits
+    let questions: HashMap<Uuid, Vec<Uuid>> =
+        kits.iter().map(|(kit, ..)| (*kit, KIT_QUESTIONS.iter().map(|_| Uuid::now_v7()).collect())).collect();
+    let question_rows: Vec<_> = questions
         .iter()
-        .flat_map(|(kit, ..)| {
-            KIT_QUESTIONS.iter().enumerate().map(move |(position, (text, guidance, competency, weight))| {
-                (
-                    interview_questions::id.eq(Uuid::now_v7()),
-                    interview_questions::kit_id.eq(*kit),
-                    interview_questions::position.eq(position as i32),
-                    interview_questions::text.eq(*text),
-                    interview_questions::guidance.eq(*guidance),
-                    interview_questions::competency.eq(*competency),
-                    interview_questions::weight.eq(*weight),
-                )
-            })
+        .flat_map(|(kit, ids)| {
+            ids.iter().zip(KIT_QUESTIONS.iter()).enumerate().map(
+                move |(position, (id, (text, guidance, competency, weight)))| {
+                    (
+                        interview_questions::id.eq(*id),
+                        interview_questions::kit_id.eq(*kit),
+                        interview_questions::position.eq(position as i32),
+                        interview_questions::text.eq(*text),
+                        interview_questions::guidance.eq(*guidance),
+                        interview_questions::competency.eq(*competency),
+                        interview_questions::weight.eq(*weight),
+                    )
+                },
+            )
         })
         .collect();
     diesel::insert_into(interview_questions::table).values(question_rows).execute(conn).await?;
-    Ok(())
+    Ok(questions)
 }
 
-/// A submitted scorecard for each (interview, application, recruiter,
-/// time), rating the first three questions of its kit, with the
-/// applications' scores and the submissions on their timelines.
+/// An interview that passed, to be scored by its job's recruiter.
+struct Scored {
+    interview: Uuid,
+    application: Uuid,
+    kit: Uuid,
+    recruiter: Uuid,
+    /// When the scorecard was submitted.
+    at: DateTime<Utc>,
+}
+
+/// A submitted scorecard for each of `scored`, rating the first three
+/// questions of its kit (`questions`: each kit's question ids in order),
+/// with the applications' scores and the submissions on their timelines,
+/// in one statement each.
 async fn seed_scorecards(
     conn: &mut AsyncPgConnection,
     dice: &mut Dice,
-    kits: &[(Uuid, Uuid, Uuid)],
-    scored: &[(Uuid, Uuid, Uuid, DateTime<Utc>)],
+    questions: &HashMap<Uuid, Vec<Uuid>>,
+    scored: &[Scored],
 ) -> QueryResult<()> {
-    let kit_ids: Vec<Uuid> = kits.iter().map(|(kit, ..)| *kit).collect();
-    let questions: Vec<(Uuid, Uuid, i32)> = interview_questions::table
-        .filter(interview_questions::kit_id.eq_any(&kit_ids))
-        .select((interview_questions::id, interview_questions::kit_id, interview_questions::position))
-        .load(conn)
-        .await?;
-    let kit_of: Vec<(Uuid, Uuid)> = interviews::table
-        .filter(interviews::id.eq_any(scored.iter().map(|(interview, ..)| *interview).collect::<Vec<_>>()))
-        .select((interviews::id, interviews::kit_id.assume_not_null()))
-        .load(conn)
-        .await?;
-    for (interview, application, recruiter, at) in scored {
-        let Some((_, kit)) = kit_of.iter().find(|(id, _)| id == interview) else { continue };
-        let mut entries: Vec<RatingEntry> = Vec::new();
-        for (position, (text, _, competency, weight)) in KIT_QUESTIONS.iter().enumerate().take(3) {
-            let question = questions.iter().find(|(_, of, at)| of == kit && *at == position as i32).map(|(id, ..)| *id);
-            entries.push(RatingEntry {
-                question_id: question,
+    let mut card_rows = Vec::new();
+    let mut event_rows = Vec::new();
+    let (mut applications_scored, mut scores) = (Vec::new(), Vec::new());
+    for card in scored {
+        let ids = questions.get(&card.kit).map(Vec::as_slice).unwrap_or_default();
+        let entries: Vec<RatingEntry> = KIT_QUESTIONS
+            .iter()
+            .enumerate()
+            .take(3)
+            .map(|(position, (text, _, competency, weight))| RatingEntry {
+                question_id: ids.get(position).copied(),
                 question: (*text).to_owned(),
                 competency: (*competency).to_owned(),
                 weight: *weight,
                 rating: 2 + dice.below(3) as i16,
                 notes: Some("Clear, specific answer with a worked example.".to_owned()),
-            });
-        }
-        let score = weighted_average(&entries);
-        let recommendation: i16 = if score.unwrap_or(0.0) >= 3.0 { 4 } else { 3 };
-        diesel::insert_into(scorecards::table)
-            .values((
-                scorecards::id.eq(Uuid::now_v7()),
-                scorecards::interview_id.eq(*interview),
-                scorecards::application_id.eq(*application),
-                scorecards::interviewer_id.eq(*recruiter),
-                scorecards::revision.eq(1),
-                scorecards::recommendation.eq(recommendation),
-                scorecards::summary.eq("Solid technical depth; would work well with the team."),
-                scorecards::ratings.eq(serde_json::to_value(&entries).unwrap_or_default()),
-                scorecards::submitted_at.eq(*at),
-            ))
-            .execute(conn)
-            .await?;
-        diesel::update(applications::table.find(*application))
-            .set(applications::interview_score.eq(score))
-            .execute(conn)
-            .await?;
-        diesel::insert_into(application_events::table)
-            .values((
-                application_events::id.eq(Uuid::now_v7()),
-                application_events::application_id.eq(*application),
-                application_events::actor_id.eq(*recruiter),
-                application_events::kind.eq("SCORECARD_SUBMITTED"),
-                application_events::interview_id.eq(*interview),
-                application_events::internal.eq(true),
-                application_events::occurred_at.eq(*at),
-            ))
-            .execute(conn)
-            .await?;
+            })
+            .collect();
+        let score = weighted_average(&entries).unwrap_or(0.0);
+        card_rows.push((
+            scorecards::id.eq(Uuid::now_v7()),
+            scorecards::interview_id.eq(card.interview),
+            scorecards::application_id.eq(card.application),
+            scorecards::interviewer_id.eq(card.recruiter),
+            scorecards::revision.eq(1),
+            scorecards::recommendation.eq(if score >= 3.0 { 4_i16 } else { 3 }),
+            scorecards::summary.eq("Solid technical depth; would work well with the team."),
+            scorecards::ratings.eq(serde_json::to_value(&entries).unwrap_or_default()),
+            scorecards::submitted_at.eq(card.at),
+        ));
+        event_rows.push((
+            application_events::id.eq(Uuid::now_v7()),
+            application_events::application_id.eq(card.application),
+            application_events::actor_id.eq(card.recruiter),
+            application_events::kind.eq("SCORECARD_SUBMITTED"),
+            application_events::interview_id.eq(card.interview),
+            application_events::internal.eq(true),
+            application_events::occurred_at.eq(card.at),
+        ));
+        applications_scored.push(card.application);
+        scores.push(score);
     }
+    diesel::insert_into(scorecards::table).values(card_rows).execute(conn).await?;
+    diesel::insert_into(application_events::table).values(event_rows).execute(conn).await?;
+    // One scorecard per application here, so its score is its own.
+    diesel::sql_query(
+        "UPDATE applications SET interview_score = s.score
+         FROM unnest($1::uuid[], $2::float8[]) AS s (id, score) WHERE applications.id = s.id",
+    )
+    .bind::<diesel::sql_types::Array<diesel::sql_types::Uuid>, _>(applications_scored)
+    .bind::<diesel::sql_types::Array<diesel::sql_types::Double>, _>(scores)
+    .execute(conn)
+    .await?;
     Ok(())
 }
 

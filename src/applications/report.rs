@@ -23,19 +23,20 @@ use crate::jobs::NATIVE_SOURCE;
 use crate::users::User;
 
 /// What a report is made of.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct InterviewReport {
     /// The latest submitted revision of each scorecard, by interview and
     /// interviewer.
     scorecards: Vec<ScorecardRow>,
+    /// Their ratings, read from the scorecards' JSON once.
+    entries: Vec<RatingEntry>,
     /// The competencies the job's live kits name, as first spelled.
     kit_competencies: Vec<String>,
 }
 
-impl InterviewReport {
-    fn entries(&self) -> impl Iterator<Item = RatingEntry> + '_ {
-        self.scorecards.iter().flat_map(ScorecardRow::entries)
-    }
+/// Whether two spellings name one competency (case-insensitively, in any script).
+fn same_competency(a: &str, b: &str) -> bool {
+    a.chars().flat_map(char::to_lowercase).eq(b.chars().flat_map(char::to_lowercase))
 }
 
 /// The ratings of one competency across an application's scorecards.
@@ -92,7 +93,7 @@ impl InterviewReport {
     /// `Job.applicants(orderBy: { field: INTERVIEW_SCORE })` ranks by; null
     /// until a scorecard with ratings is submitted.
     async fn score(&self) -> Option<f64> {
-        weighted_average(&self.entries().collect::<Vec<_>>())
+        weighted_average(&self.entries)
     }
 
     /// How many scorecards were submitted (each interviewer's latest
@@ -103,10 +104,9 @@ impl InterviewReport {
 
     /// Per competency the weighted average rating, highest first (ties by name).
     async fn competencies(&self) -> Vec<CompetencyScore> {
-        let mut groups: Vec<(String, Vec<RatingEntry>)> = Vec::new();
-        for entry in self.entries() {
-            let key = entry.competency.to_lowercase();
-            match groups.iter_mut().find(|(name, _)| name.to_lowercase() == key) {
+        let mut groups: Vec<(String, Vec<&RatingEntry>)> = Vec::new();
+        for entry in &self.entries {
+            match groups.iter_mut().find(|(name, _)| same_competency(name, &entry.competency)) {
                 Some((_, entries)) => entries.push(entry),
                 None => groups.push((entry.competency.clone(), vec![entry])),
             }
@@ -115,7 +115,7 @@ impl InterviewReport {
             .into_iter()
             .filter_map(|(competency, entries)| {
                 Some(CompetencyScore {
-                    score: weighted_average(&entries)?,
+                    score: weighted_average(entries.iter().copied())?,
                     rating_count: i32::try_from(entries.len()).unwrap_or(i32::MAX),
                     total_weight: entries.iter().map(|entry| entry.weight).sum(),
                     competency,
@@ -136,8 +136,9 @@ impl InterviewReport {
     /// The competencies the job's interview kits name that no submitted
     /// scorecard rated: what is still to be assessed.
     async fn gaps(&self) -> Vec<String> {
-        let rated: Vec<String> = self.entries().map(|entry| entry.competency.to_lowercase()).collect();
-        self.kit_competencies.iter().filter(|competency| !rated.contains(&competency.to_lowercase())).cloned().collect()
+        let rated =
+            |competency: &String| self.entries.iter().any(|entry| same_competency(&entry.competency, competency));
+        self.kit_competencies.iter().filter(|competency| !rated(competency)).cloned().collect()
     }
 }
 
@@ -189,21 +190,41 @@ impl Loader<Uuid> for Reports {
             .cached()
             .load(&mut conn)
             .await?;
-        let mut reports: HashMap<Uuid, InterviewReport> = HashMap::new();
-        for (application, job) in scoped {
-            let mut kit_competencies: Vec<String> = Vec::new();
-            for (_, competency) in competencies.iter().filter(|(of, _)| *of == job) {
-                if !kit_competencies.iter().any(|known| known.to_lowercase() == competency.to_lowercase()) {
-                    kit_competencies.push(competency.clone());
-                }
+        // Each job's competencies once, as first spelled.
+        let mut by_job: HashMap<Uuid, Vec<String>> = HashMap::new();
+        for (job, competency) in competencies {
+            let names = by_job.entry(job).or_default();
+            if !names.iter().any(|known| same_competency(known, &competency)) {
+                names.push(competency);
             }
-            reports.insert(application, InterviewReport { scorecards: Vec::new(), kit_competencies });
         }
+        let mut reports: HashMap<Uuid, InterviewReport> = scoped
+            .into_iter()
+            .map(|(application, job)| {
+                let kit_competencies = by_job.get(&job).cloned().unwrap_or_default();
+                (application, InterviewReport { scorecards: Vec::new(), entries: Vec::new(), kit_competencies })
+            })
+            .collect();
         for row in scorecards {
             if let Some(report) = reports.get_mut(&row.application_id) {
+                report.entries.extend(row.entries());
                 report.scorecards.push(row);
             }
         }
         Ok(reports)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_competency;
+
+    #[test]
+    fn competencies_match_whatever_their_case_in_any_script() {
+        assert!(same_competency("Rust", "rust"));
+        assert!(same_competency("ÜBERBLICK", "überblick"));
+        assert!(same_competency("Σύνθεση", "σύνθεση"));
+        assert!(!same_competency("Rust", "Rusty"));
+        assert!(!same_competency("Go", "Rust"));
     }
 }

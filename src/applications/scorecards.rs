@@ -56,7 +56,7 @@ impl ScorecardRow {
     /// Its ratings; entries that do not read as ratings are left out (the
     /// server writes every one, so there are none).
     pub fn entries(&self) -> Vec<RatingEntry> {
-        serde_json::from_value(self.ratings.clone()).unwrap_or_default()
+        Vec::<RatingEntry>::deserialize(&self.ratings).unwrap_or_default()
     }
 }
 

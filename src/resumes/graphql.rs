@@ -161,8 +161,7 @@ impl ResumeVersion {
         #[graphql(default, desc = "The look; CLASSIC when omitted.")] theme: ResumeTheme,
         #[graphql(default, desc = "The page size; A4 when omitted.")] paper: PaperSize,
     ) -> Result<String, ApiError> {
-        let query = format!("theme={}&paper={}", theme.slug(), paper.slug());
-        crate::context::signed_document_path(ctx, (Self::TYPE_NAME, self.0.id), ("resume-versions", ".pdf"), &query)
+        signed_pdf_path(ctx, (Self::TYPE_NAME, self.0.id), "resume-versions", (theme, paper))
     }
 
     /// Where to preview this version as a web page in `theme` (the PDF's
@@ -731,4 +730,17 @@ impl ResumeMutations {
             .await?;
         Ok(DuplicateResumePayload::saved(row))
     }
+}
+
+/// The signed download path of `node`'s PDF in `collection`
+/// (`/documents/<collection>/<id>.pdf?theme=…&paper=…&token=…`), for the
+/// `pdfUrl` fields.
+pub(super) fn signed_pdf_path(
+    ctx: &async_graphql::Context<'_>,
+    node: (&str, uuid::Uuid),
+    collection: &str,
+    (theme, paper): (ResumeTheme, PaperSize),
+) -> Result<String, crate::graphql::ApiError> {
+    let query = format!("theme={}&paper={}", theme.slug(), paper.slug());
+    crate::context::signed_document_path(ctx, node, (collection, ".pdf"), &query)
 }

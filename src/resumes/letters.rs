@@ -90,8 +90,7 @@ impl CoverLetter {
         #[graphql(default, desc = "The look; CLASSIC when omitted.")] theme: ResumeTheme,
         #[graphql(default, desc = "The page size; A4 when omitted.")] paper: PaperSize,
     ) -> Result<String, ApiError> {
-        let query = format!("theme={}&paper={}", theme.slug(), paper.slug());
-        crate::context::signed_document_path(ctx, (Self::TYPE_NAME, self.0.id), ("cover-letters", ".pdf"), &query)
+        super::graphql::signed_pdf_path(ctx, (Self::TYPE_NAME, self.0.id), "cover-letters", (theme, paper))
     }
 }
 

@@ -53,7 +53,9 @@ impl UserRow {
 
 /// Users the viewer may see: themself; everyone who posted a public job in
 /// careergraph (their public profile, as its poster); the candidates who
-/// applied to the viewer's jobs; anyone when the viewer is an admin.
+/// applied to the viewer's jobs and whoever submitted a scorecard on one of
+/// those applications (a fellow interviewer); anyone when the viewer is an
+/// admin.
 /// Deleted accounts are nobody's.
 fn visible_to(viewer: &Viewer) -> users::BoxedQuery<'static, diesel::pg::Pg> {
     let live = users::table.filter(users::deleted_at.is_null()).into_boxed();
@@ -73,7 +75,16 @@ fn visible_to(viewer: &Viewer) -> users::BoxedQuery<'static, diesel::pg::Pg> {
             )
             .bind::<diesel::sql_types::Uuid, _>(me.user_id)
             .sql(")");
-            live.filter(users::id.eq(me.user_id).or(public_poster).or(my_applicant))
+            let my_applicants_interviewer = diesel::dsl::sql::<diesel::sql_types::Bool>(
+                "EXISTS (SELECT 1 FROM scorecards JOIN applications ON applications.id = scorecards.application_id
+                         JOIN jobs ON jobs.id = applications.job_id
+                         WHERE scorecards.interviewer_id = users.id AND scorecards.submitted_at IS NOT NULL
+                           AND applications.deleted_at IS NULL AND jobs.source = 'careergraph'
+                           AND jobs.posted_by_id = ",
+            )
+            .bind::<diesel::sql_types::Uuid, _>(me.user_id)
+            .sql(")");
+            live.filter(users::id.eq(me.user_id).or(public_poster).or(my_applicant).or(my_applicants_interviewer))
         }
         None => live.filter(public_poster),
     }

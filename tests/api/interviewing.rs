@@ -701,3 +701,67 @@ async fn in_the_demo_a_recruiter_scores_interviews_and_ranks_applicants_unseen_b
 fn ratings_recommendation(ratings: &[Value]) -> &'static str {
     if ratings.iter().any(|r| r["rating"] == "STRONG_NO") { "NO" } else { "STRONG_YES" }
 }
+
+#[tokio::test]
+async fn every_interviewer_scores_and_a_draft_stays_with_its_author() {
+    let h = hiring(TestApp::spawn().await).await;
+    let (app, rita) = (&h.app, &h.rita);
+    sign_up(app, "avery@example.com").await;
+    let mut conn = app.db.connect().await;
+    diesel_async::RunQueryDsl::execute(
+        diesel::sql_query(
+            "UPDATE users SET role = 'ADMIN', full_name = 'Avery Admin' WHERE email = 'avery@example.com'",
+        ),
+        &mut conn,
+    )
+    .await
+    .unwrap();
+    let avery = common::login(app, "avery@example.com", common::PASSWORD).await;
+    let interview = h.interview(0);
+
+    // Avery's draft is hers alone: Rita sees no scorecard yet, and not by id.
+    let draft = json!({ "interviewId": interview, "ratings": [{ "questionId": h.questions[0], "rating": "NO" }] });
+    let saved = ok(app, &avery, DRAFT, json!({ "input": draft })).await;
+    let draft_id = saved["saveScorecardDraft"]["scorecard"]["id"].clone();
+    let listed =
+        "query($id: ID!) { node(id: $id) { ... on Interview { scorecards { status interviewer { fullName } } } } }";
+    let seen = ok(app, rita, listed, json!({ "id": interview })).await;
+    assert_eq!(seen["node"]["scorecards"], json!([]), "{seen}");
+    let by_id = app.graphql_as(Some(rita), "query($id: ID!) { node(id: $id) { id } }", json!({ "id": draft_id })).await;
+    assert_eq!(error_codes(&by_id), ["NOT_FOUND"]);
+
+    // Both submit: the interview lists both, and the report weighs every rating.
+    h.submit(0, &[(0, "STRONG_YES"), (2, "YES")], "STRONG_YES").await;
+    let input = json!({ "interviewId": interview, "recommendation": "NO",
+                        "ratings": [{ "questionId": h.questions[0], "rating": "NO" }] });
+    let submitted = ok(app, &avery, SUBMIT, json!({ "input": input })).await;
+    assert_eq!(submitted["submitScorecard"]["scorecard"]["id"], draft_id, "her draft became her submission");
+    let seen = ok(app, rita, listed, json!({ "id": interview })).await;
+    let mut names: Vec<&str> = seen["node"]["scorecards"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|card| card["interviewer"]["fullName"].as_str().unwrap())
+        .collect();
+    names.sort_unstable();
+    assert_eq!(names, ["Avery Admin", "Rita Recruiter"]);
+    let report = ok(app, rita, REPORT, json!({ "id": h.application(0) })).await;
+    let report = &report["node"]["interviewReport"];
+    assert_eq!(report["scorecardCount"], 2);
+    // Rust: (4×3 + 2×3) / 6 = 3; System design: 3; all: (12 + 6 + 6) / 8 = 3.
+    assert_eq!(report["score"], 3.0);
+    assert_eq!(
+        report["competencies"],
+        json!([
+            { "competency": "Rust", "score": 3.0, "ratingCount": 2, "totalWeight": 6 },
+            { "competency": "System design", "score": 3.0, "ratingCount": 1, "totalWeight": 2 },
+        ])
+    );
+    let recommendations: Vec<(&str, &str)> = report["recommendations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["interviewer"]["fullName"].as_str().unwrap(), r["recommendation"].as_str().unwrap()))
+        .collect();
+    assert_eq!(recommendations, [("Rita Recruiter", "STRONG_YES"), ("Avery Admin", "NO")], "in order of submission");
+}
